@@ -1,0 +1,42 @@
+# Recoup: the two commands of the README are `make serve` and `make test`.
+# Both install the system libraries they need (Debian/Ubuntu) when they are missing.
+
+SWIFT      ?= swift
+HOST       ?= 127.0.0.1
+PORT       ?= 8080
+DB         ?= var/recoup.sqlite
+MODELS     ?= models
+APT_PKGS   := libopenblas-dev libsqlite3-dev pkg-config
+SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: deps serve build test bench models reliability clean
+
+## deps: install libopenblas-dev, libsqlite3-dev and pkg-config with apt-get when missing
+deps:
+	@missing=""; for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## build: release build of the recoup executable
+build: deps
+	$(SWIFT) build -c release --product recoup
+
+## serve: run the service with the shipped models and an embedded SQLite file
+serve: build
+	OPENBLAS_NUM_THREADS=1 $$($(SWIFT) build -c release --show-bin-path)/recoup serve --host $(HOST) --port $(PORT) --db $(DB) --models $(MODELS)
+
+## test: build everything, then run the swift-testing suites (BLAS single-threaded)
+test: deps
+	$(SWIFT) build --build-tests
+	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build --disable-xctest
+
+## bench: the benchmarks of benchmarks/, side by side with scikit-learn and LightGBM; writes benchmarks/RESULTS.md
+bench: build
+	bash benchmarks/run.sh
+
+clean:
+	rm -rf .build var

@@ -1,0 +1,101 @@
+// swift-tools-version: 6.2
+// Recoup: returns scoring and inspection prioritization.
+// Module map and rationale: README.md ("Architecture"). A target exists only where the dependency set differs.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "recoup",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "recoup", targets: ["recoup"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // System OpenBLAS (Debian: libopenblas-dev) through a shim header over cblas.h.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // Contract vocabulary: ReturnRecord, labels, CSV and JSON decoding. No dependencies.
+        .target(name: "RecoupCore", swiftSettings: swiftSettings),
+        // Domain-free machine learning: BLAS wrapper, logistic regression, boosted trees, metrics.
+        .target(name: "RecoupLearning", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        // FeatureSpec, fit and extract: the one feature path shared by training and serving.
+        .target(
+            name: "RecoupFeatures",
+            dependencies: ["RecoupCore"],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // Model bundle, scorer, explanations, lane policy and priority.
+        .target(
+            name: "RecoupScoring",
+            dependencies: [
+                "RecoupCore", "RecoupFeatures", "RecoupLearning",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // Training pipeline, evaluation report, replay simulator, synthetic data generator.
+        .target(name: "RecoupTraining", dependencies: ["RecoupScoring"], swiftSettings: swiftSettings),
+        // SQLite (WAL) through GRDB: returns, assessments, queue and leases, inspections, reviews, keys.
+        .target(
+            name: "RecoupStore",
+            dependencies: ["RecoupCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP API (Hummingbird 2), auth, metrics, model registry with atomic hot swap.
+        .target(
+            name: "RecoupServer",
+            dependencies: [
+                "RecoupScoring", "RecoupStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "recoup",
+            dependencies: [
+                "RecoupTraining", "RecoupServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "RecoupCoreTests", dependencies: ["RecoupCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RecoupLearningTests", dependencies: ["RecoupLearning"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RecoupFeaturesTests", dependencies: ["RecoupFeatures"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RecoupScoringTests", dependencies: ["RecoupScoring"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RecoupTrainingTests", dependencies: ["RecoupTraining"], swiftSettings: swiftSettings),
+        .testTarget(name: "RecoupStoreTests", dependencies: ["RecoupStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RecoupServerTests",
+            dependencies: [
+                "RecoupServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RecoupCLITests", dependencies: ["recoup"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,4 @@
+/// The version of Recoup, reported by `recoup --version` and `GET /healthz`.
+package enum RecoupVersion {
+    package static let current = "0.1.0"
+}

@@ -1,0 +1,141 @@
+/// One returned order line, exactly as `shared/contract/return-record.md` defines it.
+///
+/// Field names are the contract's in camelCase; the wire names (CSV header, JSON keys) are the contract's
+/// snake_case names, listed in ``ReturnRecord/Field``. Optional fields are `nil` when missing. Category-like
+/// strings are stored trimmed as given; features compare them after lower-casing (``ReturnRecord/normalized(_:)``).
+/// Labels travel separately, in ``ReturnLabels``.
+package struct ReturnRecord: Sendable, Hashable, Codable {
+    // Identity and context
+    package var returnID: String
+    package var orderID: String
+    package var customerID: String
+    package var sku: String
+    package var category: String
+    package var brandTier: String
+    package var channel: String
+    package var warehouseID: String
+    package var paymentMethod: String
+    package var unitPrice: Double
+    package var quantity: Int
+    package var orderDate: Day
+    package var returnRequestedDate: Day
+    package var receivedDate: Day?
+    package var reasonCode: ReasonCode
+    package var customerComment: String?
+    package var isGift: Bool
+    package var promoFlag: Bool
+
+    // Customer history (missing for guests and new customers)
+    package var customerTenureDays: Int?
+    package var customerOrders12m: Int?
+    package var customerReturns12m: Int?
+    package var customerReturnValue12m: Double?
+
+    // Item and inspection signals
+    package var hasSerial: Bool?
+    package var serialMatches: Bool?
+    package var packageCondition: String?
+    package var itemConditionGrade: String?
+    package var accessoriesComplete: Bool?
+    package var weightKgDeclared: Double?
+    package var weightKgMeasured: Double?
+
+    // Demand and inventory context
+    package var skuReturnRate90d: Double?
+    package var skuSellThrough30d: Double?
+    package var daysInSeasonRemaining: Int?
+    package var inventoryOnHand: Int?
+    package var shippingCostBack: Double?
+
+    package init(
+        returnID: String, orderID: String, customerID: String, sku: String, category: String, brandTier: String,
+        channel: String, warehouseID: String, paymentMethod: String, unitPrice: Double, quantity: Int,
+        orderDate: Day, returnRequestedDate: Day, receivedDate: Day? = nil, reasonCode: ReasonCode,
+        customerComment: String? = nil, isGift: Bool = false, promoFlag: Bool = false,
+        customerTenureDays: Int? = nil, customerOrders12m: Int? = nil, customerReturns12m: Int? = nil,
+        customerReturnValue12m: Double? = nil, hasSerial: Bool? = nil, serialMatches: Bool? = nil,
+        packageCondition: String? = nil, itemConditionGrade: String? = nil, accessoriesComplete: Bool? = nil,
+        weightKgDeclared: Double? = nil, weightKgMeasured: Double? = nil, skuReturnRate90d: Double? = nil,
+        skuSellThrough30d: Double? = nil, daysInSeasonRemaining: Int? = nil, inventoryOnHand: Int? = nil,
+        shippingCostBack: Double? = nil
+    ) {
+        self.returnID = returnID
+        self.orderID = orderID
+        self.customerID = customerID
+        self.sku = sku
+        self.category = category
+        self.brandTier = brandTier
+        self.channel = channel
+        self.warehouseID = warehouseID
+        self.paymentMethod = paymentMethod
+        self.unitPrice = unitPrice
+        self.quantity = quantity
+        self.orderDate = orderDate
+        self.returnRequestedDate = returnRequestedDate
+        self.receivedDate = receivedDate
+        self.reasonCode = reasonCode
+        self.customerComment = customerComment
+        self.isGift = isGift
+        self.promoFlag = promoFlag
+        self.customerTenureDays = customerTenureDays
+        self.customerOrders12m = customerOrders12m
+        self.customerReturns12m = customerReturns12m
+        self.customerReturnValue12m = customerReturnValue12m
+        self.hasSerial = hasSerial
+        self.serialMatches = serialMatches
+        self.packageCondition = packageCondition
+        self.itemConditionGrade = itemConditionGrade
+        self.accessoriesComplete = accessoriesComplete
+        self.weightKgDeclared = weightKgDeclared
+        self.weightKgMeasured = weightKgMeasured
+        self.skuReturnRate90d = skuReturnRate90d
+        self.skuSellThrough30d = skuSellThrough30d
+        self.daysInSeasonRemaining = daysInSeasonRemaining
+        self.inventoryOnHand = inventoryOnHand
+        self.shippingCostBack = shippingCostBack
+    }
+
+    /// The refund at stake: `unit_price × quantity`.
+    package var refundAmount: Double { unitPrice * Double(quantity) }
+
+    /// A category-like string as features compare it: trimmed and lower-cased.
+    package static func normalized(_ value: String) -> String {
+        value.trimmingWhitespace().lowercased()
+    }
+}
+
+/// The three training labels of a return (training data and inspection outcomes only).
+package struct ReturnLabels: Sendable, Hashable, Codable {
+    /// Where the item went.
+    package var disposition: Disposition
+    /// Confirmed fraud or abuse.
+    package var fraudFlag: Bool
+    /// Money actually recovered from the item, `>= 0`.
+    package var recoveryValue: Double
+
+    package init(disposition: Disposition, fraudFlag: Bool, recoveryValue: Double) {
+        self.disposition = disposition
+        self.fraudFlag = fraudFlag
+        self.recoveryValue = recoveryValue
+    }
+}
+
+/// A record with its labels: one row of a training file.
+package struct LabelledReturn: Sendable, Hashable {
+    package var record: ReturnRecord
+    package var labels: ReturnLabels
+
+    package init(record: ReturnRecord, labels: ReturnLabels) {
+        self.record = record
+        self.labels = labels
+    }
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing ASCII/Unicode whitespace (no Foundation needed).
+    package func trimmingWhitespace() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = lastIndex(where: { !$0.isWhitespace })!
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,228 @@
+internal import COpenBLAS
+
+// The only file in Recoup that calls OpenBLAS or touches its pointers. Every entry point checks shapes with a
+// precondition whose message names both shapes, then forwards to cblas with row-major layout. Sizes cross the C
+// boundary as `Int32` (`blasint` is 32-bit in Debian's OpenBLAS).
+
+/// A scalar type BLAS can compute with: `Float` (serving, features) or `Double` (training where precision matters).
+package protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable {
+    // swiftlint:disable function_parameter_count
+    static func blasGemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Self,
+        _ a: UnsafePointer<Self>, _ lda: Int32, _ b: UnsafePointer<Self>, _ ldb: Int32, _ beta: Self,
+        _ c: UnsafeMutablePointer<Self>, _ ldc: Int32
+    )
+    static func blasGemv(
+        _ trans: Bool, _ m: Int32, _ n: Int32, _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int32,
+        _ x: UnsafePointer<Self>, _ beta: Self, _ y: UnsafeMutablePointer<Self>
+    )
+    static func blasDot(_ n: Int32, _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>) -> Self
+    static func blasAxpy(_ n: Int32, _ alpha: Self, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>)
+    static func blasScal(_ n: Int32, _ alpha: Self, _ x: UnsafeMutablePointer<Self>)
+    static func blasNrm2(_ n: Int32, _ x: UnsafePointer<Self>) -> Self
+}
+
+@inline(__always)
+private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+
+extension Float: BLASScalar {
+    package static func blasGemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int32, _ b: UnsafePointer<Float>, _ ldb: Int32, _ beta: Float,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int32
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+    package static func blasGemv(
+        _ trans: Bool, _ m: Int32, _ n: Int32, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int32,
+        _ x: UnsafePointer<Float>, _ beta: Float, _ y: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemv(CblasRowMajor, cblasTranspose(trans), m, n, alpha, a, lda, x, 1, beta, y, 1)
+    }
+    package static func blasDot(_ n: Int32, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
+        cblas_sdot(n, x, 1, y, 1)
+    }
+    package static func blasAxpy(_ n: Int32, _ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        cblas_saxpy(n, alpha, x, 1, y, 1)
+    }
+    package static func blasScal(_ n: Int32, _ alpha: Float, _ x: UnsafeMutablePointer<Float>) {
+        cblas_sscal(n, alpha, x, 1)
+    }
+    package static func blasNrm2(_ n: Int32, _ x: UnsafePointer<Float>) -> Float {
+        cblas_snrm2(n, x, 1)
+    }
+}
+
+extension Double: BLASScalar {
+    package static func blasGemm(
+        _ transA: Bool, _ transB: Bool, _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Double,
+        _ a: UnsafePointer<Double>, _ lda: Int32, _ b: UnsafePointer<Double>, _ ldb: Int32, _ beta: Double,
+        _ c: UnsafeMutablePointer<Double>, _ ldc: Int32
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+    package static func blasGemv(
+        _ trans: Bool, _ m: Int32, _ n: Int32, _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int32,
+        _ x: UnsafePointer<Double>, _ beta: Double, _ y: UnsafeMutablePointer<Double>
+    ) {
+        cblas_dgemv(CblasRowMajor, cblasTranspose(trans), m, n, alpha, a, lda, x, 1, beta, y, 1)
+    }
+    package static func blasDot(_ n: Int32, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double {
+        cblas_ddot(n, x, 1, y, 1)
+    }
+    package static func blasAxpy(_ n: Int32, _ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
+        cblas_daxpy(n, alpha, x, 1, y, 1)
+    }
+    package static func blasScal(_ n: Int32, _ alpha: Double, _ x: UnsafeMutablePointer<Double>) {
+        cblas_dscal(n, alpha, x, 1)
+    }
+    package static func blasNrm2(_ n: Int32, _ x: UnsafePointer<Double>) -> Double {
+        cblas_dnrm2(n, x, 1)
+    }
+}
+
+/// BLAS level 1, 2 and 3 over ``Matrix`` and arrays, row-major, through OpenBLAS.
+///
+/// ```swift
+/// let scores = BLAS.gemm(x, weights)                       // X·W
+/// BLAS.gemm(x, residuals, transposeA: true, into: &grad)   // Xᵀ·R
+/// ```
+package enum BLAS {
+    /// The number of threads OpenBLAS uses for level 3 calls. Setting it overrides `OPENBLAS_NUM_THREADS`.
+    /// Call with 1 when the caller already runs BLAS from several tasks at once (tests, batch scoring per core).
+    package static var threadCount: Int {
+        get { Int(openblas_get_num_threads()) }
+        set {
+            precondition(newValue >= 1, "BLAS thread count must be at least 1, got \(newValue)")
+            openblas_set_num_threads(Int32(newValue))
+        }
+    }
+
+    /// The CPU kernel OpenBLAS selected at run time (for example `Haswell`, `SkylakeX`, `Cooperlake`).
+    package static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// `C ← alpha · op(A) · op(B) + beta · C`, where `op` transposes when asked.
+    /// - Precondition: `op(A)` is m×k, `op(B)` is k×n and `C` is m×n.
+    package static func gemm<T: BLASScalar>(
+        _ a: Matrix<T>, _ b: Matrix<T>, transposeA: Bool = false, transposeB: Bool = false,
+        alpha: T = 1, beta: T = 0, into c: inout Matrix<T>
+    ) {
+        let m = transposeA ? a.columns : a.rows
+        let k = transposeA ? a.rows : a.columns
+        let kb = transposeB ? b.columns : b.rows
+        let n = transposeB ? b.rows : b.columns
+        precondition(
+            k == kb,
+            "gemm: inner dimensions differ: op(A) is \(m)x\(k) (A \(a.rows)x\(a.columns), transposed: \(transposeA)), "
+                + "op(B) is \(kb)x\(n) (B \(b.rows)x\(b.columns), transposed: \(transposeB))"
+        )
+        precondition(c.rows == m && c.columns == n, "gemm: C is \(c.rows)x\(c.columns), expected \(m)x\(n)")
+        checkInt32(m, n, k)
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            scal(beta, &c.values)
+            return
+        }
+        a.values.withUnsafeBufferPointer { pa in
+            b.values.withUnsafeBufferPointer { pb in
+                c.values.withUnsafeMutableBufferPointer { pc in
+                    T.blasGemm(
+                        transposeA, transposeB, Int32(m), Int32(n), Int32(k), alpha,
+                        pa.baseAddress!, Int32(max(a.columns, 1)), pb.baseAddress!, Int32(max(b.columns, 1)),
+                        beta, pc.baseAddress!, Int32(max(n, 1)))
+                }
+            }
+        }
+    }
+
+    /// `op(A) · op(B)` as a new matrix.
+    package static func gemm<T: BLASScalar>(
+        _ a: Matrix<T>, _ b: Matrix<T>, transposeA: Bool = false, transposeB: Bool = false
+    ) -> Matrix<T> {
+        var c = Matrix<T>(rows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns)
+        gemm(a, b, transposeA: transposeA, transposeB: transposeB, into: &c)
+        return c
+    }
+
+    /// `y ← alpha · op(A) · x + beta · y`.
+    /// - Precondition: `x` has as many elements as `op(A)` has columns and `y` as many as it has rows.
+    package static func gemv<T: BLASScalar>(
+        _ a: Matrix<T>, _ x: [T], transpose: Bool = false, alpha: T = 1, beta: T = 0, into y: inout [T]
+    ) {
+        let outRows = transpose ? a.columns : a.rows
+        let inner = transpose ? a.rows : a.columns
+        precondition(
+            x.count == inner,
+            "gemv: op(A) is \(outRows)x\(inner) (A \(a.rows)x\(a.columns), transposed: \(transpose)), x has \(x.count)"
+        )
+        precondition(y.count == outRows, "gemv: y has \(y.count) elements, expected \(outRows)")
+        checkInt32(a.rows, a.columns, 1)
+        if outRows == 0 { return }
+        if inner == 0 {
+            scal(beta, &y)
+            return
+        }
+        a.values.withUnsafeBufferPointer { pa in
+            x.withUnsafeBufferPointer { px in
+                y.withUnsafeMutableBufferPointer { py in
+                    T.blasGemv(
+                        transpose, Int32(a.rows), Int32(a.columns), alpha, pa.baseAddress!, Int32(max(a.columns, 1)),
+                        px.baseAddress!, beta, py.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// `op(A) · x` as a new array.
+    package static func gemv<T: BLASScalar>(_ a: Matrix<T>, _ x: [T], transpose: Bool = false) -> [T] {
+        var y = [T](repeating: 0, count: transpose ? a.columns : a.rows)
+        gemv(a, x, transpose: transpose, into: &y)
+        return y
+    }
+
+    /// `xᵀ · y`.
+    package static func dot<T: BLASScalar>(_ x: [T], _ y: [T]) -> T {
+        precondition(x.count == y.count, "dot: x has \(x.count) elements, y has \(y.count)")
+        checkInt32(x.count, 1, 1)
+        if x.isEmpty { return 0 }
+        return x.withUnsafeBufferPointer { px in
+            y.withUnsafeBufferPointer { py in T.blasDot(Int32(x.count), px.baseAddress!, py.baseAddress!) }
+        }
+    }
+
+    /// `y ← alpha · x + y`.
+    package static func axpy<T: BLASScalar>(_ alpha: T, _ x: [T], _ y: inout [T]) {
+        precondition(x.count == y.count, "axpy: x has \(x.count) elements, y has \(y.count)")
+        checkInt32(x.count, 1, 1)
+        if x.isEmpty { return }
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeMutableBufferPointer { py in T.blasAxpy(Int32(px.count), alpha, px.baseAddress!, py.baseAddress!) }
+        }
+    }
+
+    /// `x ← alpha · x`.
+    package static func scal<T: BLASScalar>(_ alpha: T, _ x: inout [T]) {
+        checkInt32(x.count, 1, 1)
+        if x.isEmpty { return }
+        x.withUnsafeMutableBufferPointer { px in T.blasScal(Int32(px.count), alpha, px.baseAddress!) }
+    }
+
+    /// Euclidean norm `‖x‖₂`, computed without overflow by BLAS.
+    package static func nrm2<T: BLASScalar>(_ x: [T]) -> T {
+        checkInt32(x.count, 1, 1)
+        if x.isEmpty { return 0 }
+        return x.withUnsafeBufferPointer { px in T.blasNrm2(Int32(px.count), px.baseAddress!) }
+    }
+
+    private static func checkInt32(_ a: Int, _ b: Int, _ c: Int) {
+        precondition(
+            a <= Int(Int32.max) && b <= Int(Int32.max) && c <= Int(Int32.max),
+            "BLAS dimensions \(a), \(b), \(c) exceed the 32-bit BLAS integer"
+        )
+    }
+}

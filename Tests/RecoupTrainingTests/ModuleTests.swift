@@ -1,0 +1,8 @@
+import Testing
+
+@testable import RecoupTraining
+
+@Suite("RecoupTraining links")
+struct RecoupTrainingLinkTests {
+    @Test("the module builds and links") func links() { #expect(Bool(true)) }
+}
