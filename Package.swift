@@ -33,10 +33,11 @@ let package = Package(
         .target(name: "RecoupCore", swiftSettings: swiftSettings),
         // Domain-free machine learning: BLAS wrapper, logistic regression, boosted trees, metrics.
         .target(name: "RecoupLearning", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
-        // FeatureSpec, fit and extract: the one feature path shared by training and serving.
+        // FeatureSpec, fit and extract: the one feature path shared by training and serving. Uses Learning's
+        // Matrix and BinMapper so that the matrices it fills are the ones the learners take, without a copy.
         .target(
             name: "RecoupFeatures",
-            dependencies: ["RecoupCore"],
+            dependencies: ["RecoupCore", "RecoupLearning"],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,24 @@
+/// A small, fast, seedable random number generator (SplitMix64, Steele, Lea & Flood 2014).
+///
+/// Used wherever Recoup needs repeatable randomness: subsampling rows and features, splitting data, the synthetic
+/// data generator and tests. The same seed gives the same sequence on every platform.
+package struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    package init(seed: UInt64) {
+        state = seed
+    }
+
+    package mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform `Double` in [0, 1) with 53 random bits.
+    package mutating func nextUnit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+}
