@@ -83,6 +83,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Benchmark harness (`benchmarks/run.sh` drives it next to scikit-learn, LightGBM, XGBoost and pandas).
+        .executableTarget(
+            name: "recoup-bench",
+            dependencies: [
+                "RecoupTraining",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "RecoupCoreTests", dependencies: ["RecoupCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RecoupLearningTests", dependencies: ["RecoupLearning"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RecoupFeaturesTests", dependencies: ["RecoupFeatures"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
