@@ -66,6 +66,22 @@ extension ReturnRecord {
     package static func decode(
         from source: some RecordFieldSource, position: RecordPosition, labels policy: LabelPolicy = .ignore
     ) -> Result<(ReturnRecord, ReturnLabels?), RecordErrors> {
+        var result: Result<(ReturnRecord, ReturnLabels?), RecordErrors>!
+        decode(from: source, position: position, labels: policy) { record, labels in
+            result = .success((record, labels))
+        } onErrors: { errors in
+            result = .failure(RecordErrors(errors))
+        }
+        return result
+    }
+
+    /// Decodes and validates one record, then calls `onRecord` with it or `onErrors` with one error per bad field
+    /// (the streaming form: no intermediate `Result`, no copy of the record).
+    @inline(__always)
+    package static func decode<Source: RecordFieldSource>(
+        from source: Source, position: RecordPosition, labels policy: LabelPolicy,
+        onRecord: (ReturnRecord, ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
+    ) {
         var reader = FieldReader(source: source, position: position)
         let record = reader.record()
         let labels: ReturnLabels? =
@@ -74,13 +90,16 @@ extension ReturnRecord {
             case .require: reader.labels()
             case .optional: ContractField.labelFields.contains { source.text($0) != nil } ? reader.labels() : nil
             }
-        if reader.errors.isEmpty { return .success((record, labels)) }
+        if reader.errors.isEmpty {
+            onRecord(record, labels)
+            return
+        }
         let returnID = source.text(.returnID).map { String(decoding: $0, as: UTF8.self) }
-        return .failure(RecordErrors(reader.errors.map { error in
+        onErrors(reader.errors.map { error in
             var error = error
             error.returnID = returnID
             return error
-        }))
+        })
     }
 }
 
@@ -148,9 +167,31 @@ struct FieldReader<Source: RecordFieldSource> {
     }
 
     /// A `String` from UTF-8 bytes, or `nil` when they are not valid UTF-8.
+    ///
+    /// ASCII (the common case) is checked eight bytes at a time; otherwise the decoded string must reproduce the
+    /// bytes exactly (decoding replaces invalid sequences with U+FFFD, which changes them).
     @inline(__always)
     static func utf8String(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        String(validating: bytes, as: UTF8.self)
+        let string = String(decoding: bytes, as: UTF8.self)
+        if isASCII(bytes) { return string }
+        return string.utf8.elementsEqual(bytes) ? string : nil
+    }
+
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        var high: UInt64 = 0
+        while i + 8 <= bytes.count {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < bytes.count {
+            high |= UInt64(base[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     mutating func number(_ field: ContractField, _ valid: (Double) -> Bool) -> Double? {

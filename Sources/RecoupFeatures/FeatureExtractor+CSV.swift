@@ -51,7 +51,7 @@ extension FeatureExtractor {
             var result = CSVFeatureExtraction(
                 matrices: FeatureMatrices(
                     dense: Matrix(rows: rows, columns: denseWidth, values: dense),
-                    binned: BinnedMatrix(rows: rows, columns: treeWidth, bins: binsArray, binCounts: binMapper.binCounts)),
+                    binned: BinnedMatrix(rows: rows, columns: treeWidth, bins: binsArray, binCounts: binCounts)),
                 returnIDs: [], lines: [], labels: [], errors: [], warnings: reader.warnings)
             result.returnIDs.reserveCapacity(rows)
             result.lines.reserveCapacity(rows)
@@ -88,28 +88,27 @@ extension FeatureExtractor {
             next += chunk.recordCapacity
         }
         let starts = firstRows
-        return Parallel.map(chunks.count) { k in
+        let kernel = UnsafeTransfer(storage.kernel)
+        return withExtendedLifetime(storage) { Parallel.map(chunks.count) { k in
             let (input, dense, bins) = target.value
             var out = ChunkOutput(firstRow: starts[k])
             var scratch = [Float](repeating: 0, count: denseWidth)
             scratch.withUnsafeMutableBufferPointer { values in
                 var row = starts[k]
-                out.aligned = reader.forEachRecord(in: input, chunk: chunks[k]) { position, result in
-                    switch result {
-                    case .success(let (record, labels)):
-                        extractRow(record, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
-                        row += 1
-                        out.returnIDs.append(record.returnID)
-                        if case .line(let line) = position { out.lines.append(line) }
-                        if let labels { out.labels.append(labels) }
-                    case .failure(let errors):
-                        out.errors += errors.errors
-                    }
+                out.aligned = reader.forEachRecord(in: input, chunk: chunks[k]) { position, record, labels in
+                    kernel.value.extractRow(
+                        record, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
+                    row += 1
+                    out.returnIDs.append(record.returnID)
+                    if case .line(let line) = position { out.lines.append(line) }
+                    if let labels { out.labels.append(labels) }
+                } onErrors: { errors in
+                    out.errors += errors
                 }
                 out.count = row - starts[k]
             }
             return out
-        }
+        } }
     }
 
     /// Moves every chunk's rows down so that they are contiguous; returns the row count.

@@ -14,11 +14,11 @@ struct Step: Sendable {
     var missing: Int32 = -1
     /// Hashed: the bucket count.
     var count: Int32 = 0
-    /// One-hot: index of its ``LevelLookup``.
+    /// One-hot: index of its level table in the ``RowKernel``.
     var lookup: Int32 = -1
 
     /// Compiles `definition` against the fitted columns.
-    init(_ definition: FeatureDefinition, columns: [FeatureColumn], lookups: inout [LevelLookup]) {
+    init(_ definition: FeatureDefinition, columns: [FeatureColumn], levels: inout [[(level: String, column: Int)]]) {
         kind = definition.kind
         let own = columns.indices.filter { columns[$0].feature == definition.name }
         func first(_ role: ColumnRole) -> Int32 { Int32(own.first { columns[$0].role == role } ?? -1) }
@@ -33,10 +33,8 @@ struct Step: Sendable {
         case .oneHot:
             column = first(.unknownLevel)
             missing = first(.missingLevel)
-            var table: [String: Int] = [:]
-            for i in own where columns[i].role == .level { table[columns[i].level!] = i }
-            lookup = Int32(lookups.count)
-            lookups.append(LevelLookup(table))
+            lookup = Int32(levels.count)
+            levels.append(own.filter { columns[$0].role == .level }.map { (columns[$0].level!, $0) })
         case .hashed, .hashedTokens:
             column = first(.bucket)
             count = Int32(own.count)
@@ -44,21 +42,6 @@ struct Step: Sendable {
             column = first(.sine)
         }
         precondition(column >= 0, "fitted spec has no columns for feature \(definition.name)")
-    }
-}
-
-/// The columns of a one-hot feature's kept levels, by normalized (trimmed, lower-cased) level.
-struct LevelLookup: Sendable {
-    let table: [String: Int]
-
-    init(_ table: [String: Int]) {
-        self.table = table
-    }
-
-    /// The column of a raw value's level, or `nil` for a level that was not kept (unknown).
-    @inline(__always)
-    func column(of raw: String) -> Int? {
-        table[ReturnRecord.normalized(raw)]
     }
 }
 

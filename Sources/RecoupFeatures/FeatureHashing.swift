@@ -13,9 +13,25 @@ package enum FeatureHashing {
         return hash
     }
 
-    /// The bucket of a category-like value: FNV-1a of its trimmed, lower-cased UTF-8.
+    /// The bucket of a category-like value: FNV-1a of its trimmed, lower-cased UTF-8 (`ReturnRecord.normalized`;
+    /// ASCII is trimmed and lower-cased on the fly, without allocating).
     package static func bucket(of value: String, buckets: Int) -> Int {
-        Int(fnv1a(ReturnRecord.normalized(value).utf8) % UInt64(buckets))
+        var value = value
+        let ascii: UInt64? = value.withUTF8 { bytes in
+            var lo = 0
+            var hi = bytes.count
+            while lo < hi, ScalarParsing.isSpace(bytes[lo]) { lo += 1 }
+            while hi > lo, ScalarParsing.isSpace(bytes[hi - 1]) { hi -= 1 }
+            var hash = offsetBasis
+            for i in lo..<hi {
+                let b = bytes[i]
+                if b >= 0x80 { return nil }
+                hash = (hash ^ UInt64(b >= 65 && b <= 90 ? b | 0x20 : b)) &* prime
+            }
+            return hash
+        }
+        let hash = ascii ?? fnv1a(ReturnRecord.normalized(value).utf8)
+        return Int(hash % UInt64(buckets))
     }
 
     /// Calls `body` with the bucket of every word token of `text`: runs of ASCII letters and digits and of non-ASCII
