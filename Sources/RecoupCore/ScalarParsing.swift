@@ -29,6 +29,13 @@ package enum ScalarParsing {
     @inline(__always)
     package static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 
+    /// Whether the bytes are ASCII without upper-case letters (a trimmed category already in normalized form).
+    @inline(__always)
+    package static func isNormalizedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for b in bytes where b >= 0x80 || (b >= 65 && b <= 90) { return false }
+        return true
+    }
+
     /// A decimal number: `[+-]digits[.digits][(e|E)[+-]digits]`, finite. Correctly rounded: simple numbers take
     /// the exact fast path (at most 15 significant digits, power of ten up to 22), others go through the standard
     /// library's parser.

@@ -33,9 +33,11 @@ extension FeatureExtractor {
                     var scratch = [Float](repeating: 0, count: denseWidth)
                     scratch.withUnsafeMutableBufferPointer { values in
                         for i in range {
-                            kernel.extractRow(
-                                records[i], values: values.baseAddress!, dense: out.value.0! + i * denseWidth,
-                                bins: out.value.1! + i * treeWidth)
+                            records[i].withFieldTable { table in
+                                kernel.extractRow(
+                                    table, values: values.baseAddress!, dense: out.value.0! + i * denseWidth,
+                                    bins: out.value.1! + i * treeWidth)
+                            }
                         }
                     }
                 }
@@ -53,7 +55,9 @@ extension FeatureExtractor {
         values.withUnsafeMutableBufferPointer { buffer in
             let out = UnsafeTransfer(buffer.baseAddress)
             forEachBlock(n, parallel: parallel) { kernel, range in
-                for i in range { kernel.fillValues(records[i], into: out.value! + i * denseWidth) }
+                for i in range {
+                    records[i].withFieldTable { kernel.fillValues($0, into: out.value! + i * denseWidth) }
+                }
             }
         }
         return Matrix(rows: n, columns: denseWidth, values: values)

@@ -38,7 +38,10 @@ package struct FeatureExtractor: Sendable {
     /// The values of every column for one record, in natural units (`NaN` = missing): what explanations read.
     package func values(of record: ReturnRecord) -> [Float] {
         [Float](unsafeUninitializedCapacity: denseWidth) { buffer, count in
-            withExtendedLifetime(storage) { storage.kernel.fillValues(record, into: buffer.baseAddress!) }
+            withExtendedLifetime(storage) {
+                let kernel = storage.kernel
+                record.withFieldTable { kernel.fillValues($0, into: buffer.baseAddress!) }
+            }
             count = denseWidth
         }
     }
@@ -59,7 +62,9 @@ package struct FeatureExtractor: Sendable {
             scratch.withUnsafeMutableBufferPointer { values in
                 row.dense.withUnsafeMutableBufferPointer { dense in
                     row.bins.withUnsafeMutableBufferPointer { bins in
-                        kernel.extractRow(record, values: values.baseAddress!, dense: dense.baseAddress!, bins: bins.baseAddress!)
+                        record.withFieldTable { table in
+                            kernel.extractRow(table, values: values.baseAddress!, dense: dense.baseAddress!, bins: bins.baseAddress!)
+                        }
                     }
                 }
             }
@@ -71,60 +76,62 @@ extension RowKernel {
     /// The per-row kernel every path runs: values, then the binned and the dense row (`values` is scratch after).
     @inline(__always)
     func extractRow(
-        _ record: ReturnRecord, values: UnsafeMutablePointer<Float>, dense: UnsafeMutablePointer<Float>,
+        _ table: UnsafePointer<FieldTable>, values: UnsafeMutablePointer<Float>, dense: UnsafeMutablePointer<Float>,
         bins: UnsafeMutablePointer<UInt8>
     ) {
-        fillValues(record, into: values)
+        fillValues(table, into: values)
         bin(values, into: bins)
         linear(values, into: dense)
     }
 
-    /// Writes every column's value for `record` (natural units, `NaN` = missing).
-    func fillValues(_ record: ReturnRecord, into v: UnsafeMutablePointer<Float>) {
+    /// Writes every column's value for a record's table (natural units, `NaN` = missing).
+    @inline(__always)
+    func fillValues(_ t: UnsafePointer<FieldTable>, into v: UnsafeMutablePointer<Float>) {
         v.update(repeating: 0, count: width)
         for s in 0..<stepCount {
             let step = steps[s]
             let column = Int(step.column)
             switch step.kind {
             case .numeric:
-                if let x = step.source.value(in: record) {
+                if let x = step.number(in: t) {
                     v[column] = FeatureExtractor.finite(x)
                 } else {
                     v[column] = .nan
                     if step.missing >= 0 { v[Int(step.missing)] = 1 }
                 }
             case .oneHot:
-                if let text = record.string(step.field) {
-                    v[levelColumn(text, table: Int(step.lookup)) ?? column] = 1
+                if t.has(step.a) {
+                    v[levelColumn(t.text(step.a), table: Int(step.lookup)) ?? column] = 1
                 } else {
                     v[Int(step.missing >= 0 ? step.missing : step.column)] = 1
                 }
             case .hashed:
-                if let text = record.string(step.field) {
-                    v[column + FeatureHashing.bucket(of: text, buckets: Int(step.count))] = 1
+                if t.has(step.a) {
+                    v[column + FeatureHashing.bucket(of: t.text(step.a), buckets: Int(step.count))] = 1
                 }
             case .hashedTokens:
-                if let text = record.string(step.field) {
-                    FeatureHashing.forEachTokenBucket(of: text, buckets: Int(step.count)) { v[column + $0] += 1 }
+                if t.has(step.a) {
+                    FeatureHashing.forEachTokenBucket(of: t.text(step.a), buckets: Int(step.count)) { v[column + $0] += 1 }
                 }
             case .boolean:
-                if let flag = record.flag(step.field) {
+                if let flag = t.flag(step.a) {
                     v[column] = flag ? 1 : 0
                 } else {
                     v[column] = .nan
                     if step.missing >= 0 { v[Int(step.missing)] = 1 }
                 }
             case .cyclic:
-                if let day = record.day(step.field) {
-                    let phase = step.period.phase(of: day)
-                    v[column] = Float(sin(phase))
-                    v[column + 1] = Float(cos(phase))
+                if t.has(step.a) {
+                    let table = step.period == .year ? yearCycle : weekCycle
+                    let position = step.period.position(ofDay: Int(t.number(step.a)))
+                    v[column] = table[2 * position]
+                    v[column + 1] = table[2 * position + 1]
                 } else {
                     v[column] = .nan
                     v[column + 1] = .nan
                 }
             case .signal:
-                let x = step.signal.value(in: record)
+                let x = step.signal.value(in: t, fields: signals)
                 v[column] = x
                 if x.isNaN && step.missing >= 0 { v[Int(step.missing)] = 1 }
             }

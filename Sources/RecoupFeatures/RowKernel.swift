@@ -6,6 +6,10 @@ internal import RecoupLearning
 // `KernelStorage`, read through `RowKernel`, a trivial struct of pointers. No reference counting and no dictionary
 // or array access happens per row, so both cores run without touching shared reference counts.
 
+/// ASCII whitespace as `ScalarParsing.isSpace` defines it (kept here so that the hot loop inlines it).
+@inline(__always)
+func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+
 /// Owns the buffers a ``RowKernel`` points into; immutable after `init`, freed with the extractor.
 final class KernelStorage: @unchecked Sendable {
     let kernel: RowKernel
@@ -23,6 +27,7 @@ final class KernelStorage: @unchecked Sendable {
         var levelOffsets: [Int32] = []
         var levelLengths: [Int32] = []
         var levelColumns: [Int32] = []
+        var levelKeys: [UInt64] = []
         var tableStarts: [Int32] = [0]
         for table in levels {
             for (level, column) in table {
@@ -30,15 +35,19 @@ final class KernelStorage: @unchecked Sendable {
                 levelLengths.append(Int32(level.utf8.count))
                 levelColumns.append(Int32(column))
                 arena.append(contentsOf: level.utf8)
+                let key = RowKernel.packedKey(Array(level.utf8.prefix(16)))
+                levelKeys += [key.0, key.1]
             }
             tableStarts.append(Int32(levelColumns.count))
         }
         let tree = TreeBinning(bins: bins, treeColumns: treeColumns)
         let linear = LinearView(columns)
         kernel = RowKernel(
+            yearCycle: copy(CyclicPeriod.year.sineCosine.flatMap { [$0.0, $0.1] }),
+            weekCycle: copy(CyclicPeriod.week.sineCosine.flatMap { [$0.0, $0.1] }),
             width: columns.count, treeWidth: treeColumns.count, stepCount: steps.count, steps: copy(steps),
             levelArena: copy(arena), levelOffsets: copy(levelOffsets), levelLengths: copy(levelLengths),
-            levelColumns: copy(levelColumns), tableStarts: copy(tableStarts),
+            levelColumns: copy(levelColumns), levelKeys: copy(levelKeys), tableStarts: copy(tableStarts),
             log1pColumns: copy(columns.indices.filter { columns[$0].log1p }.map(Int32.init)),
             log1pCount: columns.filter(\.log1p).count,
             low: copy(linear.low), high: copy(linear.high), mean: copy(linear.mean), inverseScale: copy(linear.inverseScale),
@@ -56,6 +65,10 @@ final class KernelStorage: @unchecked Sendable {
 
 /// Pointers to a fitted spec's tables (see ``KernelStorage``), valid while the storage lives.
 struct RowKernel {
+    let signals = SignalIndices()
+    /// `sin, cos` pairs of each position of the yearly and weekly cycles (see ``CyclicPeriod/sineCosine``).
+    let yearCycle: UnsafePointer<Float>
+    let weekCycle: UnsafePointer<Float>
     let width: Int
     let treeWidth: Int
     let stepCount: Int
@@ -65,6 +78,8 @@ struct RowKernel {
     let levelOffsets: UnsafePointer<Int32>
     let levelLengths: UnsafePointer<Int32>
     let levelColumns: UnsafePointer<Int32>
+    /// Each level's first 16 bytes packed into two words (see ``packedKey(_:)``), for one-comparison matching.
+    let levelKeys: UnsafePointer<UInt64>
     let tableStarts: UnsafePointer<Int32>
     // Linear view.
     let log1pColumns: UnsafePointer<Int32>
@@ -85,36 +100,58 @@ struct RowKernel {
     let wideBounds: UnsafePointer<Float>
 
     /// The column of a kept level of one-hot table `table`, or `nil` (unknown). Matches like
-    /// `ReturnRecord.normalized(raw) == level`: ASCII values are trimmed and lower-cased on the fly, without
-    /// allocating; others are normalized first.
+    /// `ReturnRecord.normalized(raw) == level`: ASCII values are trimmed and lower-cased on the fly (up to 16 bytes
+    /// packed into two words and compared with each level's key), without allocating; others are normalized first.
     @inline(__always)
-    func levelColumn(_ raw: String, table: Int) -> Int? {
-        var raw = raw
-        let ascii: Int?? = raw.withUTF8 { bytes in
-            var lo = 0
-            var hi = bytes.count
-            while lo < hi, ScalarParsing.isSpace(bytes[lo]) { lo += 1 }
-            while hi > lo, ScalarParsing.isSpace(bytes[hi - 1]) { hi -= 1 }
-            for i in lo..<hi where bytes[i] >= 0x80 { return nil }
-            let count = hi - lo
-            entries: for e in Int(tableStarts[table])..<Int(tableStarts[table + 1]) where Int(levelLengths[e]) == count {
+    func levelColumn(_ bytes: UnsafeBufferPointer<UInt8>, table: Int) -> Int? {
+        var lo = 0
+        var hi = bytes.count
+        while lo < hi, isASCIISpace(bytes[lo]) { lo += 1 }
+        while hi > lo, isASCIISpace(bytes[hi - 1]) { hi -= 1 }
+        let count = hi - lo
+        let entries = Int(tableStarts[table])..<Int(tableStarts[table + 1])
+        var high: UInt8 = 0
+        for i in lo..<hi { high |= bytes[i] }
+        if high < 0x80 {
+            if count <= 16 {
+                var w0: UInt64 = 0
+                var w1: UInt64 = 0
+                for i in 0..<count {
+                    let b = bytes[lo &+ i]
+                    let lower = UInt64(b >= 65 && b <= 90 ? b | 0x20 : b)
+                    if i < 8 { w0 |= lower << UInt64(8 * i) } else { w1 |= lower << UInt64(8 * (i - 8)) }
+                }
+                for e in entries where levelKeys[2 * e] == w0 && levelKeys[2 * e + 1] == w1 && Int(levelLengths[e]) == count {
+                    return Int(levelColumns[e])
+                }
+                return nil
+            }
+            entries: for e in entries where Int(levelLengths[e]) == count {
                 let level = levelArena + Int(levelOffsets[e])
                 for i in 0..<count {
                     let b = bytes[lo + i]
                     if (b >= 65 && b <= 90 ? b | 0x20 : b) != level[i] { continue entries }
                 }
-                return .some(Int(levelColumns[e]))
+                return Int(levelColumns[e])
             }
-            return .some(nil)
+            return nil
         }
-        if let ascii { return ascii }
-        var normalized = ReturnRecord.normalized(raw)
+        var normalized = ReturnRecord.normalized(String(decoding: bytes, as: UTF8.self))
         return normalized.withUTF8 { bytes in
-            for e in Int(tableStarts[table])..<Int(tableStarts[table + 1]) where Int(levelLengths[e]) == bytes.count {
+            for e in entries where Int(levelLengths[e]) == bytes.count {
                 if memcmp(levelArena + Int(levelOffsets[e]), bytes.baseAddress!, bytes.count) == 0 { return Int(levelColumns[e]) }
             }
             return nil
         }
+    }
+
+    /// Up to 16 bytes, little-endian, in two words (zero-padded).
+    static func packedKey(_ bytes: [UInt8]) -> (UInt64, UInt64) {
+        var words: (UInt64, UInt64) = (0, 0)
+        for (i, b) in bytes.prefix(16).enumerated() {
+            if i < 8 { words.0 |= UInt64(b) << UInt64(8 * i) } else { words.1 |= UInt64(b) << UInt64(8 * (i - 8)) }
+        }
+        return words
     }
 
     /// The dense row from the values: log1p (in place: `values` is scratch afterwards), then a vectorizable pass that

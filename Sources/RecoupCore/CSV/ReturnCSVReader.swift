@@ -93,6 +93,23 @@ package struct ReturnCSVReader: Sendable {
         in bytes: UnsafeBufferPointer<UInt8>, chunk: CSVChunk,
         onRecord: (RecordPosition, ReturnRecord, ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
     ) -> Bool {
+        forEachRow(in: bytes, chunk: chunk) { position, table, labels in
+            onRecord(position, ReturnRecord(table: table), labels)
+        } onErrors: { errors in
+            onErrors(errors)
+        }
+    }
+
+    /// ``forEachRecord(in:chunk:onRecord:onErrors:)`` without building records: `onRow` gets each good record's
+    /// validated ``FieldTable``, whose texts point into the input (valid during the call). The streaming feature path.
+    @discardableResult
+    package func forEachRow(
+        in bytes: UnsafeBufferPointer<UInt8>, chunk: CSVChunk,
+        onRow: (RecordPosition, UnsafePointer<FieldTable>, ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
+    ) -> Bool {
+        let table = UnsafeMutablePointer<FieldTable>.allocate(capacity: 1)
+        table.initialize(to: FieldTable())
+        defer { table.deallocate() }
         var tokenizer = CSVTokenizer(bytes: bytes, start: chunk.start, line: chunk.line)
         let storage = UnsafeMutableBufferPointer<CSVFieldSpan>.allocate(capacity: columnNames.count + 1)
         defer { storage.deallocate() }
@@ -124,8 +141,8 @@ package struct ReturnCSVReader: Sendable {
                 }
                 let source = CSVRecordSource(
                     bytes: bytes, unescaped: UnsafeBufferPointer(scratch), fields: UnsafeBufferPointer(spans), columnOf: columns)
-                ReturnRecord.decode(from: source, position: position, labels: labels) { record, labels in
-                    onRecord(position, record, labels)
+                ReturnRecord.validate(source, position: position, labels: labels, into: table) { labels in
+                    onRow(position, UnsafePointer(table), labels)
                 } onErrors: { errors in
                     onErrors(errors)
                 }
@@ -156,7 +173,7 @@ package struct ReturnCSVReader: Sendable {
 }
 
 /// The fields of one tokenized CSV record, by contract field.
-struct CSVRecordSource: RecordFieldSource {
+package struct CSVRecordSource: RecordFieldSource {
     let bytes: UnsafeBufferPointer<UInt8>
     /// Where fields with doubled quotes were unescaped (their spans point here).
     let unescaped: UnsafeBufferPointer<UInt8>
@@ -164,7 +181,7 @@ struct CSVRecordSource: RecordFieldSource {
     let columnOf: UnsafeBufferPointer<Int>
 
     @inline(__always)
-    func text(_ field: ContractField) -> UnsafeBufferPointer<UInt8>? {
+    package func text(_ field: ContractField) -> UnsafeBufferPointer<UInt8>? {
         let column = columnOf[field.rawValue]
         guard column >= 0 else { return nil }
         let span = fields[column]
