@@ -1,3 +1,4 @@
+import Foundation
 import RecoupCore
 import RecoupLearning
 import Testing
@@ -183,5 +184,24 @@ struct LevelMatchingTests {
                 #expect(text.withUTF8 { kernel.levelColumn($0, table: 0) } == fitted.columnNames.firstIndex(of: "c=\(level)"))
             }
         }
+    }
+}
+
+@Suite("Numeric helpers")
+struct NumericHelperTests {
+    @Test("signed log1p agrees with the C library to Float precision, keeps NaN and sign")
+    func log1p() {
+        var values: [Float] = [0, 1e-9, 1e-5, 9.9e-5, 1e-4, 0.5, 1, 2, 3.5, 10, 99.99, 1234.5, 1e6, 3e38]
+        var x: Float = 1e-7
+        while x < 1e30 {
+            values.append(x)
+            x *= 1.37
+        }
+        for v in values + values.map { -$0 } {
+            let expected = Float(v < 0 ? -Foundation.log1p(Double(-v)) : Foundation.log1p(Double(v)))
+            let got = LinearView.signedLog1p(v)
+            #expect(abs(got - expected) <= 2 * expected.magnitude.ulp, "\(v): \(got) vs \(expected)")
+        }
+        #expect(LinearView.signedLog1p(.nan).isNaN)
     }
 }
