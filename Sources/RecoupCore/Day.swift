@@ -89,14 +89,20 @@ package struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConvert
 
     /// Parses `YYYY-MM-DD`, or an ISO 8601 timestamp `YYYY-MM-DDThh:mm[:ss[.fff]][Z|±hh:mm]` whose UTC date is used.
     package init?(parsing text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int? {
+        var text = String(text)
+        guard let day = text.withUTF8({ Day(utf8: $0) }) else { return nil }
+        self = day
+    }
+
+    /// Parses the UTF-8 bytes of a date (see ``init(parsing:)``) without allocating.
+    package init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count else { return nil }
             var value = 0
             for i in range {
-                let b = bytes[i]
-                guard b >= 48 && b <= 57 else { return nil }
-                value = value * 10 + Int(b - 48)
+                let b = bytes[i] &- 48
+                guard b <= 9 else { return nil }
+                value = value * 10 + Int(b)
             }
             return value
         }

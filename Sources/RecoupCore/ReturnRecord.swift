@@ -1,10 +1,10 @@
 /// One returned order line, exactly as `shared/contract/return-record.md` defines it.
 ///
 /// Field names are the contract's in camelCase; the wire names (CSV header, JSON keys) are the contract's
-/// snake_case names, listed in ``ReturnRecord/Field``. Optional fields are `nil` when missing. Category-like
+/// snake_case names, listed in ``ContractField``. Optional fields are `nil` when missing. Category-like
 /// strings are stored trimmed as given; features compare them after lower-casing (``ReturnRecord/normalized(_:)``).
 /// Labels travel separately, in ``ReturnLabels``.
-package struct ReturnRecord: Sendable, Hashable, Codable {
+package struct ReturnRecord: Sendable, Hashable {
     // Identity and context
     package var returnID: String
     package var orderID: String
@@ -99,13 +99,35 @@ package struct ReturnRecord: Sendable, Hashable, Codable {
     package var refundAmount: Double { unitPrice * Double(quantity) }
 
     /// A category-like string as features compare it: trimmed and lower-cased.
+    ///
+    /// ASCII strings that are already normalized (the common case) are returned as they are, without allocating.
     package static func normalized(_ value: String) -> String {
-        value.trimmingWhitespace().lowercased()
+        var ascii = true
+        var normal = true
+        let utf8 = value.utf8
+        for b in utf8 {
+            if b >= 0x80 { ascii = false; break }
+            if b >= 65 && b <= 90 { normal = false }
+        }
+        if ascii {
+            if normal, let first = utf8.first, let last = utf8.last, !isASCIISpace(first), !isASCIISpace(last) {
+                return value
+            }
+            if utf8.isEmpty { return value }
+            var bytes = Array(utf8)
+            while let last = bytes.last, isASCIISpace(last) { bytes.removeLast() }
+            let start = bytes.firstIndex { !isASCIISpace($0) } ?? bytes.count
+            return String(decoding: bytes[start...].lazy.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self)
+        }
+        return value.trimmingWhitespace().lowercased()
     }
+
+    @inline(__always)
+    private static func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 }
 
 /// The three training labels of a return (training data and inspection outcomes only).
-package struct ReturnLabels: Sendable, Hashable, Codable {
+package struct ReturnLabels: Sendable, Hashable {
     /// Where the item went.
     package var disposition: Disposition
     /// Confirmed fraud or abuse.
