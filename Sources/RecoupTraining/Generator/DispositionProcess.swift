@@ -23,9 +23,9 @@ extension SyntheticWorld {
         case 1:
             s[1] = 1.8
             s[3] = 1.4
-            s[2] = profile.refurbishable ? 1.0 : -2
+            s[2] = profile.refurbishable ? 1.6 : -2
         case 2:
-            s[2] = profile.refurbishable ? 1.8 : -2
+            s[2] = profile.refurbishable ? 2.3 : -2
             s[3] = 0.6
             s[4] = 1.4
             s[6] = profile.donatable ? 0.9 : -3
@@ -46,8 +46,8 @@ extension SyntheticWorld {
             s[1] -= 3
             s[7] += 2.5
         }
-        if isDefective && sku.brandTier != "value" { s[5] += 2.4 }
-        if reason == "wrong_item" || reason == "not_as_described" { s[5] += 0.8 }
+        if isDefective && sku.brandTier != "value" { s[5] += 3.4 }
+        if reason == "wrong_item" || reason == "not_as_described" { s[5] += 1.2 }
         if profile.name == "electronics" && !warehouse.electronicsTest {
             s[0] -= 1.0
             s[5] += 1.0

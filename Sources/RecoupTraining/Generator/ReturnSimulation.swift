@@ -86,7 +86,7 @@ extension SyntheticWorld {
         let reason = Self.reasonCodes[rng.pick(weights: reasonWeights)]
 
         // True grade: 0 = A (as new) … 3 = D.
-        var gradeScore = 0.25 + 0.08 * Double(requestLag) / 10 + 0.5 * rng.normal().magnitude
+        var gradeScore = 0.4 + 0.08 * Double(requestLag) / 10 + 0.6 * rng.normal().magnitude
         if isDefective { gradeScore += 1.1 }
         if isTransitDamage { gradeScore += 1.6 }
         if isWorn { gradeScore += 1.2 }

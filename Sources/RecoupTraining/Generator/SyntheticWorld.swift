@@ -113,7 +113,7 @@ struct SyntheticWorld: Sendable {
                 let tierFactor = tier == "premium" ? 1.9 : (tier == "value" ? 0.65 : 1.0)
                 let price = (rng.logNormal(median: profile.medianPrice, sigma: profile.priceSigma) * tierFactor * 100).rounded() / 100
                 let quality = tier == "premium" ? 0.6 : (tier == "value" ? 1.5 : 1.0)
-                let defect = min(0.6, rng.exponential(mean: 0.06) * quality)
+                let defect = min(0.6, rng.exponential(mean: 0.09) * quality)
                 let demand = min(1, max(0.02, 0.5 + 0.22 * rng.normal()))
                 byCategory[c].append(skus.count)
                 skus.append(SKU(
