@@ -1,4 +1,4 @@
-internal import Foundation
+package import Foundation
 internal import Hummingbird
 internal import Prometheus
 internal import RecoupScoring
@@ -80,9 +80,16 @@ struct HealthController {
     }
 
     @Sendable func openAPI(request: Request, context: AppRequestContext) async throws -> Response {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"), let data = try? Data(contentsOf: url) else {
+        guard let data = OpenAPIDocument.data else {
             throw APIError(.notFound, code: "not_found", message: "openapi.yaml is not bundled")
         }
         return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The OpenAPI document bundled with the server (`openapi.yaml` at the repository root links to it).
+package enum OpenAPIDocument {
+    package static let data: Data? = Bundle.module.url(forResource: "openapi", withExtension: "yaml").flatMap {
+        try? Data(contentsOf: $0)
     }
 }
