@@ -55,6 +55,7 @@ package enum ContractField: Int, CaseIterable, Sendable, Hashable, Comparable, C
     }
 
     /// Whether this is one of the three labels.
+    @inline(__always)
     package var isLabel: Bool { rawValue >= ContractField.disposition.rawValue }
 
     /// Whether a record (or, for labels, a training row) must carry a value.
@@ -70,6 +71,7 @@ package enum ContractField: Int, CaseIterable, Sendable, Hashable, Comparable, C
     }
 
     /// How the field's text is read.
+    @inline(__always)
     package var valueType: ValueType {
         switch self {
         case .returnID, .orderID, .customerID, .sku, .customerComment: .text

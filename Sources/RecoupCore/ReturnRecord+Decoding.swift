@@ -66,21 +66,57 @@ extension ReturnRecord {
     package static func decode(
         from source: some RecordFieldSource, position: RecordPosition, labels policy: LabelPolicy = .ignore
     ) -> Result<(ReturnRecord, ReturnLabels?), RecordErrors> {
+        var result: Result<(ReturnRecord, ReturnLabels?), RecordErrors>!
+        decode(from: source, position: position, labels: policy) { record, labels in
+            result = .success((record, labels))
+        } onErrors: { errors in
+            result = .failure(RecordErrors(errors))
+        }
+        return result
+    }
+
+    /// Decodes and validates one record, then calls `onRecord` with it or `onErrors` with one error per bad field
+    /// (the streaming form: no intermediate `Result`).
+    @inline(__always)
+    package static func decode<Source: RecordFieldSource>(
+        from source: Source, position: RecordPosition, labels policy: LabelPolicy,
+        onRecord: (ReturnRecord, ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
+    ) {
+        var table = FieldTable()
+        withUnsafeMutablePointer(to: &table) { table in
+            validate(source, position: position, labels: policy, into: table) { labels in
+                onRecord(ReturnRecord(table: table), labels)
+            } onErrors: { errors in
+                onErrors(errors)
+            }
+        }
+    }
+
+    /// Validates one record without making any `String`: fills `table` (see ``FieldTable``; its texts point into
+    /// the source) and calls `onRow`, or calls `onErrors` with one error per bad field. Every decoding path runs this.
+    @inline(__always)
+    package static func validate<Source: RecordFieldSource>(
+        _ source: Source, position: RecordPosition, labels policy: LabelPolicy, into table: UnsafeMutablePointer<FieldTable>,
+        onRow: (ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
+    ) {
         var reader = FieldReader(source: source, position: position)
-        let record = reader.record()
+        reader.validate(into: &table.pointee)
         let labels: ReturnLabels? =
             switch policy {
             case .ignore: nil
             case .require: reader.labels()
             case .optional: ContractField.labelFields.contains { source.text($0) != nil } ? reader.labels() : nil
             }
-        if reader.errors.isEmpty { return .success((record, labels)) }
+        if reader.errors.isEmpty {
+            onRow(labels)
+            return
+        }
         let returnID = source.text(.returnID).map { String(decoding: $0, as: UTF8.self) }
-        return .failure(RecordErrors(reader.errors.map { error in
+        onErrors(reader.errors.map { error in
             var error = error
             error.returnID = returnID
             return error
-        }))
+        })
     }
 }
 
@@ -127,41 +163,27 @@ struct FieldReader<Source: RecordFieldSource> {
         return nil
     }
 
+    /// Whether bytes are valid UTF-8: ASCII (the common case) is checked eight bytes at a time; otherwise decoding
+    /// must reproduce the bytes exactly (it replaces invalid sequences with U+FFFD, which changes them).
     @inline(__always)
-    mutating func required<T>(_ field: ContractField, _ value: T?, placeholder: T) -> T {
-        if let value { return value }
-        if errors.last?.field != field.name {  // not already reported as malformed
-            errors.append(RecordError(position: position, field: field, value: nil, kind: .missingValue))
-        }
-        return placeholder
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        isASCII(bytes) || String(decoding: bytes, as: UTF8.self).utf8.elementsEqual(bytes)
     }
 
-    mutating func string(_ field: ContractField) -> String? {
-        guard let raw = bytes(field) else { return nil }
-        let text = field.valueType == .category ? ScalarParsing.trimmed(raw) : raw
-        guard !text.isEmpty else { return nil }
-        guard let string = Self.utf8String(text) else {
-            errors.append(RecordError(position: position, field: field, value: nil, kind: .invalidUTF8))
-            return nil
-        }
-        return string
-    }
-
-    /// A `String` from UTF-8 bytes, or `nil` when they are not valid UTF-8.
     @inline(__always)
-    static func utf8String(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        String(validating: bytes, as: UTF8.self)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        var high: UInt64 = 0
+        while i + 8 <= bytes.count {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < bytes.count {
+            high |= UInt64(base[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
-
-    mutating func number(_ field: ContractField, _ valid: (Double) -> Bool) -> Double? {
-        parse(field, ScalarParsing.double, valid: valid)
-    }
-
-    mutating func integer(_ field: ContractField, _ valid: (Int) -> Bool) -> Int? {
-        parse(field, ScalarParsing.integer, valid: valid)
-    }
-
-    mutating func flag(_ field: ContractField) -> Bool? { parse(field, ScalarParsing.boolean) }
-
-    mutating func day(_ field: ContractField) -> Day? { parse(field, ScalarParsing.day) }
 }

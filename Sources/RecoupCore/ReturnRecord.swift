@@ -102,28 +102,32 @@ package struct ReturnRecord: Sendable, Hashable {
     ///
     /// ASCII strings that are already normalized (the common case) are returned as they are, without allocating.
     package static func normalized(_ value: String) -> String {
-        var ascii = true
-        var normal = true
-        let utf8 = value.utf8
-        for b in utf8 {
-            if b >= 0x80 { ascii = false; break }
-            if b >= 65 && b <= 90 { normal = false }
-        }
-        if ascii {
-            if normal, let first = utf8.first, let last = utf8.last, !isASCIISpace(first), !isASCIISpace(last) {
-                return value
-            }
-            if utf8.isEmpty { return value }
-            var bytes = Array(utf8)
-            while let last = bytes.last, isASCIISpace(last) { bytes.removeLast() }
-            let start = bytes.firstIndex { !isASCIISpace($0) } ?? bytes.count
-            return String(decoding: bytes[start...].lazy.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self)
-        }
+        var value = value
+        if let ascii = value.withUTF8({ normalizedASCII($0) }) { return ascii ?? value }
         return value.trimmingWhitespace().lowercased()
     }
 
-    @inline(__always)
-    private static func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+    /// For ASCII bytes: `.some(nil)` when already normalized, `.some(normalized)` otherwise; `nil` for non-ASCII.
+    private static func normalizedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String?? {
+        var lo = 0
+        var hi = bytes.count
+        while lo < hi, ScalarParsing.isSpace(bytes[lo]) { lo += 1 }
+        while hi > lo, ScalarParsing.isSpace(bytes[hi - 1]) { hi -= 1 }
+        var upper = false
+        for b in bytes {
+            if b >= 0x80 { return nil }
+            if b >= 65 && b <= 90 { upper = true }
+        }
+        if !upper && lo == 0 && hi == bytes.count { return .some(nil) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(hi - lo, 1)) { buffer in
+            for i in lo..<hi {
+                let b = bytes[i]
+                buffer[i - lo] = b >= 65 && b <= 90 ? b | 0x20 : b
+            }
+            return .some(String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<(hi - lo)]), as: UTF8.self))
+        }
+    }
+
 }
 
 /// The three training labels of a return (training data and inspection outcomes only).

@@ -14,7 +14,7 @@ package enum Parsed<Value: Sendable & Equatable>: Sendable, Equatable {
 
 /// Byte-level parsers for numbers, integers, booleans and dates.
 package enum ScalarParsing {
-    /// The bytes without leading and trailing ASCII spaces and tabs.
+    /// The bytes without leading and trailing ASCII whitespace.
     @inline(__always)
     package static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         var lo = 0
@@ -25,8 +25,16 @@ package enum ScalarParsing {
         return UnsafeBufferPointer(rebasing: bytes[lo..<hi])
     }
 
+    /// ASCII whitespace: space, tab, LF, VT, FF, CR.
     @inline(__always)
-    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+    package static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+
+    /// Whether the bytes are ASCII without upper-case letters (a trimmed category already in normalized form).
+    @inline(__always)
+    package static func isNormalizedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for b in bytes where b >= 0x80 || (b >= 65 && b <= 90) { return false }
+        return true
+    }
 
     /// A decimal number: `[+-]digits[.digits][(e|E)[+-]digits]`, finite. Correctly rounded: simple numbers take
     /// the exact fast path (at most 15 significant digits, power of ten up to 22), others go through the standard

@@ -29,13 +29,15 @@ extension FeatureExtractor {
         dense.withUnsafeMutableBufferPointer { denseBuffer in
             bins.withUnsafeMutableBufferPointer { binsBuffer in
                 let out = UnsafeTransfer((denseBuffer.baseAddress, binsBuffer.baseAddress))
-                forEachBlock(n, parallel: parallel) { range in
+                forEachBlock(n, parallel: parallel) { kernel, range in
                     var scratch = [Float](repeating: 0, count: denseWidth)
                     scratch.withUnsafeMutableBufferPointer { values in
                         for i in range {
-                            extractRow(
-                                records[i], values: values.baseAddress!, dense: out.value.0! + i * denseWidth,
-                                bins: out.value.1! + i * treeWidth)
+                            records[i].withFieldTable { table in
+                                kernel.extractRow(
+                                    table, values: values.baseAddress!, dense: out.value.0! + i * denseWidth,
+                                    bins: out.value.1! + i * treeWidth)
+                            }
                         }
                     }
                 }
@@ -43,7 +45,7 @@ extension FeatureExtractor {
         }
         return FeatureMatrices(
             dense: Matrix(rows: n, columns: denseWidth, values: dense),
-            binned: BinnedMatrix(rows: n, columns: treeWidth, bins: bins, binCounts: binMapper.binCounts))
+            binned: BinnedMatrix(rows: n, columns: treeWidth, bins: bins, binCounts: binCounts))
     }
 
     /// The natural-unit values of every column of a batch (`NaN` = missing): what `fit` computes statistics on.
@@ -52,20 +54,25 @@ extension FeatureExtractor {
         var values = [Float](repeating: 0, count: n * denseWidth)
         values.withUnsafeMutableBufferPointer { buffer in
             let out = UnsafeTransfer(buffer.baseAddress)
-            forEachBlock(n, parallel: parallel) { range in
-                for i in range { fillValues(records[i], into: out.value! + i * denseWidth) }
+            forEachBlock(n, parallel: parallel) { kernel, range in
+                for i in range {
+                    records[i].withFieldTable { kernel.fillValues($0, into: out.value! + i * denseWidth) }
+                }
             }
         }
         return Matrix(rows: n, columns: denseWidth, values: values)
     }
 
     /// Runs `body` over blocks of `0..<count`, on all cores when `parallel` and there is more than one block.
-    func forEachBlock(_ count: Int, parallel: Bool, _ body: @Sendable (Range<Int>) -> Void) {
+    func forEachBlock(_ count: Int, parallel: Bool, _ body: @Sendable (RowKernel, Range<Int>) -> Void) {
         let blocks = (count + Self.blockRows - 1) / Self.blockRows
-        if parallel {
-            Parallel.forEach(blocks) { b in body((b * Self.blockRows)..<min(count, (b + 1) * Self.blockRows)) }
-        } else {
-            for b in 0..<blocks { body((b * Self.blockRows)..<min(count, (b + 1) * Self.blockRows)) }
+        withExtendedLifetime(storage) {
+            let kernel = UnsafeTransfer(storage.kernel)
+            if parallel {
+                Parallel.forEach(blocks) { b in body(kernel.value, (b * Self.blockRows)..<min(count, (b + 1) * Self.blockRows)) }
+            } else {
+                for b in 0..<blocks { body(kernel.value, (b * Self.blockRows)..<min(count, (b + 1) * Self.blockRows)) }
+            }
         }
     }
 }

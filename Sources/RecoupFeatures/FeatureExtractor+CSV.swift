@@ -2,6 +2,31 @@ internal import Foundation
 package import RecoupCore
 internal import RecoupLearning
 
+/// Room for a `reason_code` that must be normalized before a validated table matches the record's table (a record
+/// holds it trimmed and lower-cased; the input may not). One per thread.
+final class TextScratch {
+    private var storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64)
+    private let reasonCode = ContractField.reasonCode.rawValue
+
+    deinit { storage.deallocate() }
+
+    /// Points the table's `reason_code` at its normalized form when it is not already ASCII lower case.
+    @inline(__always)
+    func normalizeReasonCode(_ table: UnsafeMutablePointer<FieldTable>) {
+        guard table.pointee.present & (1 << UInt64(reasonCode)) != 0 else { return }
+        let text = UnsafeBufferPointer(start: table.pointee.textBases[reasonCode], count: table.pointee.textCounts[reasonCode])
+        if !text.contains(where: { $0 >= 0x80 || ($0 >= 65 && $0 <= 90) }) { return }
+        let normalized = Array(ReturnRecord.normalized(String(decoding: text, as: UTF8.self)).utf8)
+        if normalized.count > storage.count {
+            storage.deallocate()
+            storage = .allocate(capacity: normalized.count)
+        }
+        _ = storage.initialize(from: normalized)
+        table.pointee.textBases[reasonCode] = UnsafePointer(storage.baseAddress)
+        table.pointee.textCounts[reasonCode] = normalized.count
+    }
+}
+
 /// The matrices of a CSV input, with what identifies each row and every bad record.
 package struct CSVFeatureExtraction: Sendable {
     /// One row per good record, in input order.
@@ -20,8 +45,9 @@ package struct CSVFeatureExtraction: Sendable {
 
 extension FeatureExtractor {
     /// CSV bytes straight to matrices: each record is parsed, validated and extracted in place, on all cores, without
-    /// keeping `ReturnRecord`s. Rows are those of ``extract(_:parallel:)`` on the records ``ReturnCSVReader`` reads,
-    /// because both run the same decoder and the same per-row kernel.
+    /// building `ReturnRecord`s (the kernel reads the validated ``FieldTable``, whose texts point into the input). Rows
+    /// are those of ``extract(_:parallel:)`` on the records ``ReturnCSVReader`` reads, because both run the same
+    /// validation (a record is `ReturnRecord(table:)` of the same table) and the same per-row kernel.
     ///
     /// Memory: the input, the two matrices (sized by an upper bound on the record count: the line feeds), and a row
     /// of scratch per core.
@@ -37,6 +63,10 @@ extension FeatureExtractor {
             var rows = 0
             let dense = [Float](unsafeUninitializedCapacity: max(1, capacity * denseWidth)) { denseBuffer, denseCount in
                 binsArray = [UInt8](unsafeUninitializedCapacity: max(1, capacity * treeWidth)) { binsBuffer, binsCount in
+                    if parallel {
+                        LargeBuffer.populate(denseBuffer.baseAddress!, byteCount: capacity * denseWidth * MemoryLayout<Float>.stride)
+                        LargeBuffer.populate(binsBuffer.baseAddress!, byteCount: capacity * treeWidth)
+                    }
                     let target = UnsafeTransfer((buffer, denseBuffer.baseAddress!, binsBuffer.baseAddress!))
                     parts = extractChunks(chunks, reader: reader, target: target)
                     if !parts.allSatisfy(\.aligned) {
@@ -51,7 +81,7 @@ extension FeatureExtractor {
             var result = CSVFeatureExtraction(
                 matrices: FeatureMatrices(
                     dense: Matrix(rows: rows, columns: denseWidth, values: dense),
-                    binned: BinnedMatrix(rows: rows, columns: treeWidth, bins: binsArray, binCounts: binMapper.binCounts)),
+                    binned: BinnedMatrix(rows: rows, columns: treeWidth, bins: binsArray, binCounts: binCounts)),
                 returnIDs: [], lines: [], labels: [], errors: [], warnings: reader.warnings)
             result.returnIDs.reserveCapacity(rows)
             result.lines.reserveCapacity(rows)
@@ -88,28 +118,29 @@ extension FeatureExtractor {
             next += chunk.recordCapacity
         }
         let starts = firstRows
-        return Parallel.map(chunks.count) { k in
+        let kernel = UnsafeTransfer(storage.kernel)
+        return withExtendedLifetime(storage) { Parallel.map(chunks.count) { k in
             let (input, dense, bins) = target.value
             var out = ChunkOutput(firstRow: starts[k])
             var scratch = [Float](repeating: 0, count: denseWidth)
+            let text = TextScratch()
             scratch.withUnsafeMutableBufferPointer { values in
                 var row = starts[k]
-                out.aligned = reader.forEachRecord(in: input, chunk: chunks[k]) { position, result in
-                    switch result {
-                    case .success(let (record, labels)):
-                        extractRow(record, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
-                        row += 1
-                        out.returnIDs.append(record.returnID)
-                        if case .line(let line) = position { out.lines.append(line) }
-                        if let labels { out.labels.append(labels) }
-                    case .failure(let errors):
-                        out.errors += errors.errors
-                    }
+                out.aligned = reader.forEachRow(in: input, chunk: chunks[k]) { position, table, labels in
+                    text.normalizeReasonCode(UnsafeMutablePointer(mutating: table))
+                    kernel.value.extractRow(
+                        table, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
+                    row += 1
+                    out.returnIDs.append(table.pointee.string(.returnID))
+                    if case .line(let line) = position { out.lines.append(line) }
+                    if let labels { out.labels.append(labels) }
+                } onErrors: { errors in
+                    out.errors += errors
                 }
                 out.count = row - starts[k]
             }
             return out
-        }
+        } }
     }
 
     /// Moves every chunk's rows down so that they are contiguous; returns the row count.

@@ -14,35 +14,34 @@ internal import RecoupLearning
 package struct FeatureExtractor: Sendable {
     /// The fitted spec this extractor applies.
     package let fitted: FittedFeatureSpec
-    let steps: [Step]
-    let lookups: [LevelLookup]
-    let linear: LinearView
-    let treeColumns: [Int]
-    let binMapper: BinMapper
+    /// The per-row tables (see ``RowKernel``).
+    let storage: KernelStorage
 
     /// Width of the dense matrix.
     package var denseWidth: Int { fitted.columns.count }
     /// Width of the binned matrix.
-    package var treeWidth: Int { treeColumns.count }
+    package var treeWidth: Int { fitted.treeColumns.count }
+    /// Bin counts of the tree columns.
+    var binCounts: [Int] { fitted.binMapper.binCounts }
 
     package init(_ fitted: FittedFeatureSpec) {
         self.fitted = fitted
         var steps: [Step] = []
-        var lookups: [LevelLookup] = []
+        var levels: [[(level: String, column: Int)]] = []
         for definition in fitted.spec.features {
-            steps.append(Step(definition, columns: fitted.columns, lookups: &lookups))
+            steps.append(Step(definition, columns: fitted.columns, levels: &levels))
         }
-        self.steps = steps
-        self.lookups = lookups
-        self.linear = LinearView(fitted.columns)
-        self.treeColumns = fitted.treeColumns
-        self.binMapper = fitted.binMapper
+        storage = KernelStorage(
+            steps: steps, levels: levels, columns: fitted.columns, treeColumns: fitted.treeColumns, bins: fitted.binMapper)
     }
 
     /// The values of every column for one record, in natural units (`NaN` = missing): what explanations read.
     package func values(of record: ReturnRecord) -> [Float] {
         [Float](unsafeUninitializedCapacity: denseWidth) { buffer, count in
-            fillValues(record, into: buffer.baseAddress!)
+            withExtendedLifetime(storage) {
+                let kernel = storage.kernel
+                record.withFieldTable { kernel.fillValues($0, into: buffer.baseAddress!) }
+            }
             count = denseWidth
         }
     }
@@ -58,79 +57,89 @@ package struct FeatureExtractor: Sendable {
     /// One record's rows written into existing storage (no allocation when `row` and `scratch` are reused).
     package func extract(_ record: ReturnRecord, into row: inout FeatureRow, scratch: inout [Float]) {
         precondition(row.dense.count == denseWidth && row.bins.count == treeWidth && scratch.count == denseWidth)
-        scratch.withUnsafeMutableBufferPointer { values in
-            row.dense.withUnsafeMutableBufferPointer { dense in
-                row.bins.withUnsafeMutableBufferPointer { bins in
-                    extractRow(record, values: values.baseAddress!, dense: dense.baseAddress!, bins: bins.baseAddress!)
+        withExtendedLifetime(storage) {
+            let kernel = storage.kernel
+            scratch.withUnsafeMutableBufferPointer { values in
+                row.dense.withUnsafeMutableBufferPointer { dense in
+                    row.bins.withUnsafeMutableBufferPointer { bins in
+                        record.withFieldTable { table in
+                            kernel.extractRow(table, values: values.baseAddress!, dense: dense.baseAddress!, bins: bins.baseAddress!)
+                        }
+                    }
                 }
             }
         }
     }
+}
 
-    /// The per-row kernel every path runs: values, then the dense and the binned row.
+extension RowKernel {
+    /// The per-row kernel every path runs: values, then the binned and the dense row (`values` is scratch after).
     @inline(__always)
     func extractRow(
-        _ record: ReturnRecord, values: UnsafeMutablePointer<Float>, dense: UnsafeMutablePointer<Float>,
+        _ table: UnsafePointer<FieldTable>, values: UnsafeMutablePointer<Float>, dense: UnsafeMutablePointer<Float>,
         bins: UnsafeMutablePointer<UInt8>
     ) {
-        fillValues(record, into: values)
-        linear.apply(values, into: dense)
-        for k in 0..<treeColumns.count {
-            bins[k] = binMapper.bin(values[treeColumns[k]], feature: k)
-        }
+        fillValues(table, into: values)
+        bin(values, into: bins)
+        linear(values, into: dense)
     }
 
-    /// Writes every column's value for `record` (natural units, `NaN` = missing).
-    func fillValues(_ record: ReturnRecord, into v: UnsafeMutablePointer<Float>) {
-        v.update(repeating: 0, count: denseWidth)
-        for step in steps {
+    /// Writes every column's value for a record's table (natural units, `NaN` = missing).
+    @inline(__always)
+    func fillValues(_ t: UnsafePointer<FieldTable>, into v: UnsafeMutablePointer<Float>) {
+        v.update(repeating: 0, count: width)
+        for s in 0..<stepCount {
+            let step = steps[s]
             let column = Int(step.column)
             switch step.kind {
             case .numeric:
-                if let x = step.source.value(in: record) {
-                    v[column] = Self.finite(x)
+                if let x = step.number(in: t) {
+                    v[column] = FeatureExtractor.finite(x)
                 } else {
                     v[column] = .nan
                     if step.missing >= 0 { v[Int(step.missing)] = 1 }
                 }
             case .oneHot:
-                if let text = record.string(step.field) {
-                    v[lookups[Int(step.lookup)].column(of: text) ?? column] = 1
+                if t.has(step.a) {
+                    v[levelColumn(t.text(step.a), table: Int(step.lookup)) ?? column] = 1
                 } else {
                     v[Int(step.missing >= 0 ? step.missing : step.column)] = 1
                 }
             case .hashed:
-                if let text = record.string(step.field) {
-                    v[column + FeatureHashing.bucket(of: text, buckets: Int(step.count))] = 1
+                if t.has(step.a) {
+                    v[column + FeatureHashing.bucket(of: t.text(step.a), buckets: Int(step.count))] = 1
                 }
             case .hashedTokens:
-                if let text = record.string(step.field) {
-                    FeatureHashing.forEachTokenBucket(of: text, buckets: Int(step.count)) { v[column + $0] += 1 }
+                if t.has(step.a) {
+                    FeatureHashing.forEachTokenBucket(of: t.text(step.a), buckets: Int(step.count)) { v[column + $0] += 1 }
                 }
             case .boolean:
-                if let flag = record.flag(step.field) {
+                if let flag = t.flag(step.a) {
                     v[column] = flag ? 1 : 0
                 } else {
                     v[column] = .nan
                     if step.missing >= 0 { v[Int(step.missing)] = 1 }
                 }
             case .cyclic:
-                if let day = record.day(step.field) {
-                    let phase = step.period.phase(of: day)
-                    v[column] = Float(sin(phase))
-                    v[column + 1] = Float(cos(phase))
+                if t.has(step.a) {
+                    let table = step.period == .year ? yearCycle : weekCycle
+                    let position = step.period.position(ofDay: Int(t.number(step.a)))
+                    v[column] = table[2 * position]
+                    v[column + 1] = table[2 * position + 1]
                 } else {
                     v[column] = .nan
                     v[column + 1] = .nan
                 }
             case .signal:
-                let x = step.signal.value(in: record)
+                let x = step.signal.value(in: t, fields: signals)
                 v[column] = x
                 if x.isNaN && step.missing >= 0 { v[Int(step.missing)] = 1 }
             }
         }
     }
+}
 
+extension FeatureExtractor {
     /// A `Double` as a finite `Float` (values beyond `Float`'s range saturate).
     @inline(__always)
     static func finite(_ x: Double) -> Float {
@@ -169,25 +178,6 @@ struct LinearView: Sendable {
 
     /// The bound applied to standardized values (keeps the linear heads' inputs finite and sane).
     static let bound: Float = 1e6
-
-    /// `(clip(log1p?(v)) − mean) / scale`, `0` for `NaN`.
-    @inline(__always)
-    func apply(_ values: UnsafeMutablePointer<Float>, into dense: UnsafeMutablePointer<Float>) {
-        for j in 0..<mean.count {
-            dense[j] = transform(values[j], column: j)
-        }
-    }
-
-    /// The standardized value of one column.
-    @inline(__always)
-    func transform(_ value: Float, column j: Int) -> Float {
-        guard !value.isNaN else { return 0 }
-        var x = value
-        if log1p[j] { x = Self.signedLog1p(x) }
-        x = Swift.min(Swift.max(x, low[j]), high[j])
-        let z = (x - mean[j]) * inverseScale[j]
-        return Swift.min(Swift.max(z, -Self.bound), Self.bound)
-    }
 
     /// `sign(x)·log(1+|x|)`: log1p for counts and money, defined for negatives too.
     @inline(__always)

@@ -6,18 +6,22 @@ package struct CSVChunk: Sendable, Hashable {
     package var end: Int
     /// The physical line `start` is on.
     package var line: Int
-    /// Line feeds in `start..<end`: with one more, an upper bound on the records in the chunk.
+    /// Line feeds in `start..<end`.
     package var lineFeeds: Int
+    /// Whether the chunk's last byte is a line feed (always, except perhaps for the input's last chunk).
+    package var endsWithLineFeed: Bool
 
-    package init(start: Int, end: Int, line: Int, lineFeeds: Int) {
+    package init(start: Int, end: Int, line: Int, lineFeeds: Int, endsWithLineFeed: Bool) {
         self.start = start
         self.end = end
         self.line = line
         self.lineFeeds = lineFeeds
+        self.endsWithLineFeed = endsWithLineFeed
     }
 
-    /// The most records this chunk can hold (each but the input's last ends with its own line feed).
-    package var recordCapacity: Int { lineFeeds + 1 }
+    /// The most records this chunk can hold: every record ends with its own line feed, except a last one that runs
+    /// to the end of the input.
+    package var recordCapacity: Int { lineFeeds + (endsWithLineFeed ? 0 : 1) }
 }
 
 /// Splits CSV bytes into chunks of whole records for parsing on several cores.
@@ -33,8 +37,13 @@ package enum CSVChunking {
         of bytes: UnsafeBufferPointer<UInt8>, from start: Int, line: Int, count: Int
     ) -> [CSVChunk] {
         let length = bytes.count - start
+        func endsWithLineFeed(_ end: Int) -> Bool { end > start && bytes[end - 1] == CSVTokenizer.lf }
         guard count > 1, length > 0 else {
-            return [CSVChunk(start: start, end: bytes.count, line: line, lineFeeds: lineFeeds(bytes, start, bytes.count))]
+            return [
+                CSVChunk(
+                    start: start, end: bytes.count, line: line, lineFeeds: lineFeeds(bytes, start, bytes.count),
+                    endsWithLineFeed: endsWithLineFeed(bytes.count))
+            ]
         }
         let slice = (length + count - 1) / count
         let input = UnsafeTransfer(bytes)
@@ -72,7 +81,10 @@ package enum CSVChunking {
         for (i, boundary) in boundaries.enumerated() {
             let end = i + 1 < boundaries.count ? boundaries[i + 1].offset : bytes.count
             let nextLine = i + 1 < boundaries.count ? boundaries[i + 1].line : boundary.line + lineFeeds(bytes, boundary.offset, end)
-            chunks.append(CSVChunk(start: boundary.offset, end: end, line: boundary.line, lineFeeds: nextLine - boundary.line))
+            chunks.append(
+                CSVChunk(
+                    start: boundary.offset, end: end, line: boundary.line, lineFeeds: nextLine - boundary.line,
+                    endsWithLineFeed: endsWithLineFeed(end)))
         }
         return chunks
     }

@@ -14,6 +14,29 @@ package struct CSVFieldSpan: Sendable, Hashable {
     }
 }
 
+/// Storage for one record's field spans, owned by the caller (allocated once, reused for every record).
+package struct CSVFields {
+    /// Where spans are written; spans beyond its count are counted only.
+    package let spans: UnsafeMutableBufferPointer<CSVFieldSpan>
+    /// Fields of the current record (may exceed `spans.count`).
+    package var count = 0
+
+    package init(_ spans: UnsafeMutableBufferPointer<CSVFieldSpan>) {
+        self.spans = spans
+    }
+
+    @inline(__always)
+    mutating func append(_ span: CSVFieldSpan) {
+        if count < spans.count { spans[count] = span }
+        count &+= 1
+    }
+
+    /// The stored spans of the current record.
+    package var stored: UnsafeMutableBufferPointer<CSVFieldSpan> {
+        UnsafeMutableBufferPointer(rebasing: spans[0..<min(count, spans.count)])
+    }
+}
+
 /// A record found by ``CSVTokenizer``: where it is, and the first syntax error in it, if any.
 package struct CSVRecordSpan: Sendable, Hashable {
     /// The 1-based physical line the record starts on.
@@ -79,9 +102,29 @@ package struct CSVTokenizer {
 
     /// The next record's fields (in `fields`, which is cleared first), or `nil` at the end of the input.
     package mutating func next(fields: inout [CSVFieldSpan]) -> CSVRecordSpan? {
+        var capacity = max(fields.capacity, 16)
+        while true {
+            let saved = self
+            let buffer = UnsafeMutableBufferPointer<CSVFieldSpan>.allocate(capacity: capacity)
+            defer { buffer.deallocate() }
+            var sink = CSVFields(buffer)
+            guard let record = next(into: &sink) else { return nil }
+            if sink.count <= capacity {
+                fields.removeAll(keepingCapacity: true)
+                fields.append(contentsOf: buffer[0..<sink.count])
+                return record
+            }
+            self = saved
+            capacity = sink.count
+        }
+    }
+
+    /// The next record's fields, or `nil` at the end of the input. Spans beyond `fields`' capacity are counted but
+    /// not stored (a caller that sized it for the header sees a field-count error).
+    package mutating func next(into fields: inout CSVFields) -> CSVRecordSpan? {
         skipBlankLines(before: limit)
         guard position < limit else { return nil }
-        fields.removeAll(keepingCapacity: true)
+        fields.count = 0
         var record = CSVRecordSpan(line: line, start: position)
         var p = position
         fieldLoop: while true {
@@ -91,10 +134,7 @@ package struct CSVTokenizer {
                 var q = contentStart
                 var escaped = false
                 while true {
-                    while q < limit && bytes[q] != Self.quote {
-                        if bytes[q] == Self.lf { line += 1 }
-                        q += 1
-                    }
+                    q = scanQuoted(from: q)
                     if q >= limit {
                         fields.append(CSVFieldSpan(start: contentStart, end: limit, hasEscapedQuotes: escaped))
                         if record.syntaxError == nil { record.syntaxError = (.unterminatedQuote, fields.count - 1) }
@@ -133,7 +173,7 @@ package struct CSVTokenizer {
             // Unquoted field.
             let start = p
             while true {
-                while p < limit && Self.isPlain(bytes[p]) { p += 1 }
+                p = scanPlain(from: p)
                 if p >= limit {
                     fields.append(CSVFieldSpan(start: start, end: p))
                     break fieldLoop
@@ -160,6 +200,46 @@ package struct CSVTokenizer {
         position = p
         record.end = p
         return record
+    }
+
+    /// The first position at or after `p` holding a comma, LF, CR or quote (or `limit`), eight bytes at a time.
+    @inline(__always)
+    func scanPlain(from start: Int) -> Int {
+        var p = start
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        while p &+ 8 <= limit {
+            let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+            let hits = CSVChunking.zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | CSVChunking.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+                | CSVChunking.zeroBytes(w ^ 0x2222_2222_2222_2222) | CSVChunking.zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D)
+            if hits != 0 { return p &+ hits.trailingZeroBitCount >> 3 }
+            p &+= 8
+        }
+        while p < limit && Self.isPlain(bytes[p]) { p &+= 1 }
+        return p
+    }
+
+    /// The first quote at or after `p` (or `limit`), counting the line feeds passed, eight bytes at a time.
+    @inline(__always)
+    mutating func scanQuoted(from start: Int) -> Int {
+        var p = start
+        let raw = UnsafeRawPointer(bytes.baseAddress!)
+        while p &+ 8 <= limit {
+            let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+            let quotes = CSVChunking.zeroBytes(w ^ 0x2222_2222_2222_2222)
+            let feeds = CSVChunking.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+            if quotes != 0 {
+                let below = (quotes & (0 &- quotes)) &- 1  // the bits before the first quote
+                line &+= (feeds & below).nonzeroBitCount
+                return p &+ quotes.trailingZeroBitCount >> 3
+            }
+            line &+= feeds.nonzeroBitCount
+            p &+= 8
+        }
+        while p < limit && bytes[p] != Self.quote {
+            if bytes[p] == Self.lf { line &+= 1 }
+            p &+= 1
+        }
+        return p
     }
 
     static let quote = UInt8(ascii: "\"")

@@ -58,13 +58,10 @@ package struct ReturnCSVReader: Sendable {
             func parse(_ chunks: [CSVChunk]) -> [(batch: ReturnBatch, aligned: Bool)] {
                 Parallel.map(chunks.count) { i in
                     var batch = ReturnBatch()
-                    let aligned = reader.forEachRecord(in: input.value, chunk: chunks[i]) { position, result in
-                        switch result {
-                        case .success(let (record, labels)):
-                            batch.returns.append(ParsedReturn(position: position, record: record, labels: labels))
-                        case .failure(let errors):
-                            batch.errors.append(contentsOf: errors.errors)
-                        }
+                    let aligned = reader.forEachRecord(in: input.value, chunk: chunks[i]) { position, record, labels in
+                        batch.returns.append(ParsedReturn(position: position, record: record, labels: labels))
+                    } onErrors: { errors in
+                        batch.errors.append(contentsOf: errors)
                     }
                     return (batch, aligned)
                 }
@@ -87,57 +84,78 @@ package struct ReturnCSVReader: Sendable {
         return CSVChunking.chunks(of: bytes, from: dataStart, line: dataLine, count: count)
     }
 
-    /// Decodes every record of `chunk`, in order, calling `body` with the record's position and either the record
-    /// (with labels per ``labels``) or its errors. Returns whether the chunk's records ended exactly at its end; when
-    /// not (only possible with broken quoting), the caller must discard the results of all chunks and read the input
-    /// as one chunk.
+    /// Decodes every record of `chunk`, in order, calling `onRecord` with a good record's position, the record and
+    /// its labels (per ``labels``), or `onErrors` with every error of a bad one. Returns whether the chunk's records
+    /// ended exactly at its end; when not (only possible with broken quoting), the caller must discard the results of
+    /// all chunks and read the input as one chunk.
     @discardableResult
     package func forEachRecord(
         in bytes: UnsafeBufferPointer<UInt8>, chunk: CSVChunk,
-        _ body: (RecordPosition, Result<(ReturnRecord, ReturnLabels?), RecordErrors>) -> Void
+        onRecord: (RecordPosition, ReturnRecord, ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
     ) -> Bool {
+        forEachRow(in: bytes, chunk: chunk) { position, table, labels in
+            onRecord(position, ReturnRecord(table: table), labels)
+        } onErrors: { errors in
+            onErrors(errors)
+        }
+    }
+
+    /// ``forEachRecord(in:chunk:onRecord:onErrors:)`` without building records: `onRow` gets each good record's
+    /// validated ``FieldTable``, whose texts point into the input (valid during the call). The streaming feature path.
+    @discardableResult
+    package func forEachRow(
+        in bytes: UnsafeBufferPointer<UInt8>, chunk: CSVChunk,
+        onRow: (RecordPosition, UnsafePointer<FieldTable>, ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
+    ) -> Bool {
+        let table = UnsafeMutablePointer<FieldTable>.allocate(capacity: 1)
+        table.initialize(to: FieldTable())
+        defer { table.deallocate() }
         var tokenizer = CSVTokenizer(bytes: bytes, start: chunk.start, line: chunk.line)
-        var fields: [CSVFieldSpan] = []
-        fields.reserveCapacity(columnNames.count + 1)
+        let storage = UnsafeMutableBufferPointer<CSVFieldSpan>.allocate(capacity: columnNames.count + 1)
+        defer { storage.deallocate() }
+        var fields = CSVFields(storage)
         var scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 0)
         defer { scratch.deallocate() }
-        while true {
-            tokenizer.skipBlankLines(before: chunk.end)
-            guard tokenizer.position < chunk.end, let span = tokenizer.next(fields: &fields) else { break }
-            let position = RecordPosition.line(span.line)
-            if let failure = recordLevelError(bytes, span, fields) {
-                body(position, .failure(RecordErrors([failure])))
-                continue
-            }
-            if fields.contains(where: \.hasEscapedQuotes) {
-                if scratch.count < span.end - span.start {
-                    scratch.deallocate()
-                    scratch = .allocate(capacity: span.end - span.start)
+        columnOf.withUnsafeBufferPointer { columns in
+            while true {
+                tokenizer.skipBlankLines(before: chunk.end)
+                guard tokenizer.position < chunk.end, let span = tokenizer.next(into: &fields) else { break }
+                let position = RecordPosition.line(span.line)
+                if let failure = recordLevelError(bytes, span, fields) {
+                    onErrors([failure])
+                    continue
                 }
-                var offset = 0
-                for i in fields.indices where fields[i].hasEscapedQuotes {
-                    let content = CSVTokenizer.unescaped(bytes, fields[i])
-                    _ = UnsafeMutableBufferPointer(rebasing: scratch[offset...]).initialize(from: content)
-                    fields[i] = CSVFieldSpan(start: offset, end: offset + content.count, hasEscapedQuotes: true)
-                    offset += content.count
+                let spans = fields.stored
+                if spans.contains(where: \.hasEscapedQuotes) {
+                    if scratch.count < span.end - span.start {
+                        scratch.deallocate()
+                        scratch = .allocate(capacity: span.end - span.start)
+                    }
+                    var offset = 0
+                    for i in spans.indices where spans[i].hasEscapedQuotes {
+                        let content = CSVTokenizer.unescaped(bytes, spans[i])
+                        _ = UnsafeMutableBufferPointer(rebasing: scratch[offset...]).initialize(from: content)
+                        spans[i] = CSVFieldSpan(start: offset, end: offset + content.count, hasEscapedQuotes: true)
+                        offset += content.count
+                    }
+                }
+                let source = CSVRecordSource(
+                    bytes: bytes, unescaped: UnsafeBufferPointer(scratch), fields: UnsafeBufferPointer(spans), columnOf: columns)
+                ReturnRecord.validate(source, position: position, labels: labels, into: table) { labels in
+                    onRow(position, UnsafePointer(table), labels)
+                } onErrors: { errors in
+                    onErrors(errors)
                 }
             }
-            let result = fields.withUnsafeBufferPointer { spans in
-                columnOf.withUnsafeBufferPointer { columns in
-                    let source = CSVRecordSource(
-                        bytes: bytes, unescaped: UnsafeBufferPointer(scratch), fields: spans, columnOf: columns)
-                    return ReturnRecord.decode(from: source, position: position, labels: labels)
-                }
-            }
-            body(position, result)
         }
         return tokenizer.position == chunk.end
     }
 
     /// A syntax error or a wrong field count, as the record's one error.
-    private func recordLevelError(_ bytes: UnsafeBufferPointer<UInt8>, _ span: CSVRecordSpan, _ fields: [CSVFieldSpan])
+    private func recordLevelError(_ bytes: UnsafeBufferPointer<UInt8>, _ span: CSVRecordSpan, _ all: CSVFields)
         -> RecordError?
     {
+        let fields = all.stored
         let idColumn = columnOf[ContractField.returnID.rawValue]
         let returnID = idColumn < fields.count && idColumn >= 0 ? CSVTokenizer.string(bytes, fields[idColumn]) : nil
         if let (kind, index) = span.syntaxError {
@@ -145,17 +163,17 @@ package struct ReturnCSVReader: Sendable {
             let value = index < fields.count ? CSVTokenizer.string(bytes, fields[index]) : nil
             return RecordError(position: .line(span.line), returnID: returnID, field: name, value: value, kind: kind)
         }
-        if fields.count != columnNames.count {
+        if all.count != columnNames.count {
             return RecordError(
                 position: .line(span.line), returnID: returnID, field: nil, value: nil,
-                kind: .fieldCount(expected: columnNames.count, found: fields.count))
+                kind: .fieldCount(expected: columnNames.count, found: all.count))
         }
         return nil
     }
 }
 
 /// The fields of one tokenized CSV record, by contract field.
-struct CSVRecordSource: RecordFieldSource {
+package struct CSVRecordSource: RecordFieldSource {
     let bytes: UnsafeBufferPointer<UInt8>
     /// Where fields with doubled quotes were unescaped (their spans point here).
     let unescaped: UnsafeBufferPointer<UInt8>
@@ -163,7 +181,7 @@ struct CSVRecordSource: RecordFieldSource {
     let columnOf: UnsafeBufferPointer<Int>
 
     @inline(__always)
-    func text(_ field: ContractField) -> UnsafeBufferPointer<UInt8>? {
+    package func text(_ field: ContractField) -> UnsafeBufferPointer<UInt8>? {
         let column = columnOf[field.rawValue]
         guard column >= 0 else { return nil }
         let span = fields[column]
