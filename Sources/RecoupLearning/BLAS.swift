@@ -149,6 +149,98 @@ package enum BLAS {
         return c
     }
 
+    /// `C ← alpha · A[rows] · op(B) + beta · C` on a block of consecutive rows of `A`, without copying the block.
+    /// - Precondition: `rows` lies within `A`, `op(B)` has `A.columns` rows and `C` is `rows.count × op(B).columns`.
+    package static func gemm<T: BLASScalar>(
+        _ a: Matrix<T>, rows: Range<Int>, _ b: Matrix<T>, transposeB: Bool = false,
+        alpha: T = 1, beta: T = 0, into c: inout Matrix<T>
+    ) {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= a.rows, "gemm: rows \(rows) outside A's 0..<\(a.rows)")
+        let kb = transposeB ? b.columns : b.rows
+        let n = transposeB ? b.rows : b.columns
+        precondition(kb == a.columns, "gemm: A has \(a.columns) columns but op(B) is \(kb)x\(n)")
+        precondition(c.rows == rows.count && c.columns == n, "gemm: C is \(c.rows)x\(c.columns), expected \(rows.count)x\(n)")
+        checkInt32(rows.count, n, a.columns)
+        if rows.isEmpty || n == 0 { return }
+        if a.columns == 0 {
+            scal(beta, &c.values)
+            return
+        }
+        a.values.withUnsafeBufferPointer { pa in
+            b.values.withUnsafeBufferPointer { pb in
+                c.values.withUnsafeMutableBufferPointer { pc in
+                    T.blasGemm(
+                        false, transposeB, Int32(rows.count), Int32(n), Int32(a.columns), alpha,
+                        pa.baseAddress! + rows.lowerBound * a.columns, Int32(a.columns), pb.baseAddress!,
+                        Int32(max(b.columns, 1)), beta, pc.baseAddress!, Int32(n))
+                }
+            }
+        }
+    }
+
+    /// `C ← alpha · A[rows]ᵀ · B + beta · C` on a block of consecutive rows of `A` (a gradient `Xᵀ·R` over a block).
+    /// - Precondition: `rows` lies within `A`, `B` is `rows.count × n` and `C` is `A.columns × n`.
+    package static func gemmTransposed<T: BLASScalar>(
+        _ a: Matrix<T>, rows: Range<Int>, _ b: Matrix<T>, alpha: T = 1, beta: T = 0, into c: inout Matrix<T>
+    ) {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= a.rows, "gemm: rows \(rows) outside A's 0..<\(a.rows)")
+        precondition(b.rows == rows.count, "gemm: B has \(b.rows) rows, expected \(rows.count)")
+        precondition(c.rows == a.columns && c.columns == b.columns, "gemm: C is \(c.rows)x\(c.columns), expected \(a.columns)x\(b.columns)")
+        checkInt32(a.columns, b.columns, rows.count)
+        if a.columns == 0 || b.columns == 0 { return }
+        if rows.isEmpty {
+            scal(beta, &c.values)
+            return
+        }
+        a.values.withUnsafeBufferPointer { pa in
+            b.values.withUnsafeBufferPointer { pb in
+                c.values.withUnsafeMutableBufferPointer { pc in
+                    T.blasGemm(
+                        true, false, Int32(a.columns), Int32(b.columns), Int32(rows.count), alpha,
+                        pa.baseAddress! + rows.lowerBound * a.columns, Int32(a.columns), pb.baseAddress!,
+                        Int32(b.columns), beta, pc.baseAddress!, Int32(b.columns))
+                }
+            }
+        }
+    }
+
+    /// `y ← alpha · op(A[rows]) · x + beta · y` on a block of consecutive rows of `A`, without copying the block.
+    /// - Precondition: `rows` lies within `A`; `x` and `y` have the lengths `op(A[rows])` needs.
+    package static func gemv<T: BLASScalar>(
+        _ a: Matrix<T>, rows: Range<Int>, _ x: [T], transpose: Bool = false, alpha: T = 1, beta: T = 0, into y: inout [T]
+    ) {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= a.rows, "gemv: rows \(rows) outside A's 0..<\(a.rows)")
+        let (inner, outer) = transpose ? (rows.count, a.columns) : (a.columns, rows.count)
+        precondition(x.count == inner && y.count == outer, "gemv: x has \(x.count) (expected \(inner)), y \(y.count) (expected \(outer))")
+        checkInt32(rows.count, a.columns, 1)
+        if outer == 0 { return }
+        if inner == 0 {
+            scal(beta, &y)
+            return
+        }
+        a.values.withUnsafeBufferPointer { pa in
+            x.withUnsafeBufferPointer { px in
+                y.withUnsafeMutableBufferPointer { py in
+                    T.blasGemv(
+                        transpose, Int32(rows.count), Int32(a.columns), alpha, pa.baseAddress! + rows.lowerBound * a.columns,
+                        Int32(max(a.columns, 1)), px.baseAddress!, beta, py.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with OpenBLAS limited to `threads` threads, then restores the previous count.
+    ///
+    /// - warning: The OpenBLAS thread count is process-wide: other BLAS callers running at the same time see it too.
+    ///   Learners use it to run single-threaded BLAS inside their own parallel row blocks during `fit`.
+    package static func withThreadCount<R, E: Error>(_ threads: Int, _ body: () throws(E) -> R) throws(E) -> R {
+        let previous = threadCount
+        if previous == threads { return try body() }
+        threadCount = threads
+        defer { threadCount = previous }
+        return try body()
+    }
+
     /// `y ← alpha · op(A) · x + beta · y`.
     /// - Precondition: `x` has as many elements as `op(A)` has columns and `y` as many as it has rows.
     package static func gemv<T: BLASScalar>(

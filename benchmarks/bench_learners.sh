@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Learner benchmark: RecoupLearning's logistic regression and boosted trees next to scikit-learn, LightGBM, XGBoost
+# and scikit-learn's HistGradientBoosting, one run, same machine, same matrices. Prints a Markdown section for
+# benchmarks/RESULTS.md on stdout (raw JSON lines are kept in benchmarks/out/).
+#
+#   bash benchmarks/bench_learners.sh                 # matrices from the shipped data set, or synthetic ones
+#   DATA=benchmarks/out/synthetic bash benchmarks/bench_learners.sh
+#
+# Environment: DATA (a folder with meta.json and raw matrices), PYTHON (default benchmarks/.venv/bin/python, created
+# from benchmarks/requirements.txt when missing), ROUNDS (200), LEAVES (31).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=benchmarks/out
+mkdir -p "$OUT"
+ROUNDS=${ROUNDS:-200}
+LEAVES=${LEAVES:-31}
+
+if [ -z "${PYTHON:-}" ]; then
+  if [ ! -x benchmarks/.venv/bin/python ]; then
+    echo "creating benchmarks/.venv from benchmarks/requirements.txt" >&2
+    python3 -m venv benchmarks/.venv
+    benchmarks/.venv/bin/pip install -q -r benchmarks/requirements.txt >&2
+  fi
+  PYTHON=benchmarks/.venv/bin/python
+fi
+
+swift build -c release --product recoup-bench >&2
+BENCH="$(swift build -c release --show-bin-path)/recoup-bench"
+
+if [ -z "${DATA:-}" ]; then
+  if [ -f training-data/returns-200k.csv.gz ] && "$BENCH" help export-matrices >/dev/null 2>&1; then
+    DATA="$OUT/matrices"
+    TRAIN=${TRAIN:-training-data/returns-200k.csv.gz}
+    HOLDOUT=${HOLDOUT:-}
+    if [ -n "$HOLDOUT" ]; then
+      "$BENCH" export-matrices --train "$TRAIN" --holdout "$HOLDOUT" --out "$DATA" >&2
+    else
+      "$BENCH" export-matrices --train "$TRAIN" --out "$DATA" >&2
+    fi
+  else
+    DATA="$OUT/synthetic"
+    [ -f "$DATA/meta.json" ] || "$PYTHON" benchmarks/make_synthetic_matrices.py --out "$DATA" >&2
+  fi
+fi
+
+# One after the other, never at the same time: both sides get the whole machine.
+"$BENCH" learners --data "$DATA" --rounds "$ROUNDS" --leaves "$LEAVES" --recovery-objectives tweedie,squared \
+  > "$OUT/learners-recoup.jsonl"
+"$PYTHON" benchmarks/bench_learners.py --data "$DATA" --rounds "$ROUNDS" --leaves "$LEAVES" \
+  > "$OUT/learners-python.jsonl"
+"$PYTHON" benchmarks/render_learners.py "$OUT/learners-recoup.jsonl" "$OUT/learners-python.jsonl" --data "$DATA"

@@ -1,0 +1,106 @@
+"""Renders the JSON lines of `recoup-bench learners` and `bench_learners.py` as the Markdown section of RESULTS.md.
+
+    python benchmarks/render_learners.py benchmarks/out/learners-recoup.jsonl benchmarks/out/learners-python.jsonl
+"""
+
+import argparse
+import json
+import platform
+
+
+def load(path):
+    with open(path) as fh:
+        return [json.loads(line) for line in fh if line.strip().startswith("{")]
+
+
+def fmt(v, digits=4):
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        if abs(v) >= 1000:
+            return f"{v:,.0f}"
+        return f"{v:.{digits}f}"
+    return str(v)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("recoup")
+    ap.add_argument("python")
+    ap.add_argument("--data", default="")
+    a = ap.parse_args()
+    ours, ref = load(a.recoup), load(a.python)
+    env = next((r for r in ours if r.get("model") == "environment"), {})
+    penv = next((r for r in ref if r.get("model") == "environment"), {})
+    binning = next((r for r in ours if r.get("model", "").startswith("BinMapper")), {})
+    print("## Learners: logistic regression and boosted trees\n")
+    print(f"Data: `{a.data}` ({env.get('rows_train')} training rows, {env.get('rows_holdout')} held-out rows, "
+          f"{env.get('columns')} features). Machine: {platform.processor() or platform.machine()}, "
+          f"{env.get('workers')} cores. OpenBLAS kernel `{env.get('blas_core')}`; Recoup runs its own row blocks on "
+          f"{env.get('workers')} workers with single-threaded BLAS inside; Python BLAS: "
+          f"{', '.join(f'{b['api']} ({b['arch']})' for b in penv.get('blas', []))}.\n")
+
+    print("### Logistic regression (C = 1, tol 1e-4)\n")
+    print("| head | library | threads | fit s | iterations | predict rows/s | log-loss | PR-AUC / macro-F1 | ROC-AUC / accuracy |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for head in ("fraud", "disposition"):
+        rows = [r for r in ours + ref if r.get("head") == head and "Logistic" in r.get("model", "")]
+        for r in rows:
+            second = r.get("pr_auc", r.get("macro_f1"))
+            third = r.get("roc_auc", r.get("accuracy"))
+            print(f"| {head} | {r['library']} | {r['threads']} | {fmt(r['fit_s'], 3)} | {r.get('iterations')} | "
+                  f"{fmt(r['predict_rows_per_s'])} | {fmt(r['log_loss'])} | {fmt(second)} | {fmt(third)} |")
+        sk = [r for r in rows if r["library"] == "scikit-learn"]
+        us = [r for r in rows if r["library"] == "recoup"]
+        if sk and us:
+            best = min(sk, key=lambda r: r["fit_s"])
+            u = us[0]
+            print(f"| {head} | **target** | | ≤ {fmt(best['fit_s'] / 2, 3)} "
+                  f"({'met' if u['fit_s'] <= best['fit_s'] / 2 else 'MISSED'}: {best['fit_s'] / u['fit_s']:.1f}× faster) | | | "
+                  f"≤ {fmt(best['log_loss'] * 1.005)} ({'met' if u['log_loss'] <= best['log_loss'] * 1.005 else 'MISSED'}) | | |")
+    print()
+
+    print(f"### Boosted trees ({'same rounds and leaves for every library'})\n")
+    print(f"Recoup's fit time excludes binning (done by the features layer); binning the dense matrix with "
+          f"`BinMapper.fit` + `transform` took {fmt(binning.get('binning_s'), 3)} s. The libraries' fit times include "
+          f"their own binning (Dataset / DMatrix construction).\n")
+    print("| head | library | objective | fit s | predict rows/s | single row p50 / p99 µs | log-loss | PR-AUC / macro-F1 | R² | RMSE | MAE |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for head in ("disposition", "fraud", "recovery"):
+        rows = [r for r in ours + ref if r.get("head") == head and "Logistic" not in r.get("model", "")
+                and "fit_s" in r]
+        single = {r["library"]: r for r in ref if r.get("head") == head and "single-row" in r.get("model", "")}
+        for r in rows:
+            lat = (f"{fmt(r['predict_single_p50_us'], 1)} / {fmt(r['predict_single_p99_us'], 1)}"
+                   if "predict_single_p50_us" in r else
+                   (f"{fmt(single[r['library']]['predict_single_us'], 1)} (mean)" if r["library"] in single
+                    and r["model"] == "lgb.train" else "–"))
+            second = r.get("pr_auc", r.get("macro_f1"))
+            print(f"| {head} | {r['library']} {r['model'] if r['library'] == 'scikit-learn' else ''} | "
+                  f"{r.get('objective', r.get('loss', ''))} | {fmt(r['fit_s'], 2)} | {fmt(r['predict_rows_per_s'])} | {lat} | "
+                  f"{fmt(r.get('log_loss'))} | {fmt(second)} | {fmt(r.get('r2'))} | {fmt(r.get('rmse'))} | {fmt(r.get('mae'))} |")
+    print()
+    print("Targets against LightGBM (num_threads=2): quality within 1% on log-loss, PR-AUC and R², fit time ≤ 1.5×, "
+          "prediction throughput ≥ LightGBM's.\n")
+    print("| head | metric | Recoup | LightGBM | quality | fit time ratio | throughput ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for head, metric, lower in (("disposition", "log_loss", True), ("fraud", "log_loss", True),
+                                ("fraud", "pr_auc", False), ("recovery", "r2", False)):
+        u = [r for r in ours if r.get("head") == head and r.get("model") == "GradientBoostedTrees"]
+        lg = [r for r in ref if r.get("head") == head and r.get("model") == "lgb.train"]
+        if not u or not lg:
+            continue
+        if head == "recovery":
+            u = [r for r in u if "tweedie" in r.get("objective", "")] or u
+        u, lg = u[0], lg[0]
+        ok = u[metric] <= lg[metric] * 1.01 if lower else u[metric] >= lg[metric] * 0.99
+        fit_ratio = u["fit_s"] / lg["fit_s"]
+        tp_ratio = u["predict_rows_per_s"] / lg["predict_rows_per_s"]
+        print(f"| {head} | {metric} | {fmt(u[metric])} | {fmt(lg[metric])} | {'met' if ok else 'MISSED'} | "
+              f"{fit_ratio:.2f}× ({'met' if fit_ratio <= 1.5 else 'MISSED'}) | "
+              f"{tp_ratio:.2f}× ({'met' if tp_ratio >= 1 else 'MISSED'}) |")
+    print()
+
+
+if __name__ == "__main__":
+    main()
