@@ -10,6 +10,7 @@ struct RecoupBench: ParsableCommand {
         subcommands: [
             BLASBench.self,
             FeaturesBench.self,
+            ExportMatrices.self,
         ]
     )
 }
