@@ -50,6 +50,7 @@ final class KernelStorage: @unchecked Sendable {
             levelColumns: copy(levelColumns), levelKeys: copy(levelKeys), tableStarts: copy(tableStarts),
             log1pColumns: copy(columns.indices.filter { columns[$0].log1p }.map(Int32.init)),
             log1pCount: columns.filter(\.log1p).count,
+            log1pTable: copy((0..<RowKernel.log1pTableSize).map { LinearView.signedLog1p(Float($0)) }),
             low: copy(linear.low), high: copy(linear.high), mean: copy(linear.mean), inverseScale: copy(linear.inverseScale),
             binaryCount: tree.binary.count, binaryColumns: copy(tree.binary.map(\.column)),
             binaryOutputs: copy(tree.binary.map(\.output)), binaryBounds: copy(tree.binary.map(\.bound)),
@@ -84,6 +85,9 @@ struct RowKernel {
     // Linear view.
     let log1pColumns: UnsafePointer<Int32>
     let log1pCount: Int
+    /// `signedLog1p(n)` for the whole numbers `0..<log1pTableSize`.
+    let log1pTable: UnsafePointer<Float>
+    static let log1pTableSize = 4096
     let low: UnsafePointer<Float>
     let high: UnsafePointer<Float>
     let mean: UnsafePointer<Float>
@@ -187,7 +191,13 @@ struct RowKernel {
     func linear(_ values: UnsafeMutablePointer<Float>, into dense: UnsafeMutablePointer<Float>) {
         for i in 0..<log1pCount {
             let j = Int(log1pColumns[i])
-            values[j] = LinearView.signedLog1p(values[j])
+            let x = values[j]
+            // Small whole numbers (counts, days) from a table of the same function's values.
+            if x >= 0, x < Float(Self.log1pTableSize), let n = Int(exactly: x) {
+                values[j] = log1pTable[n]
+            } else {
+                values[j] = LinearView.signedLog1p(x)
+            }
         }
         let bound = LinearView.bound
         for j in 0..<width {
