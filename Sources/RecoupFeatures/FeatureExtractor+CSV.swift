@@ -13,8 +13,8 @@ final class TextScratch {
     /// Points the table's `reason_code` at its normalized form when it is not already ASCII lower case.
     @inline(__always)
     func normalizeReasonCode(_ table: UnsafeMutablePointer<FieldTable>) {
-        guard table.pointee.present & (1 << UInt64(reasonCode)) != 0 else { return }
-        let text = UnsafeBufferPointer(start: table.pointee.textBases[reasonCode], count: table.pointee.textCounts[reasonCode])
+        guard UnsafePointer(table).has(reasonCode) else { return }
+        let text = UnsafePointer(table).text(reasonCode)
         if !text.contains(where: { $0 >= 0x80 || ($0 >= 65 && $0 <= 90) }) { return }
         let normalized = Array(ReturnRecord.normalized(String(decoding: text, as: UTF8.self)).utf8)
         if normalized.count > storage.count {
@@ -119,6 +119,7 @@ extension FeatureExtractor {
         }
         let starts = firstRows
         let kernel = UnsafeTransfer(storage.kernel)
+        let returnID = ContractField.returnID.rawValue
         return withExtendedLifetime(storage) { Parallel.map(chunks.count) { k in
             let (input, dense, bins) = target.value
             var out = ChunkOutput(firstRow: starts[k])
@@ -131,7 +132,7 @@ extension FeatureExtractor {
                     kernel.value.extractRow(
                         table, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
                     row += 1
-                    out.returnIDs.append(table.pointee.string(.returnID))
+                    out.returnIDs.append(String(decoding: table.text(returnID), as: UTF8.self))
                     if case .line(let line) = position { out.lines.append(line) }
                     if let labels { out.labels.append(labels) }
                 } onErrors: { errors in
