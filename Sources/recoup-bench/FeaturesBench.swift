@@ -18,6 +18,7 @@ struct FeaturesBench: ParsableCommand {
     @Option(help: "Timed repetitions (best is reported).") var `repeat`: Int = 3
     @Flag(help: "One core only.") var serial = false
     @Flag(help: "Also time the record path (parse all records, then extract) for comparison.") var recordPath = false
+    @Option(help: "Time this many single-record extractions (the serving path) for latency percentiles.") var single = 20_000
 
     func run() throws {
         let fitStart = Clock.now
@@ -27,9 +28,10 @@ struct FeaturesBench: ParsableCommand {
         if training.count > fitRows { training.removeLast(training.count - fitRows) }
         let fitted = try FeatureSpec.default.fit(training)
         let fitRecords = training.count
-        training = []
         let fitSeconds = Clock.seconds(since: fitStart)
         let extractor = FeatureExtractor(fitted)
+        let latency = singleRecordLatency(extractor, Array(training.prefix(single)))
+        training = []
 
         var bestTotal = Double.infinity
         var bestExtract = Double.infinity
@@ -81,8 +83,28 @@ struct FeaturesBench: ParsableCommand {
             "cpu_microseconds_per_row": bestCPU / Double(max(rows, 1)) * 1e6,
             "record_path_seconds": recordSeconds as Any? ?? NSNull(),
             "fingerprint": fitted.fingerprint,
+            "single_record_p50_microseconds": latency.p50,
+            "single_record_p99_microseconds": latency.p99,
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+    }
+}
+
+extension FeaturesBench {
+    /// Percentiles of one-record extraction (record to dense and binned row, reusing the row's storage).
+    func singleRecordLatency(_ extractor: FeatureExtractor, _ records: [ReturnRecord]) -> (p50: Double, p99: Double) {
+        guard !records.isEmpty else { return (0, 0) }
+        var row = FeatureRow(dense: Array(repeating: 0, count: extractor.denseWidth), bins: Array(repeating: 0, count: extractor.treeWidth))
+        var scratch = [Float](repeating: 0, count: extractor.denseWidth)
+        var times: [Double] = []
+        times.reserveCapacity(records.count)
+        for record in records {
+            let start = Clock.now
+            extractor.extract(record, into: &row, scratch: &scratch)
+            times.append(Clock.seconds(since: start) * 1e6)
+        }
+        times.sort()
+        return (times[times.count / 2], times[min(times.count - 1, times.count * 99 / 100)])
     }
 }
 
