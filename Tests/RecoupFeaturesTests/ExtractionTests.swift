@@ -197,7 +197,7 @@ struct NumericHelperTests {
             values.append(x)
             x *= 1.37
         }
-        for v in values + values.map { -$0 } {
+        for v in values + values.map({ -$0 }) {
             let expected = Float(v < 0 ? -Foundation.log1p(Double(-v)) : Foundation.log1p(Double(v)))
             let got = LinearView.signedLog1p(v)
             #expect(abs(got - expected) <= 2 * expected.magnitude.ulp, "\(v): \(got) vs \(expected)")
