@@ -127,7 +127,15 @@ extension FeatureExtractor {
             let text = TextScratch()
             scratch.withUnsafeMutableBufferPointer { values in
                 var row = starts[k]
+                let limit = starts[k] + chunks[k].recordCapacity
+                var overflow = false
                 out.aligned = reader.forEachRow(in: input, chunk: chunks[k]) { position, table, labels in
+                    // A chunk split inside a quoted field (broken quoting) can hold one record more than its
+                    // capacity; its results are discarded (it is not aligned), so never write past its rows.
+                    guard row < limit else {
+                        overflow = true
+                        return
+                    }
                     text.normalizeReasonCode(UnsafeMutablePointer(mutating: table))
                     kernel.value.extractRow(
                         table, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
@@ -139,6 +147,7 @@ extension FeatureExtractor {
                     out.errors += errors
                 }
                 out.count = row - starts[k]
+                out.aligned = out.aligned && !overflow
             }
             return out
         } }

@@ -76,4 +76,19 @@ struct CSVExtractionTests {
         #expect(fused.matrices == extractor.extract(batch.records))
         #expect(fused.matrices.rows == 40)
     }
+
+    @Test("broken quoting: chunk boundaries disagree with the records, the fused path falls back and still matches")
+    func brokenQuoting() throws {
+        var records = Array(repeating: Fixtures.records, count: 5).flatMap { $0 }
+        for i in stride(from: 0, to: records.count, by: 7) { records[i].customerComment = "a \"quoted\" word" }
+        let text = String(decoding: ReturnRecord.csv(records), as: UTF8.self)
+            .replacing("\"a \"\"quoted\"\" word\"", with: "a \"quoted word")
+        let bytes = Array(text.utf8)
+        #expect(bytes.count > 512 * 1024)
+        let batch = try ReturnCSVReader.read(bytes, labels: .ignore)
+        #expect(!batch.errors.isEmpty)
+        let fused = try extractor.extract(csv: bytes)
+        #expect(fused.matrices == extractor.extract(batch.records))
+        #expect(fused.errors == batch.errors)
+    }
 }
