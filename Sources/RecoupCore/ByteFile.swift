@@ -56,7 +56,7 @@ package enum LargeBuffer {
         let start = (Int(bitPattern: pointer) + page - 1) & ~(page - 1)
         let end = (Int(bitPattern: pointer) + byteCount) & ~(page - 1)
         guard end - start >= 1 << 20 else { return }
-        let parts = Parallel.processorCount
+        let parts = 4 * Parallel.processorCount  // several per core: a busy core does not hold up the others
         let step = ((end - start) / parts + page - 1) & ~(page - 1)
         Parallel.forEach(parts) { i in
             let lo = start + i * step
