@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+internal import Foundation
+
+/// Writes that survive a crash: the data is fsync'ed before the file is used, and folders after a rename.
+enum DurableFile {
+    static func write(_ data: Data, to url: URL) throws {
+        try data.write(to: url)
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    static func syncDirectory(_ url: URL) {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+}
