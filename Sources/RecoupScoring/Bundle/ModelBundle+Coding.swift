@@ -28,9 +28,9 @@ extension ModelBundle: Codable {
         recovery = try c.decode(RecoveryHead.self, forKey: .recovery)
     }
 
+    /// Encodes everything but `format_version`, which ``jsonData()`` writes first, ahead of the encoder's key order.
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(formatVersion, forKey: .formatVersion)
         try c.encode(version, forKey: .version)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(featureSpecFingerprint, forKey: .featureSpecFingerprint)

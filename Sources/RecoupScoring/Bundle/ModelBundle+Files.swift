@@ -38,12 +38,13 @@ extension ModelBundle {
     static let bundleFile = "bundle.json"
     static let checksumFile = "bundle.sha256"
 
-    /// The bundle's JSON, `format_version` first.
+    /// The bundle's JSON, `format_version` first (so a reader can refuse an unknown format before anything else).
     package func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return try encoder.encode(self)
+        let body = try encoder.encode(self)
+        return Data("{\"format_version\":\(formatVersion),".utf8) + body.dropFirst()
     }
 
     /// SHA-256 of some bytes, as lower-case hex.
