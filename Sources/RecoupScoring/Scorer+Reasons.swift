@@ -7,13 +7,18 @@ extension Scorer {
     /// The top reasons of each head, from per-feature contributions to the head's raw score: the logistic
     /// coefficient times the standardized value, or the trees' path attributions (Saabas), or their blend.
     ///
-    /// Disposition and fraud keep the features that pushed *towards* the outcome (the chosen disposition, a higher
-    /// risk); recovery keeps the largest either way, worded "value up" or "value down".
-    func reasons(_ record: ReturnRecord, disposition: Disposition, dense: ArraySlice<Float>, bins: ArraySlice<UInt8>) -> [Reason] {
+    /// Disposition keeps the features that pushed *towards* the chosen class; fraud those that raised the risk of a
+    /// risky return (at least half the flag threshold) or lowered that of a clean one; recovery the largest either
+    /// way, worded "value up" or "value down".
+    func reasons(
+        _ record: ReturnRecord, disposition: Disposition, fraudRisk: Double, dense: ArraySlice<Float>, bins: ArraySlice<UInt8>
+    ) -> [Reason] {
         let values = extractor.values(of: record)
         var reasons: [Reason] = []
         func add(_ head: Reason.Head, _ sums: [Double], direction: Double, prefix: (Double) -> String) {
-            for (g, contribution) in explainer.top(sums, count: reasonsPerHead, direction: direction) {
+            var top = explainer.top(sums, count: reasonsPerHead, direction: direction)
+            if top.isEmpty { top = explainer.top(sums, count: reasonsPerHead, direction: -direction) }
+            for (g, contribution) in top {
                 reasons.append(Reason(
                     head: head, feature: explainer.groups[g].name,
                     text: prefix(contribution) + explainer.sentence(group: g, values: values, record: record),
@@ -24,7 +29,11 @@ extension Scorer {
         add(.disposition, contributions(bundle.disposition.learner, output: c, dense: dense, bins: bins), direction: 1) { _ in
             "\(disposition.rawValue.replacingOccurrences(of: "_", with: " ")): "
         }
-        add(.fraud, contributions(bundle.fraud.learner, output: 1, dense: dense, bins: bins), direction: 1) { _ in "fraud risk up: " }
+        // A risky return is explained by what raised its risk; a clean one by what kept it low.
+        let risky = fraudRisk >= policy.anomaly.fraudRiskThreshold / 2
+        add(.fraud, contributions(bundle.fraud.learner, output: 1, dense: dense, bins: bins), direction: risky ? 1 : -1) {
+            $0 > 0 ? "fraud risk up: " : "fraud risk down: "
+        }
         let recovery = explainer.byGroup(trees: bundle.recovery.model.contributions(row: bins).row(0).dropLast())
         add(.recovery, recovery, direction: 0) { $0 > 0 ? "value up: " : "value down: " }
         return reasons

@@ -100,7 +100,7 @@ package struct Scorer: Sendable {
             returnID: record.returnID, disposition: disposition, dispositionProbabilities: probabilities,
             fraudRisk: fraudRisk, recoveryValue: recovery, recoveryValueLow: min(interval.low, recovery),
             recoveryValueHigh: max(interval.high, recovery), lane: lane.name, priority: urgency, anomalies: anomalies,
-            reasons: explain ? reasons(record, disposition: disposition, dense: dense, bins: bins) : [],
+            reasons: explain ? reasons(record, disposition: disposition, fraudRisk: fraudRisk, dense: dense, bins: bins) : [],
             modelVersion: bundle.version)
     }
 }

@@ -15,6 +15,13 @@ enum DurableFile {
         close(fd)
     }
 
+    /// Renames atomically (POSIX `rename`: the target is replaced in one step).
+    static func rename(_ from: URL, to: URL) throws {
+        guard Glibc.rename(from.path, to.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to.path, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
+    }
+
     static func syncDirectory(_ url: URL) {
         let fd = open(url.path, O_RDONLY)
         guard fd >= 0 else { return }

@@ -151,7 +151,7 @@ extension ModelBundle {
         let temporary = directory.appendingPathComponent(".ACTIVE.tmp")
         do {
             try DurableFile.write(Data((version + "\n").utf8), to: temporary)
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+            try DurableFile.rename(temporary, to: url)
             DurableFile.syncDirectory(directory)
         } catch {
             throw .writeFailed(path: url.path, reason: "\(error)")
