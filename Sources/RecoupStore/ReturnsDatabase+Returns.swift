@@ -111,19 +111,20 @@ extension ReturnsDatabase {
         }
     }
 
-    /// Records of queued returns scored by a model other than `modelVersion`, oldest first, for background re-scoring.
-    package func returnsToReassess(notScoredBy modelVersion: String, limit: Int) async throws -> [ReturnRecord] {
+    /// Records of queued returns (not leased, not completed) scored by a model other than `modelVersion`, oldest
+    /// first, for background re-scoring after a model swap.
+    package func returnsToReassess(notScoredBy modelVersion: String, limit: Int, now: Date) async throws -> [ReturnRecord] {
         try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT r.record FROM queueEntry q JOIN returnItem r ON r.id = q.returnID
-                    WHERE q.state != 'completed' AND (
+                    WHERE (q.state = 'queued' OR (q.state = 'leased' AND q.leaseExpiresAt <= ?)) AND (
                         SELECT a.modelVersion FROM assessment a WHERE a.returnItemId = q.returnID ORDER BY a.id DESC LIMIT 1
                     ) != ?
                     ORDER BY q.enqueuedAt LIMIT ?
                     """,
-                arguments: [modelVersion, limit]
+                arguments: [now.storedSeconds, modelVersion, limit]
             ).map { try JSONDecoder().decode(ReturnRecord.self, from: $0["record"] as Data) }
         }
     }
