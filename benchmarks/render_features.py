@@ -21,7 +21,9 @@ def peak_rss_mb(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="benchmarks/out")
-    out = ap.parse_args().out
+    ap.add_argument("--run", default="")
+    args = ap.parse_args()
+    out = args.out
     r = load(os.path.join(out, "features-recoup.json"))
     r1 = load(os.path.join(out, "features-recoup-1core.json"))
     p = load(os.path.join(out, "features-pandas.json"))
@@ -34,11 +36,15 @@ def main():
     file_mb = big["bytes"] / 2**20
     budget = 2 * matrix_mb + file_mb
     cpus = os.cpu_count()
+    load_average = os.getloadavg()[0]
     print("## Features: CSV bytes to feature matrices (issue 3)\n")
     print(f"{platform.machine()}, {cpus} cores, pandas {p['pandas']}, numpy {p['numpy']}; best of the runs; "
           f"input `{os.path.basename(r['input'])}` ({r['rows']:,} rows, {r['bytes'] / 2**20:.1f} MiB). Recoup: parse + "
           f"validate every field + dense standardized Float32 ({r['dense_columns']} columns) + binned UInt8 "
-          f"({r['tree_columns']} tree columns). pandas: read_csv + one-hot + standardize ({p['columns']} columns).\n")
+          f"({r['tree_columns']} tree columns). pandas: read_csv + one-hot + standardize ({p['columns']} columns). "
+          f"Load average at the end: {load_average:.1f}{'; both sides run under `' + args.run + '`' if args.run else ''}. "
+          f"One-record extraction (record to both rows): p50 {r['single_record_p50_microseconds']:.1f} µs, "
+          f"p99 {r['single_record_p99_microseconds']:.1f} µs.\n")
     print("| pipeline | from bytes in memory | rows/s | from the file | rows/s |")
     print("|---|---:|---:|---:|---:|")
     print(f"| Recoup, {r['threads']} cores | {r['seconds']:.3f} s | {r['rows_per_second']:,.0f} | "

@@ -27,12 +27,38 @@ final class TextScratch {
     }
 }
 
+/// The `return_id`s of extracted rows, kept as one UTF-8 buffer (no `String` per row); `ids[i]` makes the string.
+package struct ReturnIDs: RandomAccessCollection, Sendable, Equatable {
+    private var utf8: [UInt8] = []
+    private var ends: [Int] = []
+
+    package init() {}
+
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { ends.count }
+
+    package subscript(position: Int) -> String {
+        String(decoding: utf8[(position == 0 ? 0 : ends[position - 1])..<ends[position]], as: UTF8.self)
+    }
+
+    mutating func append(utf8 id: UnsafeBufferPointer<UInt8>) {
+        utf8.append(contentsOf: id)
+        ends.append(utf8.count)
+    }
+
+    mutating func append(contentsOf other: ReturnIDs) {
+        let base = utf8.count
+        utf8 += other.utf8
+        ends += other.ends.map { $0 + base }
+    }
+}
+
 /// The matrices of a CSV input, with what identifies each row and every bad record.
 package struct CSVFeatureExtraction: Sendable {
     /// One row per good record, in input order.
     package var matrices: FeatureMatrices
     /// The `return_id` of each row.
-    package var returnIDs: [String]
+    package var returnIDs: ReturnIDs
     /// The CSV line each row's record starts on.
     package var lines: [Int]
     /// The labels of each row when read with ``LabelPolicy/require`` (empty otherwise).
@@ -82,11 +108,10 @@ extension FeatureExtractor {
                 matrices: FeatureMatrices(
                     dense: Matrix(rows: rows, columns: denseWidth, values: dense),
                     binned: BinnedMatrix(rows: rows, columns: treeWidth, bins: binsArray, binCounts: binCounts)),
-                returnIDs: [], lines: [], labels: [], errors: [], warnings: reader.warnings)
-            result.returnIDs.reserveCapacity(rows)
+                returnIDs: ReturnIDs(), lines: [], labels: [], errors: [], warnings: reader.warnings)
             result.lines.reserveCapacity(rows)
             for part in parts {
-                result.returnIDs += part.returnIDs
+                result.returnIDs.append(contentsOf: part.returnIDs)
                 result.lines += part.lines
                 result.labels += part.labels
                 result.errors += part.errors
@@ -100,7 +125,7 @@ extension FeatureExtractor {
         var firstRow = 0
         var count = 0
         var aligned = true
-        var returnIDs: [String] = []
+        var returnIDs = ReturnIDs()
         var lines: [Int] = []
         var labels: [ReturnLabels] = []
         var errors: [RecordError] = []
@@ -140,7 +165,7 @@ extension FeatureExtractor {
                     kernel.value.extractRow(
                         table, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
                     row += 1
-                    out.returnIDs.append(String(decoding: table.text(returnID), as: UTF8.self))
+                    out.returnIDs.append(utf8: table.text(returnID))
                     if case .line(let line) = position { out.lines.append(line) }
                     if let labels { out.labels.append(labels) }
                 } onErrors: { errors in

@@ -26,7 +26,7 @@ struct CSVExtractionTests {
         for parallel in [true, false] {
             let fused = try extractor.extract(csv: Self.input, labels: .require, parallel: parallel)
             #expect(fused.matrices == expected)
-            #expect(fused.returnIDs == batch.records.map(\.returnID))
+            #expect(Array(fused.returnIDs) == batch.records.map(\.returnID))
             #expect(fused.lines.map { RecordPosition.line($0) } == batch.returns.map(\.position))
             #expect(fused.labels == batch.returns.compactMap(\.labels))
             #expect(fused.errors == batch.errors)

@@ -234,10 +234,10 @@ package struct CSVTokenizer {
             let feeds = CSVChunking.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
             if quotes != 0 {
                 let below = (quotes & (0 &- quotes)) &- 1  // the bits before the first quote
-                line &+= (feeds & below).nonzeroBitCount
+                line &+= CSVChunking.markCount(feeds & below)
                 return p &+ quotes.trailingZeroBitCount >> 3
             }
-            line &+= feeds.nonzeroBitCount
+            line &+= CSVChunking.markCount(feeds)
             p &+= 8
         }
         while p < limit && bytes[p] != Self.quote {
