@@ -41,7 +41,7 @@ fi
 $RUN "$BENCH" features --fit "$DATA" --input "$DATA" --repeat "$REPEAT" > "$OUT/features-recoup.json"
 $RUN "$BENCH" features --fit "$DATA" --input "$DATA" --repeat "$REPEAT" --serial > "$OUT/features-recoup-1core.json"
 $RUN "$PYTHON" benchmarks/features_pandas.py --input "$DATA" --repeat "$REPEAT" > "$OUT/features-pandas.json"
-$RUN /usr/bin/time -v "$BENCH" features --fit "$DATA" --input "$BIG" --repeat 1 \
+$RUN /usr/bin/time -v "$BENCH" features --fit "$DATA" --input "$BIG" --repeat 3 \
   > "$OUT/features-recoup-big.json" 2> "$OUT/features-recoup-big.time"
 $RUN /usr/bin/time -v "$PYTHON" benchmarks/features_pandas.py --input "$BIG" --repeat 1 --from-bytes-only \
   > "$OUT/features-pandas-big.json" 2> "$OUT/features-pandas-big.time"

@@ -56,7 +56,7 @@ def main():
     print(f"| **speedup, Recoup {r['threads']} cores / pandas** | | **{r['rows_per_second'] / p['bytes_rows_per_second']:.1f}x** | "
           f"| **{r['file_rows_per_second'] / p['rows_per_second']:.1f}x** |")
     print()
-    print(f"{big['rows']:,} rows ({file_mb:.0f} MiB file), one run under `/usr/bin/time -v`:\n")
+    print(f"{big['rows']:,} rows ({file_mb:.0f} MiB file), Recoup best of 3 runs in one process, pandas one run, each process under `/usr/bin/time -v` (peak RSS of the whole process):\n")
     print("| pipeline | seconds (bytes to matrices) | rows/s | peak RSS | budget: 2 x Float32 matrix + file |")
     print("|---|---:|---:|---:|---:|")
     print(f"| Recoup, {big['threads']} cores | {big['seconds']:.3f} s | {big['rows_per_second']:,.0f} | {rss:,.0f} MiB | "
