@@ -1,3 +1,5 @@
+internal import Foundation
+
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
@@ -6,8 +8,9 @@ internal import Darwin
 
 /// Whole-file reads into `[UInt8]` with POSIX calls: one allocation of the file's size, no intermediate `Data`.
 package enum ByteFile {
-    /// The bytes of the file at `path` (or of standard input for `-`).
+    /// The bytes of the file at `path`, of standard input for `-`, or decompressed through `gzip -dc` for `*.gz`.
     package static func read(_ path: String) throws(ReturnInputError) -> [UInt8] {
+        if path.hasSuffix(".gz") { return try gunzip(path) }
         let fd = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else { throw .unreadableFile(path: path, reason: errorText()) }
         defer { if fd != 0 { close(fd) } }
@@ -33,6 +36,27 @@ package enum ByteFile {
         }
         if let failure { throw .unreadableFile(path: path, reason: failure) }
         return bytes
+    }
+
+    /// The decompressed bytes of a gzip file (`gzip -dc`).
+    static func gunzip(_ path: String) throws(ReturnInputError) -> [UInt8] {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadableFile(path: path, reason: "no such readable file") }
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-dc", path]
+        let pipe = Pipe()
+        gzip.standardOutput = pipe
+        do {
+            try gzip.run()
+        } catch {
+            throw .unreadableFile(path: path, reason: "cannot run gzip: \(error)")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        gzip.waitUntilExit()
+        guard gzip.terminationStatus == 0 else {
+            throw .unreadableFile(path: path, reason: "gzip -dc exited with \(gzip.terminationStatus)")
+        }
+        return Array(data)
     }
 
     private static func readSome(_ fd: Int32, _ into: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {

@@ -10,19 +10,9 @@ extension FieldReader {
     mutating func validate(into row: inout FieldTable) {
         row.present = 0
         row.flags = 0
-        requiredText(.returnID, into: &row)
-        requiredText(.orderID, into: &row)
-        requiredText(.customerID, into: &row)
-        requiredText(.sku, into: &row)
-        requiredText(.category, into: &row)
-        requiredText(.brandTier, into: &row)
-        requiredText(.channel, into: &row)
-        requiredText(.warehouseID, into: &row)
-        requiredText(.paymentMethod, into: &row)
-        requiredText(.reasonCode, into: &row)
-        text(.customerComment, into: &row)
-        text(.packageCondition, into: &row)
-        text(.itemConditionGrade, into: &row)
+        for field in ContractField.textFields {
+            if field.isRequired { requiredText(field, into: &row) } else { text(field, into: &row) }
+        }
         if row.has(.returnID), let raw = source.text(.returnID), raw.count > Self.maxReturnIDLength {
             let id = String(decoding: raw, as: UTF8.self)
             if id.count > Self.maxReturnIDLength {

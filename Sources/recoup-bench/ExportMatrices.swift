@@ -70,26 +70,9 @@ struct ExportMatrices: ParsableCommand {
 
     /// The labelled records of a CSV (or gzip'ed CSV) file; bad records are reported on stderr and skipped.
     static func labelled(_ path: String) throws -> [LabelledReturn] {
-        let batch = try ReturnCSVReader.read(try CSVInput.bytes(path), labels: .require)
+        let batch = try ReturnCSVReader.read(try ByteFile.read(path), labels: .require)
         for error in batch.errors.prefix(20) { FileHandle.standardError.write(Data("\(path): \(error)\n".utf8)) }
         if batch.errors.count > 20 { FileHandle.standardError.write(Data("\(path): \(batch.errors.count) errors\n".utf8)) }
         return batch.labelled
-    }
-}
-
-/// Reading benchmark inputs: plain files with ``ByteFile``, `.gz` through `gzip -dc`.
-enum CSVInput {
-    static func bytes(_ path: String) throws -> [UInt8] {
-        guard path.hasSuffix(".gz") else { return try ByteFile.read(path) }
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        gzip.arguments = ["gzip", "-dc", path]
-        let pipe = Pipe()
-        gzip.standardOutput = pipe
-        try gzip.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        gzip.waitUntilExit()
-        guard gzip.terminationStatus == 0 else { throw ReturnInputError.unreadableFile(path: path, reason: "gzip -dc failed") }
-        return Array(data)
     }
 }

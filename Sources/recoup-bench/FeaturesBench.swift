@@ -22,7 +22,7 @@ struct FeaturesBench: ParsableCommand {
 
     func run() throws {
         let fitStart = Clock.now
-        var fitBytes = try CSVInput.bytes(fit)
+        var fitBytes = try ByteFile.read(fit)
         var training = try ReturnCSVReader.read(fitBytes, labels: .ignore).records
         fitBytes = []
         if training.count > fitRows { training.removeLast(training.count - fitRows) }
