@@ -18,16 +18,21 @@ package struct FieldTable {
     package var integers = InlineArray<9, Int>(repeating: 0)
     /// Texts: where their UTF-8 starts and how long it is, by ``ContractField/rawValue``.
     package var textBases = InlineArray<37, UnsafePointer<UInt8>?>(repeating: nil)
+    /// Texts: their UTF-8 length, by ``ContractField/rawValue``.
     package var textCounts = InlineArray<37, Int>(repeating: 0)
 
+    /// An empty table (no field present).
     package init() {}
 
+    /// Whether the field has a valid value.
     @inline(__always)
     package func has(_ field: ContractField) -> Bool { present & field.bit != 0 }
 
+    /// Marks the field present.
     @inline(__always)
     package mutating func set(_ field: ContractField) { present |= field.bit }
 
+    /// Marks the field missing.
     @inline(__always)
     package mutating func clear(_ field: ContractField) { present &= ~field.bit }
 
