@@ -194,3 +194,28 @@ extension ReturnsDatabase {
             fraudConfirmed: row["fraudConfirmed"], notes: row["notes"])
     }
 }
+
+extension ReturnsDatabase {
+    /// Every inspected return with its labels, oldest inspection first: the training data the inspection floor
+    /// produced. Fraud is confirmed at the station or by the risk team's review.
+    package func inspectedReturns() async throws -> [LabelledReturn] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.record, i.disposition, i.recoveryValue,
+                        (i.fraudConfirmed OR COALESCE(a.status = 'confirmed_fraud', 0)) AS fraud
+                    FROM inspection i JOIN returnItem r ON r.id = i.returnID LEFT JOIN anomaly a ON a.returnID = i.returnID
+                    ORDER BY i.inspectedAt, i.returnID
+                    """
+            ).map { row in
+                let record = try JSONDecoder().decode(ReturnRecord.self, from: row["record"] as Data)
+                guard let disposition = Disposition(rawValue: row["disposition"]) else {
+                    throw StoreError.corrupt("inspection of \(record.returnID) has disposition \(String(describing: row["disposition"]))")
+                }
+                return LabelledReturn(
+                    record: record, labels: ReturnLabels(disposition: disposition, fraudFlag: row["fraud"], recoveryValue: row["recoveryValue"]))
+            }
+        }
+    }
+}
