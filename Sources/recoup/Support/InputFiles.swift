@@ -3,22 +3,10 @@ internal import Foundation
 internal import RecoupCore
 internal import RecoupTraining
 
-/// Reading input files for the commands: plain CSV, `-` for standard input, or `.gz` (through `gzip -dc`).
+/// Reading and writing the commands' files: `ByteFile` (plain, `-` for standard input, `.gz` through `gzip -dc`) with
+/// its error turned into a one-line command error.
 enum InputFiles {
     static func read(_ path: String) throws -> [UInt8] {
-        if path.hasSuffix(".gz") {
-            guard FileManager.default.fileExists(atPath: path) else { throw CommandError("cannot read \(path): no such file") }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["gzip", "-dc", path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw CommandError("cannot decompress \(path) (gzip exit \(process.terminationStatus))") }
-            return Array(data)
-        }
         do {
             return try ByteFile.read(path)
         } catch {
