@@ -69,9 +69,7 @@ package struct Scorer: Sendable {
 
     /// Assesses one record (the low-latency path; identical to its result in a batch).
     package func assess(_ record: ReturnRecord, explain: Bool = true) -> Assessment {
-        var row = FeatureRow(dense: [Float](repeating: 0, count: extractor.denseWidth), bins: [UInt8](repeating: 0, count: extractor.treeWidth))
-        var scratch = [Float](repeating: 0, count: extractor.denseWidth)
-        extractor.extract(record, into: &row, scratch: &scratch)
+        let row = extractor.extract(record)
         let probabilities = bundle.disposition.learner.probabilities(dense: row.dense[...], bins: row.bins[...])
         let fraud = bundle.fraud.learner.probabilities(dense: row.dense[...], bins: row.bins[...])
         let recovery = max(0, bundle.recovery.model.predict(row: row.bins)[0])
