@@ -146,10 +146,7 @@ extension LogisticRegression {
             guard m.count == k else { throw .sizeMismatch(what: "classWeights", expected: k, actual: m.count) }
             multipliers = m
         case .balanced:
-            var perClass = [Double](repeating: 0, count: k)
-            for (i, y) in labels.enumerated() { perClass[y] += weights[i] }
-            let total = perClass.reduce(0, +)
-            multipliers = perClass.map { $0 > 0 ? total / (Double(k) * $0) : 0 }
+            multipliers = ClassBalance.multipliers(labels: labels, classes: k, sampleWeights: weights)
         }
         for i in weights.indices { weights[i] *= multipliers[labels[i]] }
         return weights

@@ -57,13 +57,11 @@ struct DataPartition {
                         let row = idx[p]
                         let b = bins[columnStart + Int(row)]
                         let left = b == missing ? defaultLeft : b <= threshold
-                        if left {
-                            idx[start + leftCount] = row
-                            leftCount += 1
-                        } else {
-                            right[rightCount] = row
-                            rightCount += 1
-                        }
+                        // Branch-free: write to both sides, advance one (the direction is data, not control flow).
+                        idx[start + leftCount] = row
+                        right[rightCount] = row
+                        leftCount += left ? 1 : 0
+                        rightCount += left ? 0 : 1
                     }
                     for p in 0..<rightCount { idx[start + leftCount + p] = right[p] }
                 }
