@@ -36,9 +36,15 @@ package struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    /// Day of the year, 1-based.
+    /// Day of the year, 1-based (Hinnant's day of the March-based year, shifted to January).
     package var dayOfYear: Int {
-        daysSinceEpoch - Day(year: components.year, month: 1, day: 1)!.daysSinceEpoch + 1
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)  // 0 = March 1
+        if doy >= 306 { return doy - 305 }  // January or February of the next calendar year
+        return doy + 60 + (Day.isLeapYear(yoe + era * 400) ? 1 : 0)
     }
 
     /// Day of the week, 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
@@ -89,14 +95,20 @@ package struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConvert
 
     /// Parses `YYYY-MM-DD`, or an ISO 8601 timestamp `YYYY-MM-DDThh:mm[:ss[.fff]][Z|±hh:mm]` whose UTC date is used.
     package init?(parsing text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int? {
+        var text = String(text)
+        guard let day = text.withUTF8({ Day(utf8: $0) }) else { return nil }
+        self = day
+    }
+
+    /// Parses the UTF-8 bytes of a date (see ``init(parsing:)``) without allocating.
+    package init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count else { return nil }
             var value = 0
             for i in range {
-                let b = bytes[i]
-                guard b >= 48 && b <= 57 else { return nil }
-                value = value * 10 + Int(b - 48)
+                let b = bytes[i] &- 48
+                guard b <= 9 else { return nil }
+                value = value * 10 + Int(b)
             }
             return value
         }

@@ -1,10 +1,10 @@
 /// One returned order line, exactly as `shared/contract/return-record.md` defines it.
 ///
 /// Field names are the contract's in camelCase; the wire names (CSV header, JSON keys) are the contract's
-/// snake_case names, listed in ``ReturnRecord/Field``. Optional fields are `nil` when missing. Category-like
+/// snake_case names, listed in ``ContractField``. Optional fields are `nil` when missing. Category-like
 /// strings are stored trimmed as given; features compare them after lower-casing (``ReturnRecord/normalized(_:)``).
 /// Labels travel separately, in ``ReturnLabels``.
-package struct ReturnRecord: Sendable, Hashable, Codable {
+package struct ReturnRecord: Sendable, Hashable {
     // Identity and context
     package var returnID: String
     package var orderID: String
@@ -99,13 +99,39 @@ package struct ReturnRecord: Sendable, Hashable, Codable {
     package var refundAmount: Double { unitPrice * Double(quantity) }
 
     /// A category-like string as features compare it: trimmed and lower-cased.
+    ///
+    /// ASCII strings that are already normalized (the common case) are returned as they are, without allocating.
     package static func normalized(_ value: String) -> String {
-        value.trimmingWhitespace().lowercased()
+        var value = value
+        if let ascii = value.withUTF8({ normalizedASCII($0) }) { return ascii ?? value }
+        return value.trimmingWhitespace().lowercased()
     }
+
+    /// For ASCII bytes: `.some(nil)` when already normalized, `.some(normalized)` otherwise; `nil` for non-ASCII.
+    private static func normalizedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String?? {
+        var lo = 0
+        var hi = bytes.count
+        while lo < hi, ScalarParsing.isSpace(bytes[lo]) { lo += 1 }
+        while hi > lo, ScalarParsing.isSpace(bytes[hi - 1]) { hi -= 1 }
+        var upper = false
+        for b in bytes {
+            if b >= 0x80 { return nil }
+            if b >= 65 && b <= 90 { upper = true }
+        }
+        if !upper && lo == 0 && hi == bytes.count { return .some(nil) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(hi - lo, 1)) { buffer in
+            for i in lo..<hi {
+                let b = bytes[i]
+                buffer[i - lo] = b >= 65 && b <= 90 ? b | 0x20 : b
+            }
+            return .some(String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<(hi - lo)]), as: UTF8.self))
+        }
+    }
+
 }
 
 /// The three training labels of a return (training data and inspection outcomes only).
-package struct ReturnLabels: Sendable, Hashable, Codable {
+package struct ReturnLabels: Sendable, Hashable {
     /// Where the item went.
     package var disposition: Disposition
     /// Confirmed fraud or abuse.

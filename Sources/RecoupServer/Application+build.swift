@@ -4,29 +4,36 @@ package import Logging
 internal import RecoupCore
 package import RecoupStore
 
-/// The request context of every route.
-package typealias AppRequestContext = BasicRequestContext
-
-/// Builds the service: the router over an open database. The caller runs it with `runService()`, which handles
-/// SIGINT and SIGTERM with a graceful shutdown (in-flight requests finish, then the process exits).
+/// Builds the service over its dependencies. The caller runs it with `runService()`, which handles SIGINT and
+/// SIGTERM with a graceful shutdown (in-flight requests finish, then the process exits).
 package func buildApplication(
-    configuration: ServerConfiguration, database: ReturnsDatabase, logger: Logger
+    configuration: ServerConfiguration, dependencies: ServerDependencies, logger: Logger
 ) async throws -> some ApplicationProtocol {
-    let router = buildRouter(database: database)
+    let router = buildRouter(dependencies)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "recoup"),
         logger: logger
     )
     app.beforeServerStarts {
-        try await database.recordStart(version: RecoupVersion.current, at: .now)
+        try await dependencies.database.recordStart(version: RecoupVersion.current, at: dependencies.clock())
     }
     return app
 }
 
 /// The routes, without a server: used by `buildApplication` and by in-process router tests.
-package func buildRouter(database: ReturnsDatabase) -> Router<AppRequestContext> {
+///
+/// Open: `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml`. Everything under `/v1` needs an API key, and each
+/// route a role (``RequireRole``).
+package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.addRoutes(HealthController(database: database).endpoints)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ConcurrencyLimitMiddleware(
+        limit: dependencies.configuration.limits.maxConcurrentRequests, metrics: dependencies.metrics))
+    HealthController(dependencies: dependencies).register(on: router)
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: dependencies.keys))
+    QueueController(dependencies: dependencies).register(on: v1)
+    RiskController(dependencies: dependencies).register(on: v1)
     return router
 }

@@ -2,14 +2,127 @@ package import GRDB
 
 extension ReturnsDatabase {
     /// The schema, as an append-only list of named migrations. Never edit a shipped migration: add a new one.
+    ///
+    /// Times are stored as `REAL` seconds since 1970 (UTC), so that ages and lease expiries are plain arithmetic in SQL.
     package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-service-info") { db in
-            // One row per server start: when, which version, which model. Lets operators see restarts.
+            // One row per server start: when, which version. Lets operators see restarts.
             try db.create(table: "serviceStart") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("startedAt", .datetime).notNull()
                 t.column("version", .text).notNull()
+            }
+        }
+        migrator.registerMigration("v2-returns-queue") { db in
+            // A return as received: the validated record (JSON) and the fingerprint of what was submitted.
+            try db.create(table: "returnItem") { t in
+                t.primaryKey("id", .text)  // return_id
+                t.column("record", .blob).notNull()
+                t.column("payloadHash", .text).notNull()
+                t.column("warehouseID", .text).notNull().collate(.nocase)
+                t.column("category", .text).notNull()
+                t.column("reasonCode", .text).notNull()
+                t.column("refundAmount", .double).notNull()
+                t.column("createdAt", .double).notNull()
+            }
+            // Every assessment a return received (a new one after each model swap); the latest has the largest id.
+            try db.create(table: "assessment") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("returnItem", onDelete: .cascade).notNull()
+                t.column("modelVersion", .text).notNull()
+                t.column("disposition", .text).notNull()
+                t.column("fraudRisk", .double).notNull()
+                t.column("recoveryValue", .double).notNull()
+                t.column("lane", .text).notNull()
+                t.column("anomaly", .boolean).notNull()
+                t.column("payload", .blob).notNull()
+                t.column("createdAt", .double).notNull()
+            }
+            // The inspection queue: one entry per return. state: queued | leased | completed.
+            // rankKey = urgency − agingWeight × enqueuedAt[h] / SLA[h]: ordering by it is ordering by priority at any
+            // moment, because the aging term grows at the same rate for every item of a lane (see PriorityPolicy).
+            try db.create(table: "queueEntry") { t in
+                t.primaryKey("returnID", .text).references("returnItem", onDelete: .cascade)
+                t.column("lane", .text).notNull()
+                t.column("warehouseID", .text).notNull().collate(.nocase)
+                t.column("state", .text).notNull()
+                t.column("urgency", .double).notNull()
+                t.column("agingWeight", .double).notNull()
+                t.column("serviceLevelHours", .double).notNull()
+                t.column("rankKey", .double).notNull()
+                t.column("recoveryValue", .double).notNull()
+                t.column("enqueuedAt", .double).notNull()
+                t.column("claimToken", .text)
+                t.column("stationID", .text)
+                t.column("leaseExpiresAt", .double)
+                t.column("claimCount", .integer).notNull().defaults(to: 0)
+                t.column("completedAt", .double)
+            }
+            try db.create(index: "queueEntry_lane_rank", on: "queueEntry", columns: ["lane", "warehouseID", "state", "rankKey"])
+            try db.create(index: "queueEntry_token", on: "queueEntry", columns: ["claimToken"])
+            // A claim: a lease on some items of a lane for one station, extended or released with its token.
+            try db.create(table: "claim") { t in
+                t.primaryKey("token", .text)
+                t.column("lane", .text).notNull()
+                t.column("warehouseID", .text).notNull()
+                t.column("stationID", .text).notNull()
+                t.column("expiresAt", .double).notNull()
+                t.column("createdAt", .double).notNull()
+                t.column("releasedAt", .double)
+            }
+            // The inspection outcome: the labels the next model learns from.
+            try db.create(table: "inspection") { t in
+                t.primaryKey("returnID", .text).references("returnItem", onDelete: .cascade)
+                t.column("grade", .text)
+                t.column("disposition", .text).notNull()
+                t.column("recoveryValue", .double).notNull()
+                t.column("fraudConfirmed", .boolean).notNull()
+                t.column("notes", .text)
+                t.column("stationID", .text)
+                t.column("inspectedAt", .double).notNull()
+            }
+            // Flags for the risk team and their review. status: open | escalated | confirmed_fraud | dismissed.
+            try db.create(table: "anomaly") { t in
+                t.primaryKey("returnID", .text).references("returnItem", onDelete: .cascade)
+                t.column("status", .text).notNull()
+                t.column("risk", .double).notNull()
+                t.column("exposure", .double).notNull()
+                t.column("reasons", .blob).notNull()
+                t.column("warehouseID", .text).notNull().collate(.nocase)
+                t.column("flaggedAt", .double).notNull()
+                t.column("reviewedAt", .double)
+                t.column("reviewNote", .text)
+                t.column("reviewer", .text)
+            }
+            try db.create(index: "anomaly_status_exposure", on: "anomaly", columns: ["status", "exposure"])
+            // Every state change, in the same transaction as the change.
+            try db.create(table: "auditEvent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("returnID", .text).indexed()
+                t.column("kind", .text).notNull()
+                t.column("actor", .text)
+                t.column("detail", .text)
+                t.column("at", .double).notNull()
+            }
+            // API keys: only a SHA-256 of the secret is stored; the prefix finds the row.
+            try db.create(table: "apiKey") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("prefix", .text).notNull().unique()
+                t.column("secretHash", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("label", .text)
+                t.column("createdAt", .double).notNull()
+                t.column("revokedAt", .double)
+                t.column("lastUsedAt", .double)
+            }
+            // Model loads and swaps, successful or refused.
+            try db.create(table: "modelEvent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("version", .text)
+                t.column("outcome", .text).notNull()
+                t.column("detail", .text)
+                t.column("at", .double).notNull()
             }
         }
         return migrator

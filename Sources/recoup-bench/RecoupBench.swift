@@ -9,6 +9,7 @@ struct RecoupBench: ParsableCommand {
         abstract: "Benchmarks of Recoup's pipeline; results are JSON on stdout.",
         subcommands: [
             BLASBench.self,
+            FeaturesBench.self,
         ]
     )
 }

@@ -1,6 +1,10 @@
 internal import ArgumentParser
+internal import Foundation
 internal import Hummingbird
 internal import Logging
+internal import Metrics
+internal import Prometheus
+internal import RecoupScoring
 internal import RecoupServer
 internal import RecoupStore
 
@@ -23,27 +27,58 @@ extension Recoup {
         @Option(help: "Folder of model bundles, with ACTIVE naming the one to serve.")
         var models: String = "models"
 
+        @Option(help: "A lane policy JSON file replacing the shipped default.")
+        var lanePolicy: String?
+
+        @Option(help: "Records per batch request (POST /v1/returns, /v1/score).")
+        var maxBatch: Int = 1000
+
+        @Option(help: "Requests handled at once; more are answered 503 with Retry-After.")
+        var maxConcurrentRequests: Int = 512
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: String = "info"
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
             guard !db.isEmpty else { throw ValidationError("--db must name a file") }
+            guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
+            guard maxConcurrentRequests >= 1 else {
+                throw ValidationError("--max-concurrent-requests must be at least 1, got \(maxConcurrentRequests)")
+            }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got \(logLevel)")
             }
         }
 
         var serverConfiguration: ServerConfiguration {
-            ServerConfiguration(host: host, port: port, databasePath: db, modelsDirectory: models)
+            var configuration = ServerConfiguration(host: host, port: port, databasePath: db, modelsDirectory: models)
+            configuration.lanePolicyPath = lanePolicy
+            configuration.limits.maxBatchRecords = maxBatch
+            configuration.limits.maxConcurrentRequests = maxConcurrentRequests
+            return configuration
         }
 
         func run() async throws {
             var logger = Logger(label: "recoup")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+            let configuration = serverConfiguration
             let database = try ReturnsDatabase.open(path: db)
             logger.info("database open", metadata: ["db.path": "\(db)"])
-            let app = try await buildApplication(configuration: serverConfiguration, database: database, logger: logger)
+            let policy = try configuration.lanePolicyPath.map { path in
+                try LanePolicy.load(from: Data(contentsOf: URL(fileURLWithPath: path)), source: path)
+            } ?? .default
+            let dependencies = ServerDependencies(
+                configuration: configuration, database: database,
+                models: ModelRegistry(ServingModel(version: nil, policy: policy, loadedAt: nil)),
+                metrics: ServiceMetrics(registry: registry))
+            if let created = try await dependencies.keys.bootstrapAdminIfNeeded(now: Date()) {
+                print("No API keys yet: created an admin key. It is shown once; keep it:\n  \(created.plaintext)")
+            }
+            let app = try await buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
             try await app.runService()
         }
     }

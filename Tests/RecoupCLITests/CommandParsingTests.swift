@@ -28,3 +28,20 @@ struct CommandParsingTests {
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["serve", "--port", "70000"]) }
     }
 }
+
+@Suite("keys command parsing")
+struct KeysParsingTests {
+    @Test("keys create needs a known role")
+    func createRole() throws {
+        let command = try #require(try Recoup.parseAsRoot(["keys", "create", "--role", "risk", "--db", "x.sqlite"]) as? Recoup.Keys.Create)
+        #expect(command.role == "risk")
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["keys", "create", "--role", "boss"]) }
+    }
+
+    @Test("keys revoke takes a numeric id")
+    func revoke() throws {
+        let command = try #require(try Recoup.parseAsRoot(["keys", "revoke", "7"]) as? Recoup.Keys.Revoke)
+        #expect(command.id == 7)
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["keys", "revoke", "seven"]) }
+    }
+}

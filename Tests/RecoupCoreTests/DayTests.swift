@@ -32,3 +32,17 @@ struct DayTests {
         #expect(Day(parsing: "2026-11-26")!.weekday == 3)
     }
 }
+
+@Suite("Day of year")
+struct DayOfYearTests {
+    @Test("matches counting from January 1 over four centuries")
+    func dayOfYear() {
+        for days in stride(from: -200_000, through: 200_000, by: 7) {
+            let day = Day(daysSinceEpoch: days)
+            let january = Day(year: day.components.year, month: 1, day: 1)!
+            #expect(day.dayOfYear == days - january.daysSinceEpoch + 1)
+        }
+        #expect(Day(parsing: "2024-12-31")!.dayOfYear == 366)
+        #expect(Day(parsing: "2023-03-01")!.dayOfYear == 60)
+    }
+}

@@ -1,44 +1,55 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import Testing
 
 @testable import RecoupServer
 @testable import RecoupStore
 
-@Suite("Health and readiness")
+@Suite("Health, readiness, metrics and the OpenAPI document")
 struct HealthTests {
-    @Test("GET /healthz answers 200 with version, database and model status")
+    @Test("GET /healthz answers 200 with version, database and model status; /readyz is 503 without a model")
     func healthz() async throws {
-        let db = try ReturnsDatabase.inMemory()
-        let app = try await buildApplication(configuration: .init(), database: db, logger: Logger(label: "test"))
-        try await app.test(.router) { client in
+        let server = try await TestServer.make()
+        try await server.app().test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
-                let json = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
-                #expect(json?["version"] as? String == "0.1.0")
-                let database = json?["database"] as? [String: Any]
-                #expect(database?["status"] as? String == "ok")
-                #expect(json?["model"] != nil)
+                let body = try json(response.body)
+                #expect(body["version"] as? String == "0.1.0")
+                #expect((body["database"] as? [String: Any])?["status"] as? String == "ok")
+                #expect((body["model"] as? [String: Any])?["status"] as? String == "not_loaded")
             }
             try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+        }
+    }
+
+    @Test("GET /metrics is open and in Prometheus text format, with queue depth per lane and the model version")
+    func metrics() async throws {
+        let server = try await TestServer.make()
+        try await server.app().test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"recoup_queue_depth{lane="risk_review"} 0"#))
+                #expect(text.contains(#"recoup_model_info{version="none"} 1"#))
+            }
+            try await client.execute(uri: "/openapi.yaml", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).hasPrefix("openapi: 3"))
             }
         }
     }
 
     @Test("the live server answers over a socket and records its start", .timeLimit(.minutes(1)))
     func live() async throws {
-        let db = try ReturnsDatabase.inMemory()
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        let app = try await buildApplication(configuration: configuration, database: db, logger: Logger(label: "test"))
-        try await app.test(.live) { client in
+        let server = try await TestServer.make()
+        try await server.app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
             }
         }
-        #expect(try await db.startCount() == 1)
+        #expect(try await server.dependencies.database.startCount() == 1)
     }
 }

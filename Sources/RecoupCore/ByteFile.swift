@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// Whole-file reads into `[UInt8]` with POSIX calls: one allocation of the file's size, no intermediate `Data`.
+package enum ByteFile {
+    /// The bytes of the file at `path` (or of standard input for `-`).
+    package static func read(_ path: String) throws(ReturnInputError) -> [UInt8] {
+        let fd = path == "-" ? 0 : open(path, O_RDONLY)
+        guard fd >= 0 else { throw .unreadableFile(path: path, reason: errorText()) }
+        defer { if fd != 0 { close(fd) } }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .unreadableFile(path: path, reason: errorText()) }
+        let expected = max(Int(info.st_size), 0)
+        var failure: String?
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
+            while initialized < expected {
+                let n = readSome(fd, buffer.baseAddress! + initialized, expected - initialized)
+                if n < 0 { failure = errorText() }
+                if n <= 0 { break }
+                initialized += n
+            }
+        }
+        // Pipes and files that grew: read on until the end.
+        var block = [UInt8](repeating: 0, count: 1 << 16)
+        while failure == nil {
+            let n = block.withUnsafeMutableBufferPointer { readSome(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { failure = errorText() }
+            if n <= 0 { break }
+            bytes.append(contentsOf: block[0..<n])
+        }
+        if let failure { throw .unreadableFile(path: path, reason: failure) }
+        return bytes
+    }
+
+    private static func readSome(_ fd: Int32, _ into: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+        while true {
+            let n = Glibc.read(fd, into, count)
+            if n < 0 && errno == EINTR { continue }
+            return n
+        }
+    }
+
+    private static func errorText() -> String { String(cString: strerror(errno)) }
+}
+
+/// Hints for large, fresh buffers (a feature matrix about to be written).
+package enum LargeBuffer {
+    /// Maps the pages of a fresh buffer in bulk (Linux `MADV_POPULATE_WRITE`) instead of one page fault per 4 KiB
+    /// on first write, splitting the work across cores. A hint only: ignored where unsupported; never changes content.
+    package static func populate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        #if os(Linux)
+        let page = 4096
+        let start = (Int(bitPattern: pointer) + page - 1) & ~(page - 1)
+        let end = (Int(bitPattern: pointer) + byteCount) & ~(page - 1)
+        guard end - start >= 1 << 20 else { return }
+        let parts = Parallel.processorCount
+        let step = ((end - start) / parts + page - 1) & ~(page - 1)
+        Parallel.forEach(parts) { i in
+            let lo = start + i * step
+            let hi = min(end, lo + step)
+            if hi > lo, let address = UnsafeMutableRawPointer(bitPattern: lo) {
+                _ = madvise(address, hi - lo, 23)  // MADV_POPULATE_WRITE
+            }
+        }
+        #endif
+    }
+}

@@ -1,0 +1,78 @@
+package import RecoupCore
+package import RecoupLearning
+
+/// The two model inputs of a batch, row `i` of each being record `i`.
+package struct FeatureMatrices: Sendable, Equatable {
+    /// Standardized, imputed values, row-major (the linear heads' input).
+    package var dense: Matrix<Float>
+    /// Bins of the tree columns, row-major (the trees' input).
+    package var binned: BinnedMatrix
+
+    package init(dense: Matrix<Float>, binned: BinnedMatrix) {
+        self.dense = dense
+        self.binned = binned
+    }
+
+    /// Number of rows.
+    package var rows: Int { dense.rows }
+}
+
+extension FeatureExtractor {
+    /// Rows per parallel work item.
+    static let blockRows = 2048
+
+    /// The dense and binned matrices of a batch, computed on all cores when `parallel` (results are identical).
+    package func extract(_ records: [ReturnRecord], parallel: Bool = true) -> FeatureMatrices {
+        let n = records.count
+        var dense = [Float](repeating: 0, count: n * denseWidth)
+        var bins = [UInt8](repeating: 0, count: n * treeWidth)
+        dense.withUnsafeMutableBufferPointer { denseBuffer in
+            bins.withUnsafeMutableBufferPointer { binsBuffer in
+                let out = UnsafeTransfer((denseBuffer.baseAddress, binsBuffer.baseAddress))
+                forEachBlock(n, parallel: parallel) { kernel, range in
+                    var scratch = [Float](repeating: 0, count: denseWidth)
+                    scratch.withUnsafeMutableBufferPointer { values in
+                        for i in range {
+                            records[i].withFieldTable { table in
+                                kernel.extractRow(
+                                    table, values: values.baseAddress!, dense: out.value.0! + i * denseWidth,
+                                    bins: out.value.1! + i * treeWidth)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return FeatureMatrices(
+            dense: Matrix(rows: n, columns: denseWidth, values: dense),
+            binned: BinnedMatrix(rows: n, columns: treeWidth, bins: bins, binCounts: binCounts))
+    }
+
+    /// The natural-unit values of every column of a batch (`NaN` = missing): what `fit` computes statistics on.
+    package func valueMatrix(_ records: [ReturnRecord], parallel: Bool = true) -> Matrix<Float> {
+        let n = records.count
+        var values = [Float](repeating: 0, count: n * denseWidth)
+        values.withUnsafeMutableBufferPointer { buffer in
+            let out = UnsafeTransfer(buffer.baseAddress)
+            forEachBlock(n, parallel: parallel) { kernel, range in
+                for i in range {
+                    records[i].withFieldTable { kernel.fillValues($0, into: out.value! + i * denseWidth) }
+                }
+            }
+        }
+        return Matrix(rows: n, columns: denseWidth, values: values)
+    }
+
+    /// Runs `body` over blocks of `0..<count`, on all cores when `parallel` and there is more than one block.
+    func forEachBlock(_ count: Int, parallel: Bool, _ body: @Sendable (RowKernel, Range<Int>) -> Void) {
+        let blocks = (count + Self.blockRows - 1) / Self.blockRows
+        withExtendedLifetime(storage) {
+            let kernel = UnsafeTransfer(storage.kernel)
+            if parallel {
+                Parallel.forEach(blocks) { b in body(kernel.value, (b * Self.blockRows)..<min(count, (b + 1) * Self.blockRows)) }
+            } else {
+                for b in 0..<blocks { body(kernel.value, (b * Self.blockRows)..<min(count, (b + 1) * Self.blockRows)) }
+            }
+        }
+    }
+}

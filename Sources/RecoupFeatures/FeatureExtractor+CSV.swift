@@ -1,0 +1,158 @@
+internal import Foundation
+package import RecoupCore
+internal import RecoupLearning
+
+/// Room for a `reason_code` that must be normalized before a validated table matches the record's table (a record
+/// holds it trimmed and lower-cased; the input may not). One per thread.
+final class TextScratch {
+    private var storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64)
+    private let reasonCode = ContractField.reasonCode.rawValue
+
+    deinit { storage.deallocate() }
+
+    /// Points the table's `reason_code` at its normalized form when it is not already ASCII lower case.
+    @inline(__always)
+    func normalizeReasonCode(_ table: UnsafeMutablePointer<FieldTable>) {
+        guard table.pointee.present & (1 << UInt64(reasonCode)) != 0 else { return }
+        let text = UnsafeBufferPointer(start: table.pointee.textBases[reasonCode], count: table.pointee.textCounts[reasonCode])
+        if !text.contains(where: { $0 >= 0x80 || ($0 >= 65 && $0 <= 90) }) { return }
+        let normalized = Array(ReturnRecord.normalized(String(decoding: text, as: UTF8.self)).utf8)
+        if normalized.count > storage.count {
+            storage.deallocate()
+            storage = .allocate(capacity: normalized.count)
+        }
+        _ = storage.initialize(from: normalized)
+        table.pointee.textBases[reasonCode] = UnsafePointer(storage.baseAddress)
+        table.pointee.textCounts[reasonCode] = normalized.count
+    }
+}
+
+/// The matrices of a CSV input, with what identifies each row and every bad record.
+package struct CSVFeatureExtraction: Sendable {
+    /// One row per good record, in input order.
+    package var matrices: FeatureMatrices
+    /// The `return_id` of each row.
+    package var returnIDs: [String]
+    /// The CSV line each row's record starts on.
+    package var lines: [Int]
+    /// The labels of each row when read with ``LabelPolicy/require`` (empty otherwise).
+    package var labels: [ReturnLabels]
+    /// Every problem of every bad record.
+    package var errors: [RecordError]
+    /// Input-level warnings (extra columns).
+    package var warnings: [InputWarning]
+}
+
+extension FeatureExtractor {
+    /// CSV bytes straight to matrices: each record is parsed, validated and extracted in place, on all cores, without
+    /// building `ReturnRecord`s (the kernel reads the validated ``FieldTable``, whose texts point into the input). Rows
+    /// are those of ``extract(_:parallel:)`` on the records ``ReturnCSVReader`` reads, because both run the same
+    /// validation (a record is `ReturnRecord(table:)` of the same table) and the same per-row kernel.
+    ///
+    /// Memory: the input, the two matrices (sized by an upper bound on the record count: the line feeds), and a row
+    /// of scratch per core.
+    package func extract(csv bytes: [UInt8], labels policy: LabelPolicy = .ignore, parallel: Bool = true)
+        throws(ReturnInputError) -> CSVFeatureExtraction
+    {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(ReturnInputError) -> CSVFeatureExtraction in
+            let reader = try ReturnCSVReader(header: buffer, labels: policy)
+            var chunks = reader.chunks(of: buffer, parallel: parallel)
+            let capacity = chunks.reduce(0) { $0 + $1.recordCapacity }
+            var parts: [ChunkOutput] = []
+            var binsArray: [UInt8] = []
+            var rows = 0
+            let dense = [Float](unsafeUninitializedCapacity: max(1, capacity * denseWidth)) { denseBuffer, denseCount in
+                binsArray = [UInt8](unsafeUninitializedCapacity: max(1, capacity * treeWidth)) { binsBuffer, binsCount in
+                    if parallel {
+                        LargeBuffer.populate(denseBuffer.baseAddress!, byteCount: capacity * denseWidth * MemoryLayout<Float>.stride)
+                        LargeBuffer.populate(binsBuffer.baseAddress!, byteCount: capacity * treeWidth)
+                    }
+                    let target = UnsafeTransfer((buffer, denseBuffer.baseAddress!, binsBuffer.baseAddress!))
+                    parts = extractChunks(chunks, reader: reader, target: target)
+                    if !parts.allSatisfy(\.aligned) {
+                        chunks = reader.chunks(of: buffer, parallel: false)
+                        parts = extractChunks(chunks, reader: reader, target: target)
+                    }
+                    rows = compact(parts, dense: denseBuffer.baseAddress!, bins: binsBuffer.baseAddress!)
+                    binsCount = rows * treeWidth
+                }
+                denseCount = rows * denseWidth
+            }
+            var result = CSVFeatureExtraction(
+                matrices: FeatureMatrices(
+                    dense: Matrix(rows: rows, columns: denseWidth, values: dense),
+                    binned: BinnedMatrix(rows: rows, columns: treeWidth, bins: binsArray, binCounts: binCounts)),
+                returnIDs: [], lines: [], labels: [], errors: [], warnings: reader.warnings)
+            result.returnIDs.reserveCapacity(rows)
+            result.lines.reserveCapacity(rows)
+            for part in parts {
+                result.returnIDs += part.returnIDs
+                result.lines += part.lines
+                result.labels += part.labels
+                result.errors += part.errors
+            }
+            return result
+        }
+    }
+
+    /// What one chunk produced: its rows were written at `firstRow..<firstRow + count` of the matrices.
+    struct ChunkOutput: Sendable {
+        var firstRow = 0
+        var count = 0
+        var aligned = true
+        var returnIDs: [String] = []
+        var lines: [Int] = []
+        var labels: [ReturnLabels] = []
+        var errors: [RecordError] = []
+    }
+
+    /// Parses and extracts every chunk (in parallel), chunk `k` writing from the sum of the capacities before it.
+    private func extractChunks(
+        _ chunks: [CSVChunk], reader: ReturnCSVReader,
+        target: UnsafeTransfer<(UnsafeBufferPointer<UInt8>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt8>)>
+    ) -> [ChunkOutput] {
+        var firstRows: [Int] = []
+        var next = 0
+        for chunk in chunks {
+            firstRows.append(next)
+            next += chunk.recordCapacity
+        }
+        let starts = firstRows
+        let kernel = UnsafeTransfer(storage.kernel)
+        return withExtendedLifetime(storage) { Parallel.map(chunks.count) { k in
+            let (input, dense, bins) = target.value
+            var out = ChunkOutput(firstRow: starts[k])
+            var scratch = [Float](repeating: 0, count: denseWidth)
+            let text = TextScratch()
+            scratch.withUnsafeMutableBufferPointer { values in
+                var row = starts[k]
+                out.aligned = reader.forEachRow(in: input, chunk: chunks[k]) { position, table, labels in
+                    text.normalizeReasonCode(UnsafeMutablePointer(mutating: table))
+                    kernel.value.extractRow(
+                        table, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
+                    row += 1
+                    out.returnIDs.append(table.pointee.string(.returnID))
+                    if case .line(let line) = position { out.lines.append(line) }
+                    if let labels { out.labels.append(labels) }
+                } onErrors: { errors in
+                    out.errors += errors
+                }
+                out.count = row - starts[k]
+            }
+            return out
+        } }
+    }
+
+    /// Moves every chunk's rows down so that they are contiguous; returns the row count.
+    private func compact(_ parts: [ChunkOutput], dense: UnsafeMutablePointer<Float>, bins: UnsafeMutablePointer<UInt8>) -> Int {
+        var rows = 0
+        for part in parts {
+            if part.firstRow != rows && part.count > 0 {
+                memmove(dense + rows * denseWidth, dense + part.firstRow * denseWidth, part.count * denseWidth * MemoryLayout<Float>.stride)
+                memmove(bins + rows * treeWidth, bins + part.firstRow * treeWidth, part.count * treeWidth)
+            }
+            rows += part.count
+        }
+        return rows
+    }
+}

@@ -1,0 +1,150 @@
+package import Foundation
+package import RecoupCore
+
+/// Where a return goes: ordered, declarative rules over the record and the heads' outputs, with per-warehouse
+/// capabilities, anomaly thresholds and the priority constants. JSON; the default ships as
+/// `Resources/default-lane-policy.json` and a file can replace it (`recoup serve --lane-policy FILE`).
+///
+/// Routing takes the first rule whose condition holds *and* whose required capabilities the receiving warehouse
+/// has; the last rule must be unconditional, so every return gets a lane.
+package struct LanePolicy: Sendable, Codable, Equatable {
+    /// A lane: how long an item may wait, how long inspecting it takes, and how its queue is ordered.
+    package struct Lane: Sendable, Codable, Equatable {
+        package enum Ordering: String, Sendable, Codable {
+            /// cμ rule: value lost per day of waiting per minute of inspection, plus aging.
+            case valueDecay = "value_decay"
+            /// Risk lane: fraud risk × refund amount, plus aging.
+            case exposure
+        }
+        package var name: String
+        package var serviceLevelHours: Double
+        /// Expected inspection minutes: `default`, overridden per category.
+        package var inspectionMinutes: [String: Double]
+        package var ordering: Ordering
+        /// Capabilities a warehouse needs to run this lane: no rule routes there from a warehouse without them.
+        package var requires: [String]?
+
+        package func minutes(forCategory category: String) -> Double {
+            inspectionMinutes[ReturnRecord.normalized(category)] ?? inspectionMinutes["default"] ?? 10
+        }
+    }
+
+    /// One routing rule.
+    package struct Rule: Sendable, Codable, Equatable {
+        package var lane: String
+        /// Capabilities the receiving warehouse must have for this rule to apply.
+        package var requires: [String]?
+        /// The condition; absent = always.
+        package var when: LaneCondition?
+    }
+
+    /// Warehouse capabilities. A warehouse that is not listed has `default`.
+    package struct Capabilities: Sendable, Codable, Equatable {
+        package var `default`: [String]
+        package var warehouses: [String: [String]]
+
+        package func of(warehouse: String) -> Set<String> {
+            let key = warehouses.keys.first { ReturnRecord.normalized($0) == ReturnRecord.normalized(warehouse) }
+            return Set(key.map { warehouses[$0]! } ?? `default`)
+        }
+    }
+
+    package var formatVersion: Int
+    package var anomaly: AnomalyPolicy
+    package var priority: PriorityPolicy
+    package var capabilities: Capabilities
+    package var lanes: [Lane]
+    package var rules: [Rule]
+
+    /// The lane called `name`.
+    package func lane(named name: String) -> Lane? { lanes.first { $0.name == name } }
+
+    /// The lane of a return: the first applicable rule's.
+    package func route(_ facts: RoutingFacts) -> Lane {
+        let capabilities = capabilities.of(warehouse: facts.record.warehouseID)
+        for rule in rules {
+            let lane = lane(named: rule.lane)!
+            let needed = Set((rule.requires ?? []) + (lane.requires ?? []))
+            if needed.isSubset(of: capabilities), rule.when?.matches(facts) ?? true { return lane }
+        }
+        return lane(named: rules.last!.lane)!  // validate() guarantees an unconditional last rule
+    }
+
+    /// Checks the policy: known format, lanes named once, every rule's lane and fields known, a catch-all last.
+    package func validate() throws(LanePolicyError) {
+        guard formatVersion == 1 else { throw .unsupportedFormatVersion(formatVersion) }
+        var names = Set<String>()
+        for lane in lanes {
+            guard names.insert(lane.name).inserted else { throw .duplicateLane(lane.name) }
+            guard lane.serviceLevelHours > 0 else { throw .invalidLane(lane.name, "serviceLevelHours must be > 0") }
+            guard lane.inspectionMinutes.values.allSatisfy({ $0 > 0 }) else {
+                throw .invalidLane(lane.name, "inspectionMinutes must all be > 0")
+            }
+        }
+        guard let last = rules.last else { throw .noRules }
+        for (i, rule) in rules.enumerated() {
+            guard names.contains(rule.lane) else { throw .unknownLane(rule: i, lane: rule.lane) }
+            for field in rule.when?.fieldNames ?? [] where RoutingFacts.fields[field] == nil {
+                throw .unknownField(rule: i, field: field)
+            }
+        }
+        guard last.when == nil, (last.requires ?? []).isEmpty, (lane(named: last.lane)?.requires ?? []).isEmpty else {
+            throw .noCatchAll(lane: last.lane)
+        }
+        try anomaly.validate()
+        try priority.validate()
+    }
+
+    /// Decodes and validates a policy.
+    package static func load(from data: Data, source: String) throws(LanePolicyError) -> LanePolicy {
+        let policy: LanePolicy
+        do {
+            policy = try JSONDecoder().decode(LanePolicy.self, from: data)
+        } catch {
+            throw .unreadable(source: source, reason: "\(error)")
+        }
+        try policy.validate()
+        return policy
+    }
+
+    /// The shipped default policy.
+    package static let `default`: LanePolicy = {
+        guard let url = Bundle.module.url(forResource: "default-lane-policy", withExtension: "json"),
+            let data = try? Data(contentsOf: url)
+        else { fatalError("RecoupScoring resource default-lane-policy.json is missing from the bundle") }
+        do {
+            return try load(from: data, source: "default-lane-policy.json")
+        } catch {
+            fatalError("the shipped lane policy is invalid: \(error)")
+        }
+    }()
+}
+
+/// What is wrong with a lane policy.
+package enum LanePolicyError: Error, CustomStringConvertible, Equatable {
+    case unreadable(source: String, reason: String)
+    case unsupportedFormatVersion(Int)
+    case duplicateLane(String)
+    case invalidLane(String, String)
+    case noRules
+    case unknownLane(rule: Int, lane: String)
+    case unknownField(rule: Int, field: String)
+    case noCatchAll(lane: String)
+    case invalidSetting(String)
+
+    package var description: String {
+        switch self {
+        case .unreadable(let source, let reason): "lane policy \(source) cannot be read: \(reason)"
+        case .unsupportedFormatVersion(let v): "lane policy formatVersion \(v) is not supported (expected 1)"
+        case .duplicateLane(let name): "lane \"\(name)\" is defined twice"
+        case .invalidLane(let name, let why): "lane \"\(name)\": \(why)"
+        case .noRules: "the lane policy has no rules"
+        case .unknownLane(let rule, let lane): "rule \(rule) routes to lane \"\(lane)\", which is not defined in lanes"
+        case .unknownField(let rule, let field):
+            "rule \(rule) tests field \"\(field)\", which is not one of: \(RoutingFacts.fields.keys.sorted().joined(separator: ", "))"
+        case .noCatchAll(let lane):
+            "the last rule (lane \"\(lane)\") must have no condition and no requirement, so every return gets a lane"
+        case .invalidSetting(let why): "lane policy: \(why)"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+internal import Crypto
+package import Foundation
+package import RecoupStore
+
+/// API keys: `rk_<prefix>_<secret>`. The prefix (12 hex digits) finds the key; only a SHA-256 of the secret is
+/// stored, and it is compared in constant time. A revoked key stops working at once.
+package struct APIKeys: Sendable {
+    package let database: ReturnsDatabase
+
+    package init(database: ReturnsDatabase) {
+        self.database = database
+    }
+
+    /// A newly created key: the plaintext (shown once, never stored) and what the store keeps.
+    package struct Created: Sendable {
+        package var plaintext: String
+        package var stored: StoredAPIKey
+    }
+
+    /// Creates a key with a role.
+    package func create(role: Role, label: String?, now: Date) async throws -> Created {
+        let prefix = randomHex(bytes: 6)
+        let secret = randomHex(bytes: 24)
+        let stored = try await database.insertKey(
+            prefix: prefix, secretHash: Self.hash(secret), role: role.rawValue, label: label, now: now)
+        return Created(plaintext: "rk_\(prefix)_\(secret)", stored: stored)
+    }
+
+    /// On a first start with no active key: creates an admin key and returns it (to print once).
+    package func bootstrapAdminIfNeeded(now: Date) async throws -> Created? {
+        guard try await database.activeKeyCount() == 0 else { return nil }
+        return try await create(role: .admin, label: "bootstrap admin", now: now)
+    }
+
+    /// Why a presented credential was refused.
+    package enum Refusal: Error, Equatable, CustomStringConvertible {
+        case missing
+        case malformed
+        case unknown
+        case revoked
+
+        package var description: String {
+            switch self {
+            case .missing: "missing Authorization: Bearer <key> header"
+            case .malformed: "malformed API key: expected Authorization: Bearer rk_<prefix>_<secret>"
+            case .unknown: "unknown API key"
+            case .revoked: "this API key was revoked"
+            }
+        }
+    }
+
+    /// Checks an `Authorization` header value.
+    package func verify(authorization: String?) async throws -> Result<APIIdentity, Refusal> {
+        guard let header = authorization?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return .failure(.missing) }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .failure(.malformed) }
+        let token = parts[1].split(separator: "_", omittingEmptySubsequences: false)
+        guard token.count == 3, token[0] == "rk", token[1].count == 12, token[2].count == 48,
+            token[1].allSatisfy(\.isHexDigit), token[2].allSatisfy(\.isHexDigit)
+        else { return .failure(.malformed) }
+        guard let stored = try await database.key(prefix: String(token[1])) else { return .failure(.unknown) }
+        guard Self.constantTimeEqual(Self.hash(String(token[2])), stored.secretHash) else { return .failure(.unknown) }
+        guard stored.revokedAt == nil else { return .failure(.revoked) }
+        guard let role = Role(rawValue: stored.role) else { return .failure(.unknown) }
+        return .success(APIIdentity(keyID: stored.id, prefix: stored.prefix, role: role))
+    }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+
+    private func randomHex(bytes: Int) -> String {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+    }
+}

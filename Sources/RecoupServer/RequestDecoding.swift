@@ -1,0 +1,74 @@
+internal import Foundation
+package import Hummingbird
+
+extension Request {
+    /// Collects the body (413 beyond `limit` bytes) and decodes it as JSON, mapping every decoding problem to a 400
+    /// that names the field.
+    func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        let data = try await collectBody(limit: limit)
+        return try decodeJSONBody(type, from: data)
+    }
+
+    /// The raw body, refused with 413 beyond `limit` bytes.
+    func collectBody(limit: Int) async throws -> Data {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, code: "body_too_large", message: "the body has \(length) bytes; the limit is \(limit)")
+        }
+        do {
+            let buffer = try await body.collect(upTo: limit)
+            return Data(buffer.readableBytesView)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, code: "body_too_large", message: "the body is larger than the limit of \(limit) bytes")
+        }
+    }
+}
+
+/// Decodes JSON, mapping `DecodingError` to a 400 naming the field and what was expected.
+func decodeJSONBody<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    do {
+        return try JSONDecoder().decode(type, from: data)
+    } catch let error as DecodingError {
+        throw APIError.badRequest(decodingError: error)
+    }
+}
+
+extension APIError {
+    static func badRequest(decodingError error: DecodingError) -> APIError {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                .replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return .badRequest("\(path(context.codingPath)) must be \(describe(type))", field: path(context.codingPath))
+        case .valueNotFound(let type, let context):
+            return .badRequest("\(path(context.codingPath)) must be \(describe(type)), got null", field: path(context.codingPath))
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return .badRequest("\(field) is required", field: field)
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            if context.codingPath.isEmpty {
+                return APIError(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(context.debugDescription)")
+            }
+            return .badRequest("\(field): \(context.debugDescription)", field: field)
+        @unknown default:
+            return .badRequest("the body cannot be decoded")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "a boolean"
+        default: "\(type)"
+        }
+    }
+}
+
+extension Parameters {
+    /// A path parameter, present by construction of the route.
+    func path(_ name: String) -> String { get(name) ?? "" }
+}

@@ -1,0 +1,27 @@
+internal import Dispatch
+internal import Synchronization
+package import RecoupCore
+
+/// Synthetic, labelled returns from a documented hidden process (`training-data/README.md`).
+///
+/// Deterministic for a seed: row `i` draws from its own seeded stream, so the rows are the same whether generated
+/// on one core or two, and `generate(rows: n)` is a prefix of `generate(rows: m)` for `m > n` only when the world
+/// (which scales with `rows`) is the same; use the same `rows` and `seed` to reproduce a file.
+package enum SyntheticReturns {
+    /// Generates `rows` labelled returns.
+    package static func generate(rows: Int, seed: UInt64) -> [LabelledReturn] {
+        precondition(rows >= 0, "rows must be non-negative, got \(rows)")
+        let world = SyntheticWorld(seed: seed, rows: rows)
+        if rows < 2_000 { return (0..<rows).map { world.simulate(index: $0, seed: seed) } }
+        let chunks = 16
+        let chunkSize = (rows + chunks - 1) / chunks
+        let parts = Mutex(Array(repeating: [LabelledReturn](), count: chunks))
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = (c * chunkSize)..<min(rows, (c + 1) * chunkSize)
+            let part = range.map { world.simulate(index: $0, seed: seed) }
+            parts.withLock { $0[c] = part }
+        }
+        return parts.withLock { $0.flatMap { $0 } }
+    }
+}
+

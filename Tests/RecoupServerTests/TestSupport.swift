@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import RecoupCore
+import RecoupScoring
+import Synchronization
+
+@testable import RecoupServer
+@testable import RecoupStore
+
+/// A controllable clock for lease and aging tests.
+final class TestClock: Sendable {
+    private let time = Mutex(Date(timeIntervalSince1970: 1_790_000_000))
+    var now: Date { time.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
+}
+
+/// A server over an in-memory database, with one key per role.
+struct TestServer {
+    let dependencies: ServerDependencies
+    let clock: TestClock
+    let keys: [Role: String]
+
+    static func make(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configure(&configuration)
+        let clock = TestClock()
+        let dependencies = ServerDependencies(
+            configuration: configuration, database: try ReturnsDatabase.inMemory(),
+            models: ModelRegistry(ServingModel(version: nil, policy: .default, loadedAt: nil)),
+            metrics: ServiceMetrics(), clock: { clock.now })
+        var keys: [Role: String] = [:]
+        for role in Role.allCases {
+            keys[role] = try await dependencies.keys.create(role: role, label: role.rawValue, now: clock.now).plaintext
+        }
+        return TestServer(dependencies: dependencies, clock: clock, keys: keys)
+    }
+
+    func app() async throws -> some ApplicationProtocol {
+        try await buildApplication(configuration: dependencies.configuration, dependencies: dependencies, logger: Logger(label: "test"))
+    }
+
+    func auth(_ role: Role) -> HTTPFields { [.authorization: "Bearer \(keys[role]!)", .contentType: "application/json"] }
+}
+
+func json(_ buffer: ByteBuffer) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] ?? [:]
+}
+
+func body(_ object: Any) throws -> ByteBuffer {
+    ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+}
+
+/// A key of the `error` object of a JSON error body (nil when absent or not JSON).
+func errorField(_ buffer: ByteBuffer, _ key: String) -> Any? {
+    ((try? json(buffer))?["error"] as? [String: Any])?[key]
+}
+
+/// A top-level key of a JSON body (nil when absent or not JSON).
+func field(_ buffer: ByteBuffer, _ key: String) -> Any? {
+    (try? json(buffer))?[key]
+}
