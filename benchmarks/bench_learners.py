@@ -1,6 +1,6 @@
 """Reference side of the learner benchmark: scikit-learn, LightGBM, XGBoost on the matrices Recoup exports.
 
-Reads DIR/meta.json and the raw row-major files `{split}.dense.f32`, `{split}.disposition.i32`,
+Reads DIR/meta.json and the raw row-major files `{split}.dense.f32`, optional `{split}.binned.u8`, `{split}.disposition.i32`,
 `{split}.fraud.i32`, `{split}.recovery.f32` (see `make_synthetic_matrices.py` and `recoup-bench export-matrices`)
 and prints one JSON object per line: {"library", "model", "head", "threads", "fit_s", "predict_rows_per_s", ...metrics}.
 The hyper-parameters are the ones `recoup-bench learners` uses (`benchmarks/bench_learners.sh` passes the same
@@ -28,8 +28,17 @@ def load(data):
     for split in ("train", "holdout"):
         rows = meta["splits"][split]["rows"]
         x = np.fromfile(os.path.join(data, f"{split}.dense.f32"), dtype="<f4").reshape(rows, cols)
+        # The trees get the binned matrix when there is one (as floats, bin 255 = missing → NaN): the libraries then
+        # see exactly the bins RecoupLearning trains on (one bin per value).
+        binned_path = os.path.join(data, f"{split}.binned.u8")
+        if os.path.exists(binned_path):
+            b = np.fromfile(binned_path, dtype=np.uint8).reshape(rows, len(meta["bin_counts"])).astype(np.float32)
+            b[b == 255] = np.nan
+        else:
+            b = x
         out[split] = {
             "x": x,
+            "trees_x": b,
             "disposition": np.fromfile(os.path.join(data, f"{split}.disposition.i32"), dtype="<i4"),
             "fraud": np.fromfile(os.path.join(data, f"{split}.fraud.i32"), dtype="<i4"),
             "recovery": np.fromfile(os.path.join(data, f"{split}.recovery.f32"), dtype="<f4").astype(np.float64),
@@ -122,7 +131,7 @@ def bench_trees(d, a, classes):
     import xgboost as xgb
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-    xt, xh = d["train"]["x"], d["holdout"]["x"]
+    xt, xh = d["train"]["trees_x"], d["holdout"]["trees_x"]
     for head, metric in HEADS:
         y, yh = d["train"][head], d["holdout"][head]
 

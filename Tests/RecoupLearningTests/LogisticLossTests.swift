@@ -81,7 +81,7 @@ struct LBFGSTests {
     func rosenbrock() {
         var optimizer = LBFGS()
         optimizer.gradientTolerance = 1e-10
-        optimizer.relativeLossTolerance = 0
+        optimizer.lossTolerance = 0
         optimizer.maxIterations = 200
         let result = optimizer.minimize(
             from: [-1.2, 1],

@@ -42,7 +42,7 @@ struct LogisticRegressionTests {
         let k = (fixture.y.max() ?? 1) + 1
         var config = LogisticRegression.Configuration(
             regularization: .inverse(C: reference.C), classWeights: reference.balanced ? .balanced : .uniform,
-            gradientTolerance: 1e-9, relativeLossTolerance: 0, precision: precision)
+            gradientTolerance: 1e-9, lossTolerance: 0, precision: precision)
         config.maxIterations = 2000
         let model = try LogisticRegression(config).fit(x, labels: fixture.y, classes: k, sampleWeights: reference.weights)
         let outputs = model.outputs

@@ -10,7 +10,8 @@
 /// Iteration stops when
 /// - the gradient is small: `convergenceNorm(∇f) ≤ gradientTolerance` (the logistic learner measures the largest
 ///   absolute component in the original feature scale, as scikit-learn's `lbfgs` `gtol`), or
-/// - the objective stalls: `(fₖ − fₖ₊₁) / max(|fₖ|, |fₖ₊₁|, 1) ≤ relativeLossTolerance`, or
+/// - the objective stalls: over the last `lossWindow` iterations it fell by at most `lossTolerance · max(|fₖ|, 1)`
+///   per iteration on average (a window, so that one short step far from the optimum does not stop it), or
 /// - `maxIterations` is reached, or the line search finds no decrease (rounding noise near the optimum).
 ///
 /// Deterministic: the same start and objective give the same iterates. Vector work is BLAS level 1 (as liblinear's
@@ -19,7 +20,8 @@ struct LBFGS {
     var memory = 10
     var maxIterations = 100
     var gradientTolerance = 1e-4
-    var relativeLossTolerance = 1e-9
+    var lossTolerance = 1e-9
+    var lossWindow = 5
     var lineSearch = WolfeLineSearch()
     /// A diagonal guess of the inverse Hessian for the first direction, `d₀ = −D ∇f₀` tried with step 1; without it
     /// the first step is `−∇f₀` with length `min(1, 1/‖∇f₀‖)`.
@@ -56,6 +58,7 @@ struct LBFGS {
         var y: [[Double]] = []
         var rho: [Double] = []
         var iteration = 0
+        var history = [f]
         func result(_ t: Termination) -> Result {
             Result(x: x, value: f, gradient: g, iterations: iteration, evaluations: evaluations, termination: t)
         }
@@ -80,7 +83,6 @@ struct LBFGS {
             var change = point.gradient
             BLAS.axpy(-1, g, &change)
             BLAS.axpy(1, step, &x)
-            let previous = f
             f = point.value
             g = point.gradient
             onIteration(iteration, f)
@@ -97,7 +99,11 @@ struct LBFGS {
                 rho.append(1 / sy)
             }
             if convergenceNorm(g) <= gradientTolerance { return result(.gradientTolerance) }
-            if (previous - f) / max(abs(previous), abs(f), 1) <= relativeLossTolerance { return result(.lossTolerance) }
+            history.append(f)
+            if history.count > lossWindow {
+                let decrease = history[history.count - 1 - lossWindow] - f
+                if decrease <= Double(lossWindow) * lossTolerance * max(abs(f), 1) { return result(.lossTolerance) }
+            }
         }
         return result(.maxIterations)
     }

@@ -113,7 +113,7 @@ extension LogisticRegression {
         optimizer.memory = configuration.memory
         optimizer.maxIterations = configuration.maxIterations
         optimizer.gradientTolerance = configuration.gradientTolerance
-        optimizer.relativeLossTolerance = configuration.relativeLossTolerance
+        optimizer.lossTolerance = configuration.lossTolerance
         if configuration.standardize { optimizer.initialInverseHessian = problem.diagonalInverseHessian() }
         let maxIterations = configuration.maxIterations
         return BLAS.withThreadCount(workers > 1 ? 1 : BLAS.threadCount) {
