@@ -53,15 +53,16 @@ struct DataPartition {
         data.columnBins.withUnsafeBufferPointer { bins in
             scratch.withUnsafeMutableBufferPointer { right in
                 indices.withUnsafeMutableBufferPointer { idx in
+                    let column = bins.baseAddress! + columnStart
                     for p in start..<(start + n) {
                         let row = idx[p]
-                        let b = bins[columnStart + Int(row)]
+                        let b = column[Int(row)]
                         let left = b == missing ? defaultLeft : b <= threshold
                         // Branch-free: write to both sides, advance one (the direction is data, not control flow).
-                        idx[start + leftCount] = row
+                        idx[start &+ leftCount] = row
                         right[rightCount] = row
-                        leftCount += left ? 1 : 0
-                        rightCount += left ? 0 : 1
+                        leftCount &+= left ? 1 : 0
+                        rightCount &+= left ? 0 : 1
                     }
                     for p in 0..<rightCount { idx[start + leftCount + p] = right[p] }
                 }
