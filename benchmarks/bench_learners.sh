@@ -3,10 +3,10 @@
 # and scikit-learn's HistGradientBoosting, one run, same machine, same matrices. Prints a Markdown section for
 # benchmarks/RESULTS.md on stdout (raw JSON lines are kept in benchmarks/out/).
 #
-#   bash benchmarks/bench_learners.sh                 # matrices from the shipped data set, or synthetic ones
+#   bash benchmarks/bench_learners.sh                 # matrices from training-data/returns-200k.csv.gz (time split)
 #   DATA=benchmarks/out/synthetic bash benchmarks/bench_learners.sh
 #
-# Environment: DATA (a folder with meta.json and raw matrices), PYTHON (default benchmarks/.venv/bin/python, created
+# Environment: DATA (a folder with meta.json and raw matrices), HOLDOUT (a held-out CSV for export-matrices), PYTHON (default benchmarks/.venv/bin/python, created
 # from benchmarks/requirements.txt when missing), ROUNDS (200), LEAVES (31).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,14 +28,15 @@ swift build -c release --product recoup-bench >&2
 BENCH="$(swift build -c release --show-bin-path)/recoup-bench"
 
 if [ -z "${DATA:-}" ]; then
-  if [ -f training-data/returns-200k.csv.gz ] && "$BENCH" help export-matrices >/dev/null 2>&1; then
-    DATA="$OUT/matrices"
-    TRAIN=${TRAIN:-training-data/returns-200k.csv.gz}
-    HOLDOUT=${HOLDOUT:-}
-    if [ -n "$HOLDOUT" ]; then
-      "$BENCH" export-matrices --train "$TRAIN" --holdout "$HOLDOUT" --out "$DATA" >&2
+  if [ -f training-data/returns-200k.csv.gz ]; then
+    DATA="$OUT/returns-matrices"
+    CSV="$OUT/returns-200k.csv"
+    [ -f "$CSV" ] || gzip -dc training-data/returns-200k.csv.gz > "$CSV"
+    if "$BENCH" help export-matrices >/dev/null 2>&1 && [ -n "${HOLDOUT:-}" ]; then
+      "$BENCH" export-matrices --train "$CSV" --holdout "$HOLDOUT" --out "$DATA" >&2
     else
-      "$BENCH" export-matrices --train "$TRAIN" --out "$DATA" >&2
+      # The shipped set split by order date (latest 20% held out), spec fitted on the training part.
+      "$BENCH" learner-matrices --csv "$CSV" --holdout 0.2 --out "$DATA" >&2
     fi
   else
     DATA="$OUT/synthetic"

@@ -57,16 +57,7 @@ struct LogisticLoss<T: BLASScalar> {
         let f = x.columns
         let k = outputs
         precondition(theta.count == parameterCount, "theta has \(theta.count) parameters, expected \(parameterCount)")
-        // Parameters in the scale of X: W = W̃/σ, b = b̃ − μ·W.
-        var original = [Double](repeating: 0, count: f * k)
-        var intercepts = Array(theta[(f * k)...])
-        for j in 0..<f {
-            for c in 0..<k {
-                let w = theta[j * k + c] / scale[j]
-                original[j * k + c] = w
-                intercepts[c] -= mean[j] * w
-            }
-        }
+        let (original, intercepts) = Self.originalScale(theta, mean: mean, scale: scale, outputs: k)
         let weights = Matrix<T>(rows: f, columns: k, values: original.map { T($0) })
         var spaces = (0..<workers).map { _ in
             Workspace(
@@ -101,6 +92,21 @@ struct LogisticLoss<T: BLASScalar> {
             }
         }
         return loss
+    }
+
+    /// Parameters in the scale of `X` from standardized ones: `W = W̃/σ` (row by row), `b = b̃ − μ·W`.
+    static func originalScale(_ theta: [Double], mean: [Double], scale: [Double], outputs k: Int) -> ([Double], [Double]) {
+        let f = mean.count
+        var weights = [Double](repeating: 0, count: f * k)
+        var intercepts = Array(theta[(f * k)...])
+        for j in 0..<f {
+            for c in 0..<k {
+                let w = theta[j * k + c] / scale[j]
+                weights[j * k + c] = w
+                intercepts[c] -= mean[j] * w
+            }
+        }
+        return (weights, intercepts)
     }
 
     /// Loss and gradient of one block of rows, added to the workspace.

@@ -45,7 +45,8 @@ extension LogisticRegression {
         case .double:
             solved = solve(Matrix(rows: x.rows, columns: x.columns, values: x.values.map { Double($0) }), problem, progress: progress)
         }
-        let (weights, intercepts) = problem.originalScale(solved.x, features: x.columns)
+        let (weights, intercepts) = LogisticLoss<Float>.originalScale(
+            solved.x, mean: problem.mean, scale: problem.scale, outputs: problem.outputs)
         let report = Report(
             termination: solved.termination.rawValue, iterations: solved.iterations, evaluations: solved.evaluations,
             objective: solved.value, l2Strength: lambda)
@@ -88,19 +89,6 @@ extension LogisticRegression {
             return diagonal
         }
 
-        /// `(W, b)` in the original feature scale from standardized parameters.
-        func originalScale(_ theta: [Double], features f: Int) -> ([Double], [Double]) {
-            var weights = [Double](repeating: 0, count: f * outputs)
-            var intercepts = Array(theta[(f * outputs)...])
-            for j in 0..<f {
-                for c in 0..<outputs {
-                    let w = theta[j * outputs + c] / scale[j]
-                    weights[j * outputs + c] = w
-                    intercepts[c] -= mean[j] * w
-                }
-            }
-            return (weights, intercepts)
-        }
     }
 
     private func solve<T: BLASScalar>(_ design: Matrix<T>, _ problem: Problem, progress: ProgressHandler?) -> LBFGS.Result {
