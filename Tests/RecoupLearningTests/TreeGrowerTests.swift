@@ -64,6 +64,24 @@ struct TreeGrowerTests {
         }
     }
 
+    @Test("a split partitions rows stably, in parallel exactly as serially")
+    func partition() throws {
+        let (x, _, _) = TreeData.make(rows: 40_000, columns: 2)
+        let data = try TrainingBins(x)
+        let rows = (0..<Int32(x.rows)).filter { $0 % 3 != 0 }
+        let split = SplitCandidate(feature: 1, threshold: 7, defaultLeft: true, gain: 1, left: .zero, right: .zero)
+        var results: [[Int32]] = []
+        for workers in [1, 2] {
+            var p = DataPartition(rows: rows, maxLeaves: 4)
+            let left = p.split(0, into: 1, data: data, split, workers: workers)
+            let (l, r) = (p.withRows(of: 0) { Array($0) }, p.withRows(of: 1) { Array($0) })
+            #expect(l.count == left && l + r == rows.filter { data.goesLeft(Int($0), feature: 1, threshold: 7, defaultLeft: true) }
+                + rows.filter { !data.goesLeft(Int($0), feature: 1, threshold: 7, defaultLeft: true) })
+            results.append(l + r)
+        }
+        #expect(results[0] == results[1])
+    }
+
     static func histogram(_ rows: [Int32], _ data: TrainingBins, _ gh: [SIMD2<Double>], workers: Int) -> Histogram {
         var h = Histogram(slotCount: data.slotCount)
         rows.withUnsafeBufferPointer { r in
