@@ -47,7 +47,7 @@ struct LearnersBench: ParsableCommand {
                 "termination": model.report?.termination ?? "", "predict_rows_per_s": Double(yh.count) / predict,
             ]
             if head == "fraud" {
-                line.merge(binary(yh, (0..<p.rows).map { Double(p[$0, 1]) })) { a, _ in a }
+                line.merge(binary(yh, (0..<p.rows).map { p[$0, 1] })) { a, _ in a }
             } else {
                 line.merge(classification(yh, p)) { a, _ in a }
             }
@@ -136,7 +136,12 @@ func best<R>(of n: Int, _ body: () -> R) -> (Double, R) {
     return (t, r)
 }
 
+/// Prints one JSON line, with the 1-minute load average (the machine is shared: a reader can see contention).
 func emit(_ object: [String: Any]) {
+    var object = object
+    if let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8), let load = Double(text.split(separator: " ")[0]) {
+        object["load1"] = load
+    }
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 }

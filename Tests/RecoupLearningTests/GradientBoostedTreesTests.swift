@@ -107,6 +107,9 @@ struct GradientBoostedTreesTests {
             #expect(model.rawScores(row: x.row(i)) == Array(raw.row(i)))
         }
         #expect(model.predict(x, workers: 1) == batch)
+        let p = model.probabilities(x)
+        #expect(p.columns == max(2, objective.outputs))
+        for i in 0..<x.rows { #expect(model.probabilities(row: x.row(i)) == Array(p.row(i))) }
     }
 
     @Test("save, load and predict give bit-identical results; unknown versions and broken trees are refused")

@@ -56,7 +56,7 @@ struct LogisticRegressionTests {
         #expect(worst < 1e-3, "\(file) \(reference.name) \(precision): largest difference \(worst), \(model.report!)")
         let p = model.probabilities(Matrix(rows: 5, columns: fixture.columns, values: Array(x.values.prefix(5 * fixture.columns))))
         for i in 0..<5 {
-            for c in 0..<k { #expect(abs(Double(p[i, c]) - reference.probabilities[i][c]) < 1e-4) }
+            for c in 0..<k { #expect(abs(p[i, c] - reference.probabilities[i][c]) < 1e-4) }
         }
     }
 

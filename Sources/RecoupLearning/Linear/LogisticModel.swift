@@ -59,24 +59,21 @@ extension LogisticModel {
     }
 
     /// Class probabilities, `n × K` (for binary: `[1 − p, p]` per row).
-    package func probabilities(_ x: Matrix<Float>) -> Matrix<Float> {
+    package func probabilities(_ x: Matrix<Float>) -> Matrix<Double> {
         let z = decisionScores(x)
-        var p = Matrix<Float>(rows: x.rows, columns: classes)
+        var p = Matrix<Double>(rows: x.rows, columns: classes)
         let k = classes
         z.values.withUnsafeBufferPointer { z in
             p.values.withUnsafeMutableBufferPointer { out in
-                var row = [Double](repeating: 0, count: k)
-                row.withUnsafeMutableBufferPointer { row in
-                    for r in 0..<x.rows {
-                        if k == 2 {
-                            let p1 = Numerics.sigmoid(Double(z[r]))
-                            out[2 * r] = Float(1 - p1)
-                            out[2 * r + 1] = Float(p1)
-                        } else {
-                            for c in 0..<k { row[c] = Double(z[r * k + c]) }
-                            Numerics.softmaxInPlace(row)
-                            for c in 0..<k { out[r * k + c] = Float(row[c]) }
-                        }
+                for r in 0..<x.rows {
+                    if k == 2 {
+                        let p1 = Numerics.sigmoid(Double(z[r]))
+                        out[2 * r] = 1 - p1
+                        out[2 * r + 1] = p1
+                    } else {
+                        let row = UnsafeMutableBufferPointer(rebasing: out[(r * k)..<((r + 1) * k)])
+                        for c in 0..<k { row[c] = Double(z[r * k + c]) }
+                        Numerics.softmaxInPlace(row)
                     }
                 }
             }
@@ -85,13 +82,13 @@ extension LogisticModel {
     }
 
     /// `P(y = 1)` of each row of a binary model.
-    package func positiveProbabilities(_ x: Matrix<Float>) -> [Float] {
+    package func positiveProbabilities(_ x: Matrix<Float>) -> [Double] {
         precondition(classes == 2, "positiveProbabilities needs a binary model, this one has \(classes) classes")
-        return decisionScores(x).values.map { Float(Numerics.sigmoid(Double($0))) }
+        return decisionScores(x).values.map { Numerics.sigmoid(Double($0)) }
     }
 
     /// Class probabilities of one row (`K` values), computed in Double without BLAS.
-    package func probabilities(row: ArraySlice<Float>) -> [Float] {
+    package func probabilities(row: ArraySlice<Float>) -> [Double] {
         precondition(row.count == features, "LogisticModel fitted with \(features) features, got \(row.count)")
         let k = outputs
         var z = intercepts
@@ -103,12 +100,12 @@ extension LogisticModel {
         }
         if classes == 2 {
             let p1 = Numerics.sigmoid(z[0])
-            return [Float(1 - p1), Float(p1)]
+            return [1 - p1, p1]
         }
         _ = z.withUnsafeMutableBufferPointer { Numerics.softmaxInPlace($0) }
-        return z.map { Float($0) }
+        return z
     }
 
     /// Class probabilities of one row.
-    package func probabilities(row: [Float]) -> [Float] { probabilities(row: row[...]) }
+    package func probabilities(row: [Float]) -> [Double] { probabilities(row: row[...]) }
 }

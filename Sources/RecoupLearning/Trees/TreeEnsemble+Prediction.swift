@@ -154,4 +154,29 @@ extension TreeEnsemble {
 
     /// Prediction of one binned row.
     package func predict(row: [UInt8]) -> [Double] { predict(row: row[...]) }
+
+    /// Class probabilities (`n × K`, binary: `[1 − p, p]` per row), as ``LogisticModel/probabilities(_:)``.
+    /// - Precondition: the objective is binary log-loss or multiclass softmax.
+    package func probabilities(_ x: BinnedMatrix, workers: Int? = nil) -> Matrix<Double> {
+        let p = predict(x, workers: workers)
+        guard objective == .binaryLogLoss else {
+            precondition(outputs > 1, "probabilities need a classification objective, this ensemble has \(objective)")
+            return p
+        }
+        return Matrix(rows: p.rows, columns: 2, values: p.values.flatMap { [1 - $0, $0] })
+    }
+
+    /// `P(y = 1)` of each row of a binary ensemble.
+    package func positiveProbabilities(_ x: BinnedMatrix, workers: Int? = nil) -> [Double] {
+        precondition(objective == .binaryLogLoss, "positiveProbabilities needs a binary ensemble, this one has \(objective)")
+        return predict(x, workers: workers).values
+    }
+
+    /// Class probabilities of one binned row (`K` values; binary: `[1 − p, p]`).
+    package func probabilities(row: ArraySlice<UInt8>) -> [Double] {
+        let p = predict(row: row)
+        if objective == .binaryLogLoss { return [1 - p[0], p[0]] }
+        precondition(outputs > 1, "probabilities need a classification objective, this ensemble has \(objective)")
+        return p
+    }
 }
