@@ -163,6 +163,17 @@ struct GradientBoostedTreesTests {
         #expect(a.trees.allSatisfy { Set($0.splitFeature).count <= 2 })
     }
 
+    @Test("the fit does not depend on the number of workers (large enough for every parallel path)")
+    func workersDoNotMatter() throws {
+        let (x, _, y) = TreeData.make(rows: 20_000, columns: 3)
+        var config = Self.config(.binaryLogLoss, rounds: 3)
+        config.workers = 1
+        let one = try GradientBoostedTrees(config).fit(x, targets: Self.targets(.binaryLogLoss, y))
+        config.workers = 2
+        let two = try GradientBoostedTrees(config).fit(x, targets: Self.targets(.binaryLogLoss, y))
+        #expect(one == two)
+    }
+
     @Test("contributions add up to the raw score (Saabas and TreeSHAP) and TreeSHAP equals brute-force Shapley values")
     func contributions() throws {
         let (x, _, y) = TreeData.make(rows: 200)

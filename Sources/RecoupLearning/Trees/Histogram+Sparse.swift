@@ -2,14 +2,14 @@ extension Histogram {
     /// Builds the histogram of `rows` from ``SparseRows``: each row adds its `(g, h)` to the slots of its
     /// non-default bins only, and each feature's most frequent bin gets the leaf total minus its other bins.
     ///
-    /// Rows are split between the workers, each summing into its own histogram; the partial histograms are then
-    /// added in worker order, so the sums are the same on every run with the same number of workers.
+    /// A large leaf's rows are cut into ``Parallel/rowParts`` parts, each summed into its own histogram on the
+    /// workers; the partial histograms are then added in part order, so the sums do not depend on the workers.
     mutating func buildSparse(
         rows: UnsafeBufferPointer<Int32>, data: TrainingBins, sparse: SparseRows,
         gradients: UnsafeBufferPointer<SIMD2<Double>>, features: [Int32], workers: Int
     ) {
         let m = rows.count
-        let parts = m >= 4096 ? workers : 1
+        let parts = m >= 4096 ? Parallel.rowParts : 1
         let slotCount = data.slotCount
         var partials = [[SIMD2<Double>]](repeating: [], count: parts - 1)
         var totals = [SIMD2<Double>](repeating: .zero, count: parts)
@@ -20,7 +20,7 @@ extension Histogram {
                     partials.withUnsafeMutableBufferPointer { partials in
                         totals.withUnsafeMutableBufferPointer { totals in
                           sinks.withUnsafeMutableBufferPointer { sinks in
-                            Parallel.run(parts: parts) { part in
+                            Parallel.run(parts: parts, workers: workers) { part in
                                 if part > 0 { partials[part - 1] = [SIMD2<Double>](repeating: .zero, count: slotCount) }
                                 func accumulate(_ h: UnsafeMutablePointer<SIMD2<Double>>) {
                                     if part == 0 { h.update(repeating: .zero, count: slotCount) }
