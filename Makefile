@@ -9,6 +9,8 @@ MODELS     ?= models
 APT_PKGS   := libopenblas-dev libsqlite3-dev pkg-config
 SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
+MODEL_NAME ?= default-200k
+
 .PHONY: deps serve build test bench models reliability clean
 
 ## deps: install libopenblas-dev, libsqlite3-dev and pkg-config with apt-get when missing
@@ -33,6 +35,13 @@ serve: build
 test: deps
 	$(SWIFT) build --build-tests
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build --disable-xctest
+
+## models: rebuild the shipped default bundle from training-data/ and make it active
+models: build
+	mkdir -p var
+	gzip -dc training-data/returns-200k.csv.gz > var/returns-200k.csv
+	OPENBLAS_NUM_THREADS=1 $$($(SWIFT) build -c release --show-bin-path)/recoup train --data var/returns-200k.csv --out $(MODELS) --name $(MODEL_NAME) --seed 42
+	printf '%s\n' $(MODEL_NAME) > $(MODELS)/ACTIVE
 
 ## bench: the benchmarks of benchmarks/, side by side with scikit-learn and LightGBM; writes benchmarks/RESULTS.md
 bench: build

@@ -98,13 +98,13 @@ let package = Package(
         .testTarget(name: "RecoupCoreTests", dependencies: ["RecoupCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RecoupLearningTests", dependencies: ["RecoupLearning"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RecoupFeaturesTests", dependencies: ["RecoupFeatures"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "RecoupScoringTests", dependencies: ["RecoupScoring"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RecoupScoringTests", dependencies: ["RecoupScoring", "RecoupTraining"], swiftSettings: swiftSettings),
         .testTarget(name: "RecoupTrainingTests", dependencies: ["RecoupTraining"], swiftSettings: swiftSettings),
         .testTarget(name: "RecoupStoreTests", dependencies: ["RecoupStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecoupServerTests",
             dependencies: [
-                "RecoupServer",
+                "RecoupServer", "RecoupTraining",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

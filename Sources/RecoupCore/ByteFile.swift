@@ -1,3 +1,5 @@
+internal import Foundation
+
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
@@ -6,8 +8,9 @@ internal import Darwin
 
 /// Whole-file reads into `[UInt8]` with POSIX calls: one allocation of the file's size, no intermediate `Data`.
 package enum ByteFile {
-    /// The bytes of the file at `path` (or of standard input for `-`).
+    /// The bytes of the file at `path`, of standard input for `-`, or decompressed through `gzip -dc` for `*.gz`.
     package static func read(_ path: String) throws(ReturnInputError) -> [UInt8] {
+        if path.hasSuffix(".gz") { return try gunzip(path) }
         let fd = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else { throw .unreadableFile(path: path, reason: errorText()) }
         defer { if fd != 0 { close(fd) } }
@@ -35,6 +38,27 @@ package enum ByteFile {
         return bytes
     }
 
+    /// The decompressed bytes of a gzip file (`gzip -dc`).
+    static func gunzip(_ path: String) throws(ReturnInputError) -> [UInt8] {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadableFile(path: path, reason: "no such readable file") }
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-dc", path]
+        let pipe = Pipe()
+        gzip.standardOutput = pipe
+        do {
+            try gzip.run()
+        } catch {
+            throw .unreadableFile(path: path, reason: "cannot run gzip: \(error)")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        gzip.waitUntilExit()
+        guard gzip.terminationStatus == 0 else {
+            throw .unreadableFile(path: path, reason: "gzip -dc exited with \(gzip.terminationStatus)")
+        }
+        return Array(data)
+    }
+
     private static func readSome(_ fd: Int32, _ into: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
         while true {
             let n = Glibc.read(fd, into, count)
@@ -56,7 +80,7 @@ package enum LargeBuffer {
         let start = (Int(bitPattern: pointer) + page - 1) & ~(page - 1)
         let end = (Int(bitPattern: pointer) + byteCount) & ~(page - 1)
         guard end - start >= 1 << 20 else { return }
-        let parts = Parallel.processorCount
+        let parts = 4 * Parallel.processorCount  // several per core: a busy core does not hold up the others
         let step = ((end - start) / parts + page - 1) & ~(page - 1)
         Parallel.forEach(parts) { i in
             let lo = start + i * step

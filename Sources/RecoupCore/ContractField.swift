@@ -43,6 +43,9 @@ package enum ContractField: Int, CaseIterable, Sendable, Hashable, Comparable, C
     /// The three labels.
     package static let labelFields: [ContractField] = [.disposition, .fraudFlag, .recoveryValue]
 
+    /// The record's string fields (identifiers, categories, free text), in contract order.
+    package static let textFields: [ContractField] = recordFields.filter { $0.valueType == .text || $0.valueType == .category }
+
     /// The exact wire name.
     package var name: String { Self.names[rawValue] }
 

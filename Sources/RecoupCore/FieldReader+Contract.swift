@@ -10,19 +10,9 @@ extension FieldReader {
     mutating func validate(into row: inout FieldTable) {
         row.present = 0
         row.flags = 0
-        requiredText(.returnID, into: &row)
-        requiredText(.orderID, into: &row)
-        requiredText(.customerID, into: &row)
-        requiredText(.sku, into: &row)
-        requiredText(.category, into: &row)
-        requiredText(.brandTier, into: &row)
-        requiredText(.channel, into: &row)
-        requiredText(.warehouseID, into: &row)
-        requiredText(.paymentMethod, into: &row)
-        requiredText(.reasonCode, into: &row)
-        text(.customerComment, into: &row)
-        text(.packageCondition, into: &row)
-        text(.itemConditionGrade, into: &row)
+        for field in ContractField.textFields {
+            if field.isRequired { requiredText(field, into: &row) } else { text(field, into: &row) }
+        }
         if row.has(.returnID), let raw = source.text(.returnID), raw.count > Self.maxReturnIDLength {
             let id = String(decoding: raw, as: UTF8.self)
             if id.count > Self.maxReturnIDLength {
@@ -90,10 +80,14 @@ extension FieldReader {
         }
     }
 
+    /// Parses a field and stores its value with `store`, or reports it missing when required.
     @inline(__always)
-    mutating func number(_ field: ContractField, _ valid: (Double) -> Bool, required: Bool, into row: inout FieldTable) {
-        if let value = parse(field, ScalarParsing.double, valid: valid) {
-            row.numbers[field.rawValue] = value
+    mutating func value<T: Sendable & Equatable>(
+        _ field: ContractField, _ parser: (UnsafeBufferPointer<UInt8>) -> Parsed<T>, valid: (T) -> Bool = { _ in true },
+        required: Bool, into row: inout FieldTable, _ store: (inout FieldTable, T) -> Void
+    ) {
+        if let value = parse(field, parser, valid: valid) {
+            store(&row, value)
             row.set(field)
         } else if required {
             missing(field)
@@ -101,34 +95,30 @@ extension FieldReader {
     }
 
     @inline(__always)
+    mutating func number(_ field: ContractField, _ valid: (Double) -> Bool, required: Bool, into row: inout FieldTable) {
+        value(field, ScalarParsing.double, valid: valid, required: required, into: &row) { $0.numbers[field.rawValue] = $1 }
+    }
+
+    @inline(__always)
     mutating func integer(_ field: ContractField, _ valid: (Int) -> Bool, required: Bool, into row: inout FieldTable) {
-        if let value = parse(field, ScalarParsing.integer, valid: valid) {
+        value(field, ScalarParsing.integer, valid: valid, required: required, into: &row) { row, value in
             row.integers[field.slot] = value
             row.numbers[field.rawValue] = Double(value)
-            row.set(field)
-        } else if required {
-            missing(field)
         }
     }
 
     @inline(__always)
     mutating func date(_ field: ContractField, required: Bool, into row: inout FieldTable) {
-        if let value = parse(field, ScalarParsing.day) {
-            row.integers[field.slot] = value.daysSinceEpoch
-            row.numbers[field.rawValue] = Double(value.daysSinceEpoch)
-            row.set(field)
-        } else if required {
-            missing(field)
+        value(field, ScalarParsing.day, required: required, into: &row) { row, day in
+            row.integers[field.slot] = day.daysSinceEpoch
+            row.numbers[field.rawValue] = Double(day.daysSinceEpoch)
         }
     }
 
     @inline(__always)
     mutating func flag(_ field: ContractField, required: Bool, into row: inout FieldTable) {
-        if let value = parse(field, ScalarParsing.boolean) {
-            if value { row.flags |= field.bit }
-            row.set(field)
-        } else if required {
-            missing(field)
+        value(field, ScalarParsing.boolean, required: required, into: &row) { row, flag in
+            if flag { row.flags |= field.bit }
         }
     }
 

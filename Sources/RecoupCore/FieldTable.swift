@@ -18,16 +18,21 @@ package struct FieldTable {
     package var integers = InlineArray<9, Int>(repeating: 0)
     /// Texts: where their UTF-8 starts and how long it is, by ``ContractField/rawValue``.
     package var textBases = InlineArray<37, UnsafePointer<UInt8>?>(repeating: nil)
+    /// Texts: their UTF-8 length, by ``ContractField/rawValue``.
     package var textCounts = InlineArray<37, Int>(repeating: 0)
 
+    /// An empty table (no field present).
     package init() {}
 
+    /// Whether the field has a valid value.
     @inline(__always)
     package func has(_ field: ContractField) -> Bool { present & field.bit != 0 }
 
+    /// Marks the field present.
     @inline(__always)
     package mutating func set(_ field: ContractField) { present |= field.bit }
 
+    /// Marks the field missing.
     @inline(__always)
     package mutating func clear(_ field: ContractField) { present &= ~field.bit }
 
@@ -99,11 +104,11 @@ extension ReturnRecord {
             shippingCostBack: number(.shippingCostBack))
     }
 
-    /// Calls `body` with the record's field table (its strings copied into one buffer that lives for the call).
+    /// Calls `body` with the record's field table (its strings copied into one stack buffer that lives for the call;
+    /// no heap allocation for ordinary records).
     package func withFieldTable<R>(_ body: (UnsafePointer<FieldTable>) -> R) -> R {
         var table = FieldTable()
-        var bytes: [UInt8] = []
-        var spans: [(field: ContractField, start: Int, count: Int)] = []
+        var textBytes = 0
         for field in ContractField.recordFields {
             switch value(of: field) {
             case nil: continue
@@ -115,16 +120,21 @@ extension ReturnRecord {
                 table.numbers[field.rawValue] = Double(day.daysSinceEpoch)
                 table.integers[field.slot] = day.daysSinceEpoch
             case .boolean(let flag): if flag { table.flags |= field.bit }
-            case .text(let text):
-                spans.append((field, bytes.count, text.utf8.count))
-                bytes.append(contentsOf: text.utf8)
+            case .text(let text): textBytes += text.utf8.count
             }
             table.present |= field.bit
         }
-        return bytes.withUnsafeBufferPointer { buffer in
-            for span in spans {
-                table.textBases[span.field.rawValue] = buffer.baseAddress.map { $0 + span.start }
-                table.textCounts[span.field.rawValue] = span.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(textBytes, 1)) { buffer in
+            var offset = 0
+            for field in ContractField.recordFields {
+                guard case .text(var text) = value(of: field) else { continue }
+                let count = text.withUTF8 { utf8 in
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[offset...]).initialize(from: utf8)
+                    return utf8.count
+                }
+                table.textBases[field.rawValue] = UnsafePointer(buffer.baseAddress! + offset)
+                table.textCounts[field.rawValue] = count
+                offset += count
             }
             return withUnsafePointer(to: &table) { body($0) }
         }

@@ -9,8 +9,10 @@ internal import Darwin
 /// A value moved across threads by code that guarantees exclusive or read-only access itself (disjoint slices of a
 /// buffer written by ``Parallel/forEach(_:_:)``, a read-only input). Only for pointers and buffers, never for state.
 package struct UnsafeTransfer<Value>: @unchecked Sendable {
+    /// The transferred value.
     package let value: Value
 
+    /// Wraps `value` for a `@Sendable` closure.
     package init(_ value: Value) {
         self.value = value
     }

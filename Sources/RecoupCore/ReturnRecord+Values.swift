@@ -61,27 +61,6 @@ extension ReturnRecord {
         }
     }
 
-    /// A numeric (or integer) field as a `Double`, `nil` when missing or not numeric.
-    @inline(__always)
-    package func number(_ field: ContractField) -> Double? {
-        switch field {
-        case .unitPrice: unitPrice
-        case .quantity: Double(quantity)
-        case .customerTenureDays: customerTenureDays.map(Double.init)
-        case .customerOrders12m: customerOrders12m.map(Double.init)
-        case .customerReturns12m: customerReturns12m.map(Double.init)
-        case .customerReturnValue12m: customerReturnValue12m
-        case .weightKgDeclared: weightKgDeclared
-        case .weightKgMeasured: weightKgMeasured
-        case .skuReturnRate90d: skuReturnRate90d
-        case .skuSellThrough30d: skuSellThrough30d
-        case .daysInSeasonRemaining: daysInSeasonRemaining.map(Double.init)
-        case .inventoryOnHand: inventoryOnHand.map(Double.init)
-        case .shippingCostBack: shippingCostBack
-        default: nil
-        }
-    }
-
     /// A string-valued field (text or category), `nil` when missing or not a string.
     @inline(__always)
     package func string(_ field: ContractField) -> String? {
@@ -99,30 +78,6 @@ extension ReturnRecord {
         case .customerComment: customerComment
         case .packageCondition: packageCondition
         case .itemConditionGrade: itemConditionGrade
-        default: nil
-        }
-    }
-
-    /// A boolean field, `nil` when missing or not boolean.
-    @inline(__always)
-    package func flag(_ field: ContractField) -> Bool? {
-        switch field {
-        case .isGift: isGift
-        case .promoFlag: promoFlag
-        case .hasSerial: hasSerial
-        case .serialMatches: serialMatches
-        case .accessoriesComplete: accessoriesComplete
-        default: nil
-        }
-    }
-
-    /// A date field, `nil` when missing or not a date.
-    @inline(__always)
-    package func day(_ field: ContractField) -> Day? {
-        switch field {
-        case .orderDate: orderDate
-        case .returnRequestedDate: returnRequestedDate
-        case .receivedDate: receivedDate
         default: nil
         }
     }

@@ -29,11 +29,12 @@ package enum ScalarParsing {
     @inline(__always)
     package static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 
-    /// Whether the bytes are ASCII without upper-case letters (a trimmed category already in normalized form).
+    /// Skips a leading `+` or `-` at `i`; returns whether it was `-`.
     @inline(__always)
-    package static func isNormalizedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for b in bytes where b >= 0x80 || (b >= 65 && b <= 90) { return false }
-        return true
+    static func sign(_ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Bool {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") else { return false }
+        i += 1
+        return bytes[i - 1] == UInt8(ascii: "-")
     }
 
     /// A decimal number: `[+-]digits[.digits][(e|E)[+-]digits]`, finite. Correctly rounded: simple numbers take
@@ -43,11 +44,7 @@ package enum ScalarParsing {
         let bytes = trimmed(raw)
         let n = bytes.count
         var i = 0
-        var negative = false
-        if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
-            negative = bytes[i] == UInt8(ascii: "-")
-            i += 1
-        }
+        let negative = sign(bytes, &i)
         var mantissa: UInt64 = 0
         var significant = 0
         var digits = 0
@@ -113,11 +110,7 @@ package enum ScalarParsing {
         let bytes = trimmed(raw)
         let n = bytes.count
         var i = 0
-        var negative = false
-        if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
-            negative = bytes[i] == UInt8(ascii: "-")
-            i += 1
-        }
+        let negative = sign(bytes, &i)
         let start = i
         var value = 0
         var overflow = false

@@ -13,8 +13,8 @@ final class TextScratch {
     /// Points the table's `reason_code` at its normalized form when it is not already ASCII lower case.
     @inline(__always)
     func normalizeReasonCode(_ table: UnsafeMutablePointer<FieldTable>) {
-        guard table.pointee.present & (1 << UInt64(reasonCode)) != 0 else { return }
-        let text = UnsafeBufferPointer(start: table.pointee.textBases[reasonCode], count: table.pointee.textCounts[reasonCode])
+        guard UnsafePointer(table).has(reasonCode) else { return }
+        let text = UnsafePointer(table).text(reasonCode)
         if !text.contains(where: { $0 >= 0x80 || ($0 >= 65 && $0 <= 90) }) { return }
         let normalized = Array(ReturnRecord.normalized(String(decoding: text, as: UTF8.self)).utf8)
         if normalized.count > storage.count {
@@ -27,12 +27,38 @@ final class TextScratch {
     }
 }
 
+/// The `return_id`s of extracted rows, kept as one UTF-8 buffer (no `String` per row); `ids[i]` makes the string.
+package struct ReturnIDs: RandomAccessCollection, Sendable, Equatable {
+    private var utf8: [UInt8] = []
+    private var ends: [Int] = []
+
+    package init() {}
+
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { ends.count }
+
+    package subscript(position: Int) -> String {
+        String(decoding: utf8[(position == 0 ? 0 : ends[position - 1])..<ends[position]], as: UTF8.self)
+    }
+
+    mutating func append(utf8 id: UnsafeBufferPointer<UInt8>) {
+        utf8.append(contentsOf: id)
+        ends.append(utf8.count)
+    }
+
+    mutating func append(contentsOf other: ReturnIDs) {
+        let base = utf8.count
+        utf8 += other.utf8
+        ends += other.ends.map { $0 + base }
+    }
+}
+
 /// The matrices of a CSV input, with what identifies each row and every bad record.
 package struct CSVFeatureExtraction: Sendable {
     /// One row per good record, in input order.
     package var matrices: FeatureMatrices
     /// The `return_id` of each row.
-    package var returnIDs: [String]
+    package var returnIDs: ReturnIDs
     /// The CSV line each row's record starts on.
     package var lines: [Int]
     /// The labels of each row when read with ``LabelPolicy/require`` (empty otherwise).
@@ -82,11 +108,10 @@ extension FeatureExtractor {
                 matrices: FeatureMatrices(
                     dense: Matrix(rows: rows, columns: denseWidth, values: dense),
                     binned: BinnedMatrix(rows: rows, columns: treeWidth, bins: binsArray, binCounts: binCounts)),
-                returnIDs: [], lines: [], labels: [], errors: [], warnings: reader.warnings)
-            result.returnIDs.reserveCapacity(rows)
+                returnIDs: ReturnIDs(), lines: [], labels: [], errors: [], warnings: reader.warnings)
             result.lines.reserveCapacity(rows)
             for part in parts {
-                result.returnIDs += part.returnIDs
+                result.returnIDs.append(contentsOf: part.returnIDs)
                 result.lines += part.lines
                 result.labels += part.labels
                 result.errors += part.errors
@@ -100,7 +125,7 @@ extension FeatureExtractor {
         var firstRow = 0
         var count = 0
         var aligned = true
-        var returnIDs: [String] = []
+        var returnIDs = ReturnIDs()
         var lines: [Int] = []
         var labels: [ReturnLabels] = []
         var errors: [RecordError] = []
@@ -119,6 +144,7 @@ extension FeatureExtractor {
         }
         let starts = firstRows
         let kernel = UnsafeTransfer(storage.kernel)
+        let returnID = ContractField.returnID.rawValue
         return withExtendedLifetime(storage) { Parallel.map(chunks.count) { k in
             let (input, dense, bins) = target.value
             var out = ChunkOutput(firstRow: starts[k])
@@ -126,18 +152,27 @@ extension FeatureExtractor {
             let text = TextScratch()
             scratch.withUnsafeMutableBufferPointer { values in
                 var row = starts[k]
+                let limit = starts[k] + chunks[k].recordCapacity
+                var overflow = false
                 out.aligned = reader.forEachRow(in: input, chunk: chunks[k]) { position, table, labels in
+                    // A chunk split inside a quoted field (broken quoting) can hold one record more than its
+                    // capacity; its results are discarded (it is not aligned), so never write past its rows.
+                    guard row < limit else {
+                        overflow = true
+                        return
+                    }
                     text.normalizeReasonCode(UnsafeMutablePointer(mutating: table))
                     kernel.value.extractRow(
                         table, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
                     row += 1
-                    out.returnIDs.append(table.pointee.string(.returnID))
+                    out.returnIDs.append(utf8: table.text(returnID))
                     if case .line(let line) = position { out.lines.append(line) }
                     if let labels { out.labels.append(labels) }
                 } onErrors: { errors in
                     out.errors += errors
                 }
                 out.count = row - starts[k]
+                out.aligned = out.aligned && !overflow
             }
             return out
         } }

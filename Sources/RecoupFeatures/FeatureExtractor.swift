@@ -179,9 +179,31 @@ struct LinearView: Sendable {
     /// The bound applied to standardized values (keeps the linear heads' inputs finite and sane).
     static let bound: Float = 1e6
 
-    /// `sign(x)·log(1+|x|)`: log1p for counts and money, defined for negatives too.
+    /// `sign(x)·log(1+|x|)`: log1p for counts and money, defined for negatives too; `NaN` stays `NaN`.
+    ///
+    /// Computed here in `Double` (no libm call: the same bits on every platform, and several times faster than
+    /// `log1pf`): `1+|x| = 2^e·m` with `m` in [√½, √2), `log m = 2·atanh((m−1)/(m+1))` by its series to the 11th power
+    /// (error below 2e-11), and `a − a²/2 + a³/3` for `a < 1e-4`. Accurate to the `Float` result's last bit or so.
     @inline(__always)
     static func signedLog1p(_ x: Float) -> Float {
-        x < 0 ? -Foundation.log1p(-x) : Foundation.log1p(x)
+        if x.isNaN { return x }
+        let a = Double(x.magnitude)
+        var r: Double
+        if a < 1e-4 {
+            r = a * (1 - a * (0.5 - a / 3))
+        } else {
+            let bits = (1 + a).bitPattern
+            var e = Int(bits >> 52) - 1023
+            var m = Double(bitPattern: bits & 0x000F_FFFF_FFFF_FFFF | 0x3FF0_0000_0000_0000)
+            if m > 1.4142135623730951 {
+                m *= 0.5
+                e += 1
+            }
+            let t = (m - 1) / (m + 1)
+            let t2 = t * t
+            let series = 2 + t2 * (2.0 / 3 + t2 * (2.0 / 5 + t2 * (2.0 / 7 + t2 * (2.0 / 9 + t2 * (2.0 / 11)))))
+            r = Double(e) * 0.693_147_180_559_945_3 + t * series
+        }
+        return Float(x < 0 ? -r : r)
     }
 }

@@ -2,7 +2,7 @@ internal import Foundation
 package import Hummingbird
 package import Logging
 internal import RecoupCore
-package import RecoupStore
+internal import RecoupStore
 
 /// Builds the service over its dependencies. The caller runs it with `runService()`, which handles SIGINT and
 /// SIGTERM with a graceful shutdown (in-flight requests finish, then the process exits).
@@ -33,7 +33,9 @@ package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppReques
         limit: dependencies.configuration.limits.maxConcurrentRequests, metrics: dependencies.metrics))
     HealthController(dependencies: dependencies).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: dependencies.keys))
+    ReturnsController(dependencies: dependencies).register(on: v1)
     QueueController(dependencies: dependencies).register(on: v1)
+    ModelsController(dependencies: dependencies).register(on: v1)
     RiskController(dependencies: dependencies).register(on: v1)
     return router
 }

@@ -2,18 +2,21 @@ package import Foundation
 package import RecoupScoring
 internal import Synchronization
 
-/// What the service scores with right now: the model bundle's version and the lane policy.
+/// What the service scores with right now: a scorer (bundle + lane policy), or only the policy when no bundle is
+/// loaded (the queue still works; scoring and ingest answer 503).
 package struct ServingModel: Sendable {
-    /// The bundle's version; `nil` when no bundle is loaded.
-    package var version: String?
+    package var scorer: Scorer?
     package var policy: LanePolicy
     package var loadedAt: Date?
 
-    package init(version: String?, policy: LanePolicy, loadedAt: Date?) {
-        self.version = version
+    package init(scorer: Scorer?, policy: LanePolicy, loadedAt: Date?) {
+        self.scorer = scorer
         self.policy = policy
         self.loadedAt = loadedAt
     }
+
+    /// The bundle's version; `nil` when no bundle is loaded.
+    package var version: String? { scorer?.version }
 }
 
 /// Holds the serving model and swaps it atomically: a request sees the old model or the new one, never a mix; a

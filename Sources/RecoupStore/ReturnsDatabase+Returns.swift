@@ -111,19 +111,20 @@ extension ReturnsDatabase {
         }
     }
 
-    /// Records of queued returns scored by a model other than `modelVersion`, oldest first, for background re-scoring.
-    package func returnsToReassess(notScoredBy modelVersion: String, limit: Int) async throws -> [ReturnRecord] {
+    /// Records of queued returns (not leased, not completed) scored by a model other than `modelVersion`, oldest
+    /// first, for background re-scoring after a model swap.
+    package func returnsToReassess(notScoredBy modelVersion: String, limit: Int, now: Date) async throws -> [ReturnRecord] {
         try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT r.record FROM queueEntry q JOIN returnItem r ON r.id = q.returnID
-                    WHERE q.state != 'completed' AND (
+                    WHERE (q.state = 'queued' OR (q.state = 'leased' AND q.leaseExpiresAt <= ?)) AND (
                         SELECT a.modelVersion FROM assessment a WHERE a.returnItemId = q.returnID ORDER BY a.id DESC LIMIT 1
                     ) != ?
                     ORDER BY q.enqueuedAt LIMIT ?
                     """,
-                arguments: [modelVersion, limit]
+                arguments: [now.storedSeconds, modelVersion, limit]
             ).map { try JSONDecoder().decode(ReturnRecord.self, from: $0["record"] as Data) }
         }
     }
@@ -191,5 +192,30 @@ extension ReturnsDatabase {
         return InspectionOutcome(
             grade: row["grade"], disposition: disposition, recoveryValue: row["recoveryValue"],
             fraudConfirmed: row["fraudConfirmed"], notes: row["notes"])
+    }
+}
+
+extension ReturnsDatabase {
+    /// Every inspected return with its labels, oldest inspection first: the training data the inspection floor
+    /// produced. Fraud is confirmed at the station or by the risk team's review.
+    package func inspectedReturns() async throws -> [LabelledReturn] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.record, i.disposition, i.recoveryValue,
+                        (i.fraudConfirmed OR COALESCE(a.status = 'confirmed_fraud', 0)) AS fraud
+                    FROM inspection i JOIN returnItem r ON r.id = i.returnID LEFT JOIN anomaly a ON a.returnID = i.returnID
+                    ORDER BY i.inspectedAt, i.returnID
+                    """
+            ).map { row in
+                let record = try JSONDecoder().decode(ReturnRecord.self, from: row["record"] as Data)
+                guard let disposition = Disposition(rawValue: row["disposition"]) else {
+                    throw StoreError.corrupt("inspection of \(record.returnID) has disposition \(String(describing: row["disposition"]))")
+                }
+                return LabelledReturn(
+                    record: record, labels: ReturnLabels(disposition: disposition, fraudFlag: row["fraud"], recoveryValue: row["recoveryValue"]))
+            }
+        }
     }
 }

@@ -45,7 +45,8 @@ struct BenchData {
             precondition(dense.count == rows * columns, "\(name).dense.f32 has \(dense.count) values, expected \(rows)x\(columns)")
             var binned: BinnedMatrix?
             if let bins = try raw("binned.u8", UInt8.self), let counts = meta["bin_counts"] as? [Int] {
-                binned = BinnedMatrix(rows: rows, columns: counts.count, bins: bins, binCounts: counts)
+                // export-matrices bins only the tree columns: `binned_columns` of them (all columns when absent).
+                binned = BinnedMatrix(rows: rows, columns: meta["binned_columns"] as? Int ?? columns, bins: bins, binCounts: counts)
             }
             return Split(
                 rows: rows, dense: Matrix(rows: rows, columns: columns, values: dense), binned: binned,

@@ -9,7 +9,9 @@ struct RecoupBench: ParsableCommand {
         abstract: "Benchmarks of Recoup's pipeline; results are JSON on stdout.",
         subcommands: [
             BLASBench.self,
+            ScoringBench.self,
             FeaturesBench.self,
+            ExportMatrices.self,
         ]
     )
 }

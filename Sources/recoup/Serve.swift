@@ -73,10 +73,19 @@ extension Recoup {
             } ?? .default
             let dependencies = ServerDependencies(
                 configuration: configuration, database: database,
-                models: ModelRegistry(ServingModel(version: nil, policy: policy, loadedAt: nil)),
+                models: ModelRegistry(ServingModel(scorer: nil, policy: policy, loadedAt: nil)),
                 metrics: ServiceMetrics(registry: registry))
+            let loader = ModelLoader(dependencies: dependencies)
+            do {
+                let loaded = try await loader.load()
+                logger.info("model loaded", metadata: ["model.version": "\(loaded.version)"])
+                Task { await loader.reassessQueue(logger: logger) }
+            } catch {
+                logger.error("no model loaded: scoring and ingest answer 503 until POST /v1/models/reload succeeds", metadata: ["reason": "\(error)"])
+            }
             if let created = try await dependencies.keys.bootstrapAdminIfNeeded(now: Date()) {
-                print("No API keys yet: created an admin key. It is shown once; keep it:\n  \(created.plaintext)")
+                // Written unbuffered: the operator must see it even when stdout is a file or a pipe.
+                FileHandle.standardOutput.write(Data("No API keys yet: created an admin key. It is shown once; keep it:\n  \(created.plaintext)\n".utf8))
             }
             let app = try await buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
             try await app.runService()

@@ -12,20 +12,70 @@ struct CommandParsingTests {
         #expect(command.host == "127.0.0.1")
         #expect(command.port == 8080)
         #expect(command.db == "var/recoup.sqlite")
+        #expect(command.models == "models")
     }
 
-    @Test("serve takes --host, --port and --db")
+    @Test("serve takes --host, --port, --db, --models, --lane-policy and limits")
     func serveOptions() throws {
         let command = try #require(
-            try Recoup.parseAsRoot(["serve", "--host", "0.0.0.0", "--port", "9000", "--db", "/tmp/x.sqlite"]) as? Recoup.Serve)
-        #expect(command.serverConfiguration.port == 9000)
-        #expect(command.serverConfiguration.host == "0.0.0.0")
-        #expect(command.serverConfiguration.databasePath == "/tmp/x.sqlite")
+            try Recoup.parseAsRoot([
+                "serve", "--host", "0.0.0.0", "--port", "9000", "--db", "/tmp/x.sqlite", "--models", "m", "--lane-policy", "p.json",
+                "--max-batch", "50", "--max-concurrent-requests", "8",
+            ]) as? Recoup.Serve)
+        let configuration = command.serverConfiguration
+        #expect(configuration.port == 9000)
+        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.databasePath == "/tmp/x.sqlite")
+        #expect(configuration.modelsDirectory == "m")
+        #expect(configuration.lanePolicyPath == "p.json")
+        #expect(configuration.limits.maxBatchRecords == 50)
+        #expect(configuration.limits.maxConcurrentRequests == 8)
     }
 
-    @Test("an out-of-range port is refused before anything starts")
-    func badPort() {
-        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["serve", "--port", "70000"]) }
+    @Test("serve refuses bad values before anything starts", arguments: [
+        ["serve", "--port", "70000"], ["serve", "--max-batch", "0"], ["serve", "--log-level", "loud"], ["serve", "--port", "eighty"],
+    ])
+    func serveRefuses(arguments: [String]) {
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(arguments) }
+    }
+
+    @Test("train parses its options; --data is required and --name must be a plain folder name")
+    func train() throws {
+        let command = try #require(
+            try Recoup.parseAsRoot([
+                "train", "--data", "d.csv", "--spec", "s.json", "--config", "c.json", "--out", "o", "--seed", "7", "--promote", "--json",
+            ]) as? Recoup.Train)
+        #expect(command.data == "d.csv")
+        #expect(command.spec == "s.json")
+        #expect(command.config == "c.json")
+        #expect(command.out == "o")
+        #expect(command.seed == 7)
+        #expect(command.promote && command.json)
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["train"]) }
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["train", "--data", "d.csv", "--name", "../evil"]) }
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["train", "--data", "d.csv", "--seed", "-1"]) }
+    }
+
+    @Test("evaluate, promote, score, replay, generate and export-labels parse their options")
+    func otherCommands() throws {
+        let evaluate = try #require(
+            try Recoup.parseAsRoot(["evaluate", "--model", "m/v1", "--data", "d.csv", "--compare", "m/v0", "--report", "r.html"]) as? Recoup.Evaluate)
+        #expect(evaluate.compare == "m/v0" && evaluate.report == "r.html")
+        let promote = try #require(try Recoup.parseAsRoot(["promote", "m/v1", "--data", "d.csv", "--tolerance", "0.02"]) as? Recoup.Promote)
+        #expect(promote.bundle == "m/v1" && promote.tolerance == 0.02 && !promote.force)
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["promote", "m/v1"]) }  // needs --data or --force
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["promote", "m/v1", "--force", "--tolerance", "2"]) }
+        _ = try #require(try Recoup.parseAsRoot(["promote", "m/v1", "--force"]) as? Recoup.Promote)
+        let score = try #require(try Recoup.parseAsRoot(["score", "--model", "m/v1", "--data", "in.csv", "--out", "out.csv"]) as? Recoup.Score)
+        #expect(score.out == "out.csv")
+        let replay = try #require(try Recoup.parseAsRoot(["replay", "--data", "d.csv", "--capacity", "40", "--json"]) as? Recoup.Replay)
+        #expect(replay.capacity == 40 && replay.json && replay.refundDays == 3)
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["replay", "--data", "d.csv", "--capacity", "0"]) }
+        let generate = try #require(try Recoup.parseAsRoot(["generate", "--rows", "10", "--seed", "3", "--out", "g.csv"]) as? Recoup.Generate)
+        #expect(generate.rows == 10 && generate.seed == 3)
+        #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["generate", "--rows", "0", "--out", "g.csv"]) }
+        let export = try #require(try Recoup.parseAsRoot(["export-labels", "--db", "x.sqlite", "--out", "l.csv"]) as? Recoup.ExportLabels)
+        #expect(export.db == "x.sqlite")
     }
 }
 

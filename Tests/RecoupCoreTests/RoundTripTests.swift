@@ -100,4 +100,21 @@ struct RoundTripTests {
         let line = CSVWriter.line(["plain", "with,comma", "say \"hi\"", "two\nlines", nil, ""])
         #expect(line == "plain,\"with,comma\",\"say \"\"hi\"\"\",\"two\nlines\",,\n")
     }
+
+    @Test("ByteFile reads plain and gzip files, and names the file it cannot read")
+    func files() throws {
+        let bytes = ReturnRecord.csv(samples.prefix(50).map(\.record))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("recoup-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: path + ".gz") }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try ByteFile.read(path) == bytes)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-k", path]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(try ByteFile.read(path + ".gz") == bytes)
+        #expect(throws: ReturnInputError.self) { try ByteFile.read(path + ".missing") }
+        #expect(throws: ReturnInputError.self) { try ByteFile.read(path + ".missing.gz") }
+    }
 }

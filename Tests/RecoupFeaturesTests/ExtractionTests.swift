@@ -1,3 +1,4 @@
+import Foundation
 import RecoupCore
 import RecoupLearning
 import Testing
@@ -134,5 +135,73 @@ struct ExtractionTests {
         var buckets: [Int] = []
         FeatureHashing.forEachTokenBucket(of: "Box CRUSHED, box!", buckets: 1000) { buckets.append($0) }
         #expect(buckets.count == 3 && buckets[0] == buckets[2])
+    }
+}
+
+@Suite("One-hot level matching")
+struct LevelMatchingTests {
+    @Test("every kept level matches in any case and padding, of every length; near misses do not")
+    func levels() {
+        let fitted = Fixtures.fitted
+        let extractor = Fixtures.extractor
+        let kernel = extractor.storage.kernel
+        var table = 0
+        for feature in fitted.spec.features where feature.kind == .oneHot {
+            defer { table += 1 }
+            for level in fitted.levels(of: feature.name) {
+                let column = fitted.columnNames.firstIndex(of: "\(feature.name)=\(level)")
+                for variant in [level, level.uppercased(), " \(level)\t", String(level.enumerated().map { $0.offset % 2 == 0 ? Character($0.element.uppercased()) : $0.element })] {
+                    var text = variant
+                    #expect(text.withUTF8 { kernel.levelColumn($0, table: table) } == column, "\(variant)")
+                }
+                for miss in [level + "x", String(level.dropLast()), "x" + level] {
+                    var text = miss
+                    let found = text.withUTF8 { kernel.levelColumn($0, table: table) }
+                    #expect(found == fitted.columnNames.firstIndex(of: "\(feature.name)=\(miss.lowercased())"), "\(miss)")
+                }
+            }
+        }
+        #expect(table == 8)
+    }
+
+    @Test("long and non-ASCII values match like ReturnRecord.normalized")
+    func slowPaths() throws {
+        var spec = FeatureSpec(minLevelCount: 1, features: [FeatureDefinition(name: "c", kind: .oneHot)])
+        spec.features[0].field = .category
+        var records = Array(Fixtures.records.prefix(3))
+        records[0].category = "a_category_name_longer_than_sixteen"
+        records[1].category = "électronique"
+        records[2].category = "Ünïcode_Kategorie_lang"
+        let fitted = try spec.fit(records)
+        let extractor = FeatureExtractor(fitted)
+        withExtendedLifetime(extractor) {
+            let kernel = extractor.storage.kernel
+            for (raw, level) in [
+                ("A_CATEGORY_NAME_LONGER_THAN_SIXTEEN ", "a_category_name_longer_than_sixteen"), ("ÉLECTRONIQUE", "électronique"),
+                ("ünïcode_kategorie_lang", "ünïcode_kategorie_lang"),
+            ] {
+                var text = raw
+                #expect(text.withUTF8 { kernel.levelColumn($0, table: 0) } == fitted.columnNames.firstIndex(of: "c=\(level)"))
+            }
+        }
+    }
+}
+
+@Suite("Numeric helpers")
+struct NumericHelperTests {
+    @Test("signed log1p agrees with the C library to Float precision, keeps NaN and sign")
+    func log1p() {
+        var values: [Float] = [0, 1e-9, 1e-5, 9.9e-5, 1e-4, 0.5, 1, 2, 3.5, 10, 99.99, 1234.5, 1e6, 3e38]
+        var x: Float = 1e-7
+        while x < 1e30 {
+            values.append(x)
+            x *= 1.37
+        }
+        for v in values + values.map({ -$0 }) {
+            let expected = Float(v < 0 ? -Foundation.log1p(Double(-v)) : Foundation.log1p(Double(v)))
+            let got = LinearView.signedLog1p(v)
+            #expect(abs(got - expected) <= 2 * expected.magnitude.ulp, "\(v): \(got) vs \(expected)")
+        }
+        #expect(LinearView.signedLog1p(.nan).isNaN)
     }
 }

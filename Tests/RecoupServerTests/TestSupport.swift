@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import RecoupCore
 import RecoupScoring
+import RecoupTraining
 import Synchronization
 
 @testable import RecoupServer
@@ -22,14 +23,16 @@ struct TestServer {
     let clock: TestClock
     let keys: [Role: String]
 
-    static func make(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    static func make(model: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configure(&configuration)
         let clock = TestClock()
         let dependencies = ServerDependencies(
             configuration: configuration, database: try ReturnsDatabase.inMemory(),
-            models: ModelRegistry(ServingModel(version: nil, policy: .default, loadedAt: nil)),
+            models: ModelRegistry(ServingModel(
+                scorer: model ? Scorer(bundle: SmallModel.shared.bundle, policy: .default) : nil, policy: .default,
+                loadedAt: model ? clock.now : nil)),
             metrics: ServiceMetrics(), clock: { clock.now })
         var keys: [Role: String] = [:]
         for role in Role.allCases {

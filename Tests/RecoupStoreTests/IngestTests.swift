@@ -49,9 +49,9 @@ struct IngestTests {
     func reassess() async throws {
         let db = try ReturnsDatabase.inMemory()
         _ = try await db.ingest([newReturn("R1")], now: t0, actor: nil)
-        #expect(try await db.returnsToReassess(notScoredBy: "m2", limit: 10).map(\.returnID) == ["R1"])
+        #expect(try await db.returnsToReassess(notScoredBy: "m2", limit: 10, now: t0).map(\.returnID) == ["R1"])
         #expect(try await db.reassess(returnID: "R1", assessment(lane: "fast_restock", version: "m2"), now: t0 + 3600))
-        #expect(try await db.returnsToReassess(notScoredBy: "m2", limit: 10).isEmpty)
+        #expect(try await db.returnsToReassess(notScoredBy: "m2", limit: 10, now: t0).isEmpty)
         let detail = try await db.detail(returnID: "R1", now: t0 + 3600)
         #expect(detail.queue?.lane == "fast_restock")
         #expect(detail.queue?.enqueuedAt == t0)

@@ -202,16 +202,21 @@ package struct CSVTokenizer {
         return record
     }
 
-    /// The first position at or after `p` holding a comma, LF, CR or quote (or `limit`), eight bytes at a time.
+    /// The first position at or after `p` holding a comma, LF, CR or quote (or `limit`), eight bytes at a time:
+    /// candidates are commas and every byte below 0x23 (LF, CR and the quote are; so are spaces, tabs, `!` and some
+    /// non-ASCII bytes, which are checked and skipped).
     @inline(__always)
     func scanPlain(from start: Int) -> Int {
         var p = start
         let raw = UnsafeRawPointer(bytes.baseAddress!)
         while p &+ 8 <= limit {
             let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
-            let hits = CSVChunking.zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | CSVChunking.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
-                | CSVChunking.zeroBytes(w ^ 0x2222_2222_2222_2222) | CSVChunking.zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D)
-            if hits != 0 { return p &+ hits.trailingZeroBitCount >> 3 }
+            var hits = CSVChunking.zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | ~((w | 0x8080_8080_8080_8080) &- 0x2323_2323_2323_2323) & 0x8080_8080_8080_8080
+            while hits != 0 {
+                let i = p &+ hits.trailingZeroBitCount >> 3
+                if !Self.isPlain(bytes[i]) { return i }
+                hits &= hits &- 1
+            }
             p &+= 8
         }
         while p < limit && Self.isPlain(bytes[p]) { p &+= 1 }
@@ -229,10 +234,10 @@ package struct CSVTokenizer {
             let feeds = CSVChunking.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
             if quotes != 0 {
                 let below = (quotes & (0 &- quotes)) &- 1  // the bits before the first quote
-                line &+= (feeds & below).nonzeroBitCount
+                line &+= CSVChunking.markCount(feeds & below)
                 return p &+ quotes.trailingZeroBitCount >> 3
             }
-            line &+= feeds.nonzeroBitCount
+            line &+= CSVChunking.markCount(feeds)
             p &+= 8
         }
         while p < limit && bytes[p] != Self.quote {

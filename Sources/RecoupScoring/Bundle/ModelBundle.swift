@@ -1,0 +1,154 @@
+package import Foundation
+package import RecoupFeatures
+package import RecoupLearning
+
+/// Everything Recoup scores with, as one versioned artifact: the fitted feature spec and the three heads, with
+/// where they came from (training-data fingerprint, hyper-parameters, validation metrics, why each learner won).
+///
+/// On disk: `models/<version>/bundle.json` (``formatVersion`` first) and `models/<version>/bundle.sha256`
+/// (`sha256sum` format). `models/ACTIVE` names the version to serve. See ``ModelBundle/load(from:)``.
+package struct ModelBundle: Sendable, Equatable {
+    /// The format this code writes and reads.
+    package static let currentFormatVersion = 1
+
+    package var formatVersion: Int
+    /// The bundle's name, also its folder's.
+    package var version: String
+    package var createdAt: Date
+    /// The feature spec fitted on the training split, and its fingerprint at training time.
+    package var featureSpec: FittedFeatureSpec
+    package var featureSpecFingerprint: String
+    package var trainingData: TrainingDataInfo
+    package var disposition: DispositionHead
+    package var fraud: FraudHead
+    package var recovery: RecoveryHead
+
+    package init(
+        version: String, createdAt: Date, featureSpec: FittedFeatureSpec, trainingData: TrainingDataInfo,
+        disposition: DispositionHead, fraud: FraudHead, recovery: RecoveryHead
+    ) {
+        self.formatVersion = Self.currentFormatVersion
+        self.version = version
+        self.createdAt = createdAt
+        self.featureSpec = featureSpec
+        self.featureSpecFingerprint = featureSpec.fingerprint
+        self.trainingData = trainingData
+        self.disposition = disposition
+        self.fraud = fraud
+        self.recovery = recovery
+    }
+}
+
+/// Where the training data came from and how it was split.
+package struct TrainingDataInfo: Sendable, Codable, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case fingerprint, source, rows, trainRows = "train_rows", validationRows = "validation_rows"
+        case validationFrom = "validation_from", seed
+    }
+
+    /// SHA-256 of the training file's bytes.
+    package var fingerprint: String
+    package var source: String
+    package var rows: Int
+    package var trainRows: Int
+    package var validationRows: Int
+    /// Orders on or after this date are the validation split.
+    package var validationFrom: String
+    package var seed: UInt64
+
+    package init(fingerprint: String, source: String, rows: Int, trainRows: Int, validationRows: Int, validationFrom: String, seed: UInt64) {
+        self.fingerprint = fingerprint
+        self.source = source
+        self.rows = rows
+        self.trainRows = trainRows
+        self.validationRows = validationRows
+        self.validationFrom = validationFrom
+        self.seed = seed
+    }
+}
+
+/// One learner tried for a head, with its validation metrics: the record of why the head's learner was chosen.
+package struct CandidateReport: Sendable, Codable, Equatable {
+    enum CodingKeys: String, CodingKey { case learner, hyperParameters = "hyper_parameters", metrics, fitSeconds = "fit_seconds" }
+
+    package var learner: String
+    /// The hyper-parameters, as JSON text.
+    package var hyperParameters: String
+    /// Validation metrics by name (lower or higher is better depending on the metric; see ``selectedBy``).
+    package var metrics: [String: Double]
+    package var fitSeconds: Double
+
+    package init(learner: String, hyperParameters: String, metrics: [String: Double], fitSeconds: Double) {
+        self.learner = learner
+        self.hyperParameters = hyperParameters
+        self.metrics = metrics
+        self.fitSeconds = fitSeconds
+    }
+}
+
+/// Which candidate a head kept and why.
+package struct Selection: Sendable, Codable, Equatable {
+    enum CodingKeys: String, CodingKey { case candidates, selectedBy = "selected_by", chosen, reason }
+
+    package var candidates: [CandidateReport]
+    /// The metric compared, e.g. `log_loss` (lower is better) or `pr_auc` (higher is better).
+    package var selectedBy: String
+    package var chosen: String
+    /// One sentence: "trees: validation log_loss 0.812 against logistic 0.861".
+    package var reason: String
+
+    package init(candidates: [CandidateReport], selectedBy: String, chosen: String, reason: String) {
+        self.candidates = candidates
+        self.selectedBy = selectedBy
+        self.chosen = chosen
+        self.reason = reason
+    }
+}
+
+/// The disposition head: 8 classes, in `Disposition.allCases` order.
+package struct DispositionHead: Sendable, Equatable, Codable {
+    package var learner: HeadLearner
+    package var validation: ClassificationMetrics
+    package var selection: Selection
+
+    package init(learner: HeadLearner, validation: ClassificationMetrics, selection: Selection) {
+        self.learner = learner
+        self.validation = validation
+        self.selection = selection
+    }
+}
+
+/// The fraud head: a binary classifier and the calibration of its probability.
+package struct FraudHead: Sendable, Equatable, Codable {
+    package var learner: HeadLearner
+    package var calibration: Calibrator
+    package var validation: BinaryMetrics
+    package var selection: Selection
+
+    package init(learner: HeadLearner, calibration: Calibrator, validation: BinaryMetrics, selection: Selection) {
+        self.learner = learner
+        self.calibration = calibration
+        self.validation = validation
+        self.selection = selection
+    }
+}
+
+/// The recovery-value head: boosted trees and the residual bands of its 80% interval.
+package struct RecoveryHead: Sendable, Equatable, Codable {
+    enum CodingKeys: String, CodingKey { case model, interval, validation, intervalCoverage = "interval_coverage", selection }
+
+    package var model: TreeEnsemble
+    package var interval: ResidualBands
+    package var validation: RegressionMetrics
+    /// Share of validation targets inside their 80% interval.
+    package var intervalCoverage: Double
+    package var selection: Selection
+
+    package init(model: TreeEnsemble, interval: ResidualBands, validation: RegressionMetrics, intervalCoverage: Double, selection: Selection) {
+        self.model = model
+        self.interval = interval
+        self.validation = validation
+        self.intervalCoverage = intervalCoverage
+        self.selection = selection
+    }
+}

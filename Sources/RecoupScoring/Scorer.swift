@@ -1,0 +1,106 @@
+package import Foundation
+package import RecoupCore
+package import RecoupFeatures
+package import RecoupLearning
+
+/// Scores returns with a model bundle and a lane policy: records → ``Assessment``s.
+///
+/// A batch runs the feature extractor once over all rows, the logistic heads through one gemm each and the trees
+/// through the flat predictor, then finishes each row (calibration, interval, anomaly flags, lane, priority and,
+/// when asked, reasons). A `Scorer` is an immutable value: share it across tasks.
+///
+/// ```swift
+/// let scorer = try Scorer(bundle: ModelBundle.loadActive(from: modelsURL), policy: .default)
+/// let assessments = scorer.assess(records)
+/// ```
+package struct Scorer: Sendable {
+    package let bundle: ModelBundle
+    package let policy: LanePolicy
+    package let extractor: FeatureExtractor
+    let explainer: Explainer
+    /// Reasons per head in ``Assessment/reasons``.
+    package var reasonsPerHead = 3
+
+    package init(bundle: ModelBundle, policy: LanePolicy) {
+        self.bundle = bundle
+        self.policy = policy
+        self.extractor = FeatureExtractor(bundle.featureSpec)
+        self.explainer = Explainer(bundle.featureSpec)
+    }
+
+    package var version: String { bundle.version }
+
+    /// The three heads' outputs for a batch of feature rows.
+    package struct HeadOutputs: Sendable {
+        /// `rows × 8` disposition probabilities.
+        package var disposition: Matrix<Double>
+        package var fraudRisk: [Double]
+        package var recovery: [Double]
+    }
+
+    /// Runs the three heads over feature matrices.
+    package func predict(_ m: FeatureMatrices) -> HeadOutputs {
+        let disposition = bundle.disposition.learner.probabilities(dense: m.dense, binned: m.binned)
+        let fraud = bundle.fraud.learner.probabilities(dense: m.dense, binned: m.binned)
+        let calibration = bundle.fraud.calibration
+        let risk = (0..<m.rows).map { calibration(fraud[$0, 1]) }
+        let recovery = bundle.recovery.model.predict(m.binned).values.map { max(0, $0) }
+        return HeadOutputs(disposition: disposition, fraudRisk: risk, recovery: recovery)
+    }
+
+    /// Assesses a batch. Rows are independent: the result for a record is the same in any batch.
+    package func assess(_ records: [ReturnRecord], explain: Bool = true) -> [Assessment] {
+        guard !records.isEmpty else { return [] }
+        let parallel = records.count >= 512
+        let m = extractor.extract(records, parallel: parallel)
+        let heads = predict(m)
+        let parts = parallel ? Parallel.processorCount : 1
+        let chunks = Parallel.map(parts) { part in
+            let lo = records.count * part / parts
+            let hi = records.count * (part + 1) / parts
+            return (lo..<hi).map { i in
+                finish(
+                    records[i], probabilities: Array(heads.disposition.row(i)), fraudRisk: heads.fraudRisk[i],
+                    recovery: heads.recovery[i], dense: m.dense.row(i), bins: m.binned.row(i), explain: explain)
+            }
+        }
+        return chunks.flatMap { $0 }
+    }
+
+    /// Assesses one record (the low-latency path; identical to its result in a batch).
+    package func assess(_ record: ReturnRecord, explain: Bool = true) -> Assessment {
+        let row = extractor.extract(record)
+        let probabilities = bundle.disposition.learner.probabilities(dense: row.dense[...], bins: row.bins[...])
+        let fraud = bundle.fraud.learner.probabilities(dense: row.dense[...], bins: row.bins[...])
+        let recovery = max(0, bundle.recovery.model.predict(row: row.bins)[0])
+        return finish(
+            record, probabilities: probabilities, fraudRisk: bundle.fraud.calibration(fraud[1]), recovery: recovery,
+            dense: row.dense[...], bins: row.bins[...], explain: explain)
+    }
+
+    /// Calibrated heads → interval, flags, lane, priority, reasons.
+    func finish(
+        _ record: ReturnRecord, probabilities: [Double], fraudRisk: Double, recovery: Double, dense: ArraySlice<Float>,
+        bins: ArraySlice<UInt8>, explain: Bool
+    ) -> Assessment {
+        let interval = bundle.recovery.interval.interval(recovery)
+        let anomalies = policy.anomaly.flags(record: record, fraudRisk: fraudRisk)
+        let facts = RoutingFacts(
+            record: record, dispositionProbabilities: probabilities, fraudRisk: fraudRisk, recoveryValue: recovery,
+            anomalies: anomalies)
+        let lane = policy.route(facts)
+        let urgency = policy.priority.urgency(
+            ordering: lane.ordering, recoveryValue: recovery,
+            dailyDecay: policy.priority.dailyDecay(
+                daysInSeasonRemaining: record.daysInSeasonRemaining, sellThrough: record.skuSellThrough30d),
+            inspectionMinutes: lane.minutes(forCategory: record.category), fraudRisk: fraudRisk,
+            refundAmount: record.refundAmount)
+        let disposition = facts.disposition
+        return Assessment(
+            returnID: record.returnID, disposition: disposition, dispositionProbabilities: probabilities,
+            fraudRisk: fraudRisk, recoveryValue: recovery, recoveryValueLow: min(interval.low, recovery),
+            recoveryValueHigh: max(interval.high, recovery), lane: lane.name, priority: urgency, anomalies: anomalies,
+            reasons: explain ? reasons(record, disposition: disposition, fraudRisk: fraudRisk, dense: dense, bins: bins) : [],
+            modelVersion: bundle.version)
+    }
+}

@@ -1,0 +1,112 @@
+internal import Foundation
+package import RecoupLearning
+
+/// What `recoup train` fits, as JSON (`--config TRAIN.json`); every field is optional in the file and defaults to
+/// the values below. Hyper-parameters are checked before anything is read or trained.
+package struct TrainingConfiguration: Sendable, Codable, Equatable {
+    /// Share of the rows, latest orders last, held out for validation (model selection, early stopping,
+    /// calibration and the recovery interval).
+    package var validationFraction = 0.2
+    package var seed: UInt64 = 42
+    /// Logistic regression for the disposition and fraud heads.
+    package var logistic = LogisticRegression.Configuration(regularization: .inverse(C: 1))
+    /// Boosted trees for every head (the objective is set per head).
+    package var trees: GradientBoostedTrees.Configuration = Self.defaultTrees
+    /// The Tweedie variance power of the second recovery candidate (log link); `nil` leaves only squared error.
+    package var tweedieVariancePower: Double? = 1.5
+    /// Also try blends of the logistic and tree probabilities (weights 0.25, 0.5, 0.75).
+    package var tryBlends = true
+    /// Which learners to fit: `logistic`, `trees` (both by default).
+    package var learners: [String] = ["logistic", "trees"]
+
+    package init() {}
+
+    package static var defaultTrees: GradientBoostedTrees.Configuration {
+        var c = GradientBoostedTrees.Configuration(objective: .squaredError)
+        c.rounds = 400
+        c.learningRate = 0.1
+        c.maxLeaves = 31
+        c.minSamplesLeaf = 40
+        c.l2 = 1
+        c.featureSubsample = 0.8
+        c.earlyStoppingRounds = 25
+        return c
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case validationFraction = "validation_fraction", seed, logistic, trees
+        case tweedieVariancePower = "tweedie_variance_power", tryBlends = "try_blends", learners
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingConfiguration()
+        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        logistic = try c.decodeIfPresent(LogisticRegression.Configuration.self, forKey: .logistic) ?? d.logistic
+        trees = try c.decodeIfPresent(GradientBoostedTrees.Configuration.self, forKey: .trees) ?? d.trees
+        tweedieVariancePower = try c.decodeIfPresent(Double.self, forKey: .tweedieVariancePower) ?? d.tweedieVariancePower
+        tryBlends = try c.decodeIfPresent(Bool.self, forKey: .tryBlends) ?? d.tryBlends
+        learners = try c.decodeIfPresent([String].self, forKey: .learners) ?? d.learners
+    }
+
+    /// Checks every setting; the first bad one is named.
+    package func validate() throws(TrainingError) {
+        guard validationFraction > 0, validationFraction < 1 else {
+            throw .invalidSetting("validation_fraction must be in (0, 1), got \(validationFraction)")
+        }
+        guard !learners.isEmpty, learners.allSatisfy({ ["logistic", "trees"].contains($0) }) else {
+            throw .invalidSetting("learners must be a non-empty subset of [logistic, trees], got \(learners)")
+        }
+        if let p = tweedieVariancePower, !(p > 1 && p < 2) {
+            throw .invalidSetting("tweedie_variance_power must be in (1, 2), got \(p)")
+        }
+        do {
+            try logistic.validate()
+            try trees.validate()
+        } catch {
+            throw .invalidSetting(error.description)
+        }
+    }
+
+    var useLogistic: Bool { learners.contains("logistic") }
+    var useTrees: Bool { learners.contains("trees") }
+}
+
+extension TrainingConfiguration {
+    /// Reads a configuration file: any subset of the keys, and any subset of the `logistic` and `trees` keys (the
+    /// rest keep their defaults).
+    package static func load(json data: [UInt8], source: String) throws(TrainingError) -> TrainingConfiguration {
+        do {
+            guard var object = try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any] else {
+                throw TrainingError.invalidSetting("\(source) must hold a JSON object")
+            }
+            let defaults = TrainingConfiguration()
+            let encoder = JSONEncoder()
+            for (key, value) in [("logistic", try encoder.encode(defaults.logistic)), ("trees", try encoder.encode(defaults.trees))] {
+                guard let given = object[key] else { continue }
+                guard let overrides = given as? [String: Any],
+                    var merged = try JSONSerialization.jsonObject(with: value) as? [String: Any]
+                else { throw TrainingError.invalidSetting("\(source): \(key) must be an object") }
+                for (k, v) in overrides {
+                    guard merged[k] != nil || k == "maxDepth" || k == "earlyStoppingRounds" || k == "workers" else {
+                        throw TrainingError.invalidSetting("\(source): unknown \(key) setting \"\(k)\"; known: \(merged.keys.sorted().joined(separator: ", "))")
+                    }
+                    merged[k] = v
+                }
+                object[key] = merged
+            }
+            let known = Set(["validation_fraction", "seed", "logistic", "trees", "tweedie_variance_power", "try_blends", "learners"])
+            if let unknown = object.keys.first(where: { !known.contains($0) }) {
+                throw TrainingError.invalidSetting("\(source): unknown setting \"\(unknown)\"; known: \(known.sorted().joined(separator: ", "))")
+            }
+            let configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+            try configuration.validate()
+            return configuration
+        } catch let error as TrainingError {
+            throw error
+        } catch {
+            throw .invalidSetting("\(source): \(error)")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package import Foundation
+package import RecoupCore
+internal import RecoupLearning
+
+/// The self-contained HTML evaluation report: one or two bundles side by side, every plot inline SVG (no script,
+/// no network).
+package enum EvaluationReport {
+    package static func html(_ evaluations: [Evaluation], data: String, generatedAt: Date = Date()) -> String {
+        let names = evaluations.map(\.version)
+        let title = "Recoup evaluation: " + names.joined(separator: " vs ")
+        var sections: [String] = []
+
+        sections.append(section("Metrics", metricsTable(evaluations)))
+        sections.append(section("Fraud risk", row([
+            SVGChart.lines(
+                title: "ROC", xLabel: "false positive rate", yLabel: "true positive rate",
+                series: evaluations.map { .init(name: $0.version, points: Curves.roc(labels: $0.fraudLabels, scores: $0.fraudRisks)) },
+                diagonal: true),
+            SVGChart.lines(
+                title: "Precision–recall", xLabel: "recall", yLabel: "precision",
+                series: evaluations.map { .init(name: $0.version, points: Curves.precisionRecall(labels: $0.fraudLabels, scores: $0.fraudRisks)) }),
+            SVGChart.lines(
+                title: "Calibration", xLabel: "predicted risk", yLabel: "observed fraud rate",
+                series: evaluations.map { e in
+                    .init(name: e.version, points: e.fraud.calibration.filter { $0.count > 0 }.map { ($0.meanPredicted, $0.observedRate) })
+                },
+                diagonal: true, markers: true),
+        ])))
+        let dispositionLabels = Disposition.allCases.map(\.rawValue)
+        sections.append(section("Disposition", row(evaluations.map {
+            SVGChart.heatMap(title: "Confusion matrix (\($0.version))", labels: dispositionLabels, matrix: $0.disposition.confusion)
+        })))
+        sections.append(section("Recovery value", row(evaluations.map {
+            SVGChart.scatter(
+                title: "Predicted against actual (\($0.version))", xLabel: "actual recovery value", yLabel: "predicted",
+                series: [.init(name: $0.version, points: zip($0.recoveryActual, $0.recoveryPredicted).map { ($0, $1) })])
+        })))
+        var importance: [String] = []
+        for e in evaluations {
+            for head in e.importance {
+                let top = Array(head.features.prefix(12))
+                importance.append(SVGChart.bars(
+                    title: "Feature importance, \(head.head) (\(e.version))", labels: top.map(\.name),
+                    series: [(e.version, top.map(\.gain))], format: { String(format: "%.1f%%", $0 * 100) }))
+            }
+        }
+        sections.append(section("Feature importance (share of split gain)", row(importance)))
+        let lanes = Array(Set(evaluations.flatMap { $0.laneMix.map(\.lane) })).sorted()
+        sections.append(section("Lane mix", SVGChart.bars(
+            title: "Returns per lane", labels: lanes,
+            series: evaluations.map { e in (e.version, lanes.map { lane in Double(e.laneMix.first { $0.lane == lane }?.count ?? 0) }) },
+            format: { String(Int($0)) })))
+
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(SVGChart.escape(title))</title>
+            <style>
+            body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 24px; color: #111; }
+            h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; border-bottom: 1px solid #e5e7eb; }
+            .row { display: flex; flex-wrap: wrap; gap: 16px; }
+            svg { background: #fff; border: 1px solid #e5e7eb; }
+            svg .title { font-size: 13px; font-weight: 600; } svg .tick { font-size: 10px; fill: #374151; }
+            svg .axis { font-size: 11px; fill: #111; } svg .cell { font-size: 9px; }
+            table { border-collapse: collapse; } td, th { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: right; }
+            th:first-child, td:first-child, td:nth-child(2) { text-align: left; } .better { color: #15803d; font-weight: 600; }
+            </style></head><body>
+            <h1>\(SVGChart.escape(title))</h1>
+            <p>Data: \(SVGChart.escape(data)), \(evaluations.first?.rows ?? 0) labelled returns. Generated \(generatedAt.ISO8601Format()).</p>
+            \(sections.joined(separator: "\n"))
+            </body></html>
+            """
+    }
+
+    private static func section(_ title: String, _ content: String) -> String {
+        "<h2>\(SVGChart.escape(title))</h2>\n\(content)"
+    }
+
+    private static func row(_ items: [String]) -> String {
+        "<div class='row'>" + items.joined() + "</div>"
+    }
+
+    /// Head, metric, then one column per bundle; with two bundles the better value is marked.
+    private static func metricsTable(_ evaluations: [Evaluation]) -> String {
+        var html = "<table><tr><th>head</th><th>metric</th>" + evaluations.map { "<th>\(SVGChart.escape($0.version))</th>" }.joined() + "</tr>"
+        guard let first = evaluations.first else { return html + "</table>" }
+        for (i, m) in first.headline.enumerated() {
+            let values = evaluations.map { $0.headline[i].value }
+            let best = m.lowerIsBetter ? values.min() : values.max()
+            html += "<tr><td>\(m.head)</td><td>\(m.metric)\(m.lowerIsBetter ? " ↓" : " ↑")</td>"
+            for v in values {
+                let mark = evaluations.count > 1 && v == best ? " class='better'" : ""
+                html += "<td\(mark)>\(String(format: "%.4f", v))</td>"
+            }
+            html += "</tr>"
+        }
+        return html + "</table>"
+    }
+}

@@ -1,0 +1,61 @@
+internal import ArgumentParser
+internal import Foundation
+internal import RecoupCore
+internal import RecoupScoring
+
+/// `recoup-bench scoring`: the whole pipeline from parsed records to assessments (features, three heads, calibration,
+/// interval, flags, lane, priority; with and without reasons), in batches, and single-record latency.
+struct ScoringBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scoring", abstract: "Throughput and latency of Scorer.assess.")
+
+    @Option(help: "Model bundle folder.") var model: String = "models/default-200k"
+    @Option(help: "Returns to score (contract CSV).") var data: String
+    @Option(help: "Records per batch.") var batch: Int = 1000
+    @Option(help: "Records to use (from the start of the file).") var rows: Int = 100_000
+    @Option(help: "Single-record calls for the latency percentiles.") var singles: Int = 20_000
+
+    func run() throws {
+        let scorer = Scorer(bundle: try ModelBundle.load(from: URL(fileURLWithPath: model)), policy: .default)
+        let records = Array(try ReturnCSVReader.read(ByteFile.read(data), labels: .ignore).records.prefix(rows))
+        let batches = stride(from: 0, to: records.count, by: batch).map { Array(records[$0..<min($0 + batch, records.count)]) }
+        func throughput(explain: Bool) -> Double {
+            _ = scorer.assess(batches[0], explain: explain)  // warm-up
+            var best = Double.infinity
+            for _ in 0..<3 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                var n = 0
+                for b in batches { n += scorer.assess(b, explain: explain).count }
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                precondition(n == records.count)
+            }
+            return Double(records.count) / best
+        }
+        let plain = throughput(explain: false)
+        let explained = throughput(explain: true)
+        var latencies: [Double] = []
+        latencies.reserveCapacity(singles)
+        for i in 0..<singles {
+            let record = records[i % records.count]
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = scorer.assess(record, explain: true)
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
+        }
+        latencies.sort()
+        func p(_ q: Double) -> Double { latencies[min(latencies.count - 1, Int(q * Double(latencies.count)))] }
+        var noReasons: [Double] = []
+        for i in 0..<singles {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = scorer.assess(records[i % records.count], explain: false)
+            noReasons.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
+        }
+        noReasons.sort()
+        let q = { (x: [Double], v: Double) in x[min(x.count - 1, Int(v * Double(x.count)))] }
+        print("""
+            {"benchmark":"scoring","model":"\(scorer.version)","rows":\(records.count),"batch":\(batch),\
+            "returns_per_s_without_reasons":\(Int(plain)),"returns_per_s_with_reasons":\(Int(explained)),\
+            "single_p50_us":\(p(0.5)),"single_p99_us":\(p(0.99)),\
+            "single_no_reasons_p50_us":\(q(noReasons, 0.5)),"single_no_reasons_p99_us":\(q(noReasons, 0.99)),\
+            "disposition":"\(scorer.bundle.disposition.learner.name)","fraud":"\(scorer.bundle.fraud.learner.name)"}
+            """)
+    }
+}

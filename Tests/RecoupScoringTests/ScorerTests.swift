@@ -1,0 +1,94 @@
+import Foundation
+import RecoupCore
+import RecoupTraining
+import Testing
+
+@testable import RecoupScoring
+
+@Suite("Scorer")
+struct ScorerTests {
+    let scorer = Scorer(bundle: SmallModel.shared.bundle, policy: .default)
+    var records: [ReturnRecord] { SmallModel.shared.data.prefix(60).map(\.record) }
+
+    @Test("every assessment is complete: probabilities sum to 1, risk in [0,1], interval around the value, a known lane")
+    func complete() {
+        for a in scorer.assess(records) {
+            #expect(abs(a.dispositionProbabilities.reduce(0, +) - 1) < 1e-6)
+            #expect((0...1).contains(a.fraudRisk))
+            #expect(a.recoveryValueLow <= a.recoveryValue && a.recoveryValue <= a.recoveryValueHigh)
+            #expect(a.recoveryValueLow >= 0)
+            #expect(scorer.policy.lane(named: a.lane) != nil)
+            #expect(a.modelVersion == "small-test")
+            #expect(a.disposition == Disposition(index: a.dispositionProbabilities.indices.max { a.dispositionProbabilities[$0] < a.dispositionProbabilities[$1] }!))
+            #expect(Set(a.reasons.map(\.head)) == Set(Reason.Head.allCases))
+            #expect(a.reasons.count <= 3 * Reason.Head.allCases.count)
+        }
+    }
+
+    @Test("one record scored alone equals the same record in a batch")
+    func singleEqualsBatch() {
+        let batch = scorer.assess(records)
+        for (record, a) in zip(records, batch).prefix(20) {
+            let single = scorer.assess(record)
+            #expect(abs(single.fraudRisk - a.fraudRisk) < 1e-6)
+            #expect(abs(single.recoveryValue - a.recoveryValue) < 1e-6)
+            #expect(zip(single.dispositionProbabilities, a.dispositionProbabilities).allSatisfy { abs($0 - $1) < 1e-6 })
+            #expect(single.lane == a.lane)
+            #expect(single.reasons.map(\.text) == a.reasons.map(\.text))
+        }
+    }
+
+    @Test("an unknown category, brand and reason still score")
+    func unknownLevels() {
+        var record = records[0]
+        record.category = "spaceships"
+        record.brandTier = "luxury++"
+        record.reasonCode = ReasonCode(rawValue: "aliens")
+        record.warehouseID = "WH99"
+        let a = scorer.assess(record)
+        #expect(abs(a.dispositionProbabilities.reduce(0, +) - 1) < 1e-6)
+        #expect(a.fraudRisk.isFinite)
+    }
+
+    @Test("reasons point at what moved the score: a serial mismatch raises fraud risk and is named")
+    func reasonsFollowTheSignal() {
+        // An honest-looking serial-tracked electronics return, then the same with a swapped serial and a light box.
+        var honest = records.first { $0.category == "electronics" } ?? records[0]
+        honest.category = "electronics"
+        honest.hasSerial = true
+        honest.serialMatches = true
+        honest.weightKgDeclared = 2
+        honest.weightKgMeasured = 2.01
+        honest.accessoriesComplete = true
+        var swapped = honest
+        swapped.serialMatches = false
+        swapped.weightKgMeasured = 1.18
+        swapped.accessoriesComplete = false
+        let before = scorer.assess(honest)
+        let after = scorer.assess(swapped)
+        #expect(after.fraudRisk > before.fraudRisk)
+        let fraudReasons = after.reasons.filter { $0.head == .fraud }.map(\.text).joined(separator: " | ")
+        #expect(
+            fraudReasons.contains("serial") || fraudReasons.contains("weigh") || fraudReasons.contains("accessories"),
+            "fraud reasons: \(fraudReasons)")
+        #expect(!before.reasons.filter { $0.head == .fraud }.map(\.text).joined().contains("serial number does not match"))
+        // The hard signals flag it for the risk team whatever the model says, with the value in the sentence.
+        #expect(after.anomalies.map(\.kind).contains(.serialMismatch))
+        #expect(after.anomalies.contains { $0.reason.contains("41% less than declared") })
+        #expect(after.lane == "risk_review")
+    }
+
+    @Test("the contract's scored output: CSV columns in order, JSON keys, reasons joined with '; '")
+    func scoredOutput() throws {
+        let a = scorer.assess(records[0])
+        #expect(ScoredOutput.csvHeader.prefix(4) == ["return_id", "disposition", "p_restock_new", "p_open_box"])
+        #expect(ScoredOutput.csvHeader.suffix(3) == ["reasons", "model_version", "error"])
+        let fields = ScoredOutput.csvFields(a)
+        #expect(fields.count == ScoredOutput.csvHeader.count)
+        #expect(fields[0] == a.returnID)
+        #expect(fields[ScoredOutput.columns.firstIndex(of: "reasons")!] == ScoredOutput.reasons(a).joined(separator: "; "))
+        let json = try JSONSerialization.jsonObject(with: Data(ScoredOutput.json(a).utf8)) as! [String: Any]
+        for column in ScoredOutput.columns { #expect(json[column] != nil, "\(column)") }
+        #expect((json["reasons"] as? [String])?.count == ScoredOutput.reasons(a).count)
+    }
+}
