@@ -3,7 +3,7 @@
 # and scikit-learn's HistGradientBoosting, one run, same machine, same matrices. Prints a Markdown section for
 # benchmarks/RESULTS.md on stdout (raw JSON lines are kept in benchmarks/out/).
 #
-#   bash benchmarks/bench_learners.sh                 # matrices from training-data/returns-200k.csv.gz (time split)
+#   bash benchmarks/bench_learners.sh                 # export-matrices of training-data/returns-200k.csv.gz
 #   DATA=benchmarks/out/synthetic bash benchmarks/bench_learners.sh
 #
 # Environment: DATA (a folder with meta.json and raw matrices), HOLDOUT (a held-out CSV for export-matrices), PYTHON (default benchmarks/.venv/bin/python, created
@@ -29,14 +29,13 @@ BENCH="$(swift build -c release --show-bin-path)/recoup-bench"
 
 if [ -z "${DATA:-}" ]; then
   if [ -f training-data/returns-200k.csv.gz ]; then
+    # The features layer's export: the default spec fitted on the training part, the most recent 20% of requests
+    # held out (or HOLDOUT, a separate labelled CSV).
     DATA="$OUT/returns-matrices"
-    CSV="$OUT/returns-200k.csv"
-    [ -f "$CSV" ] || gzip -dc training-data/returns-200k.csv.gz > "$CSV"
-    if "$BENCH" help export-matrices >/dev/null 2>&1 && [ -n "${HOLDOUT:-}" ]; then
-      "$BENCH" export-matrices --train "$CSV" --holdout "$HOLDOUT" --out "$DATA" >&2
+    if [ -n "${HOLDOUT:-}" ]; then
+      "$BENCH" export-matrices --train training-data/returns-200k.csv.gz --holdout "$HOLDOUT" --out "$DATA" >&2
     else
-      # The shipped set split by order date (latest 20% held out), spec fitted on the training part.
-      "$BENCH" learner-matrices --csv "$CSV" --holdout 0.2 --out "$DATA" >&2
+      "$BENCH" export-matrices --train training-data/returns-200k.csv.gz --out "$DATA" >&2
     fi
   else
     DATA="$OUT/synthetic"
