@@ -47,7 +47,7 @@ struct LearnersBench: ParsableCommand {
                 "termination": model.report?.termination ?? "", "predict_rows_per_s": Double(yh.count) / predict,
             ]
             if head == "fraud" {
-                line.merge(binary(yh, (0..<p.rows).map { p[$0, 1] })) { a, _ in a }
+                line.merge(binary(yh, (0..<p.rows).map { Double(p[$0, 1]) })) { a, _ in a }
             } else {
                 line.merge(classification(yh, p)) { a, _ in a }
             }

@@ -56,7 +56,7 @@ struct LogisticRegressionTests {
         #expect(worst < 1e-3, "\(file) \(reference.name) \(precision): largest difference \(worst), \(model.report!)")
         let p = model.probabilities(Matrix(rows: 5, columns: fixture.columns, values: Array(x.values.prefix(5 * fixture.columns))))
         for i in 0..<5 {
-            for c in 0..<k { #expect(abs(p[i, c] - reference.probabilities[i][c]) < 1e-4) }
+            for c in 0..<k { #expect(abs(Double(p[i, c]) - reference.probabilities[i][c]) < 1e-4) }
         }
     }
 
@@ -124,6 +124,22 @@ struct LogisticRegressionTests {
         #expect(throws: ModelFormatError.unsupportedFormatVersion(model: "logistic-regression", found: 99, supported: 1)) {
             try JSONDecoder().decode(LogisticModel.self, from: Data(json.utf8))
         }
+    }
+
+    @Test("configurations decode from partial JSON (missing keys take defaults) and round-trip")
+    func configurationCoding() throws {
+        let lr = try JSONDecoder().decode(LogisticRegression.Configuration.self, from: Data(#"{"maxIterations": 7, "relativeLossTolerance": 1e-9}"#.utf8))
+        var expected = LogisticRegression.Configuration()
+        expected.maxIterations = 7
+        #expect(lr == expected)
+        #expect(try TestData.roundTrip(expected) == expected)
+        let trees = try JSONDecoder().decode(GradientBoostedTrees.Configuration.self, from: Data(#"{"objective": {"poisson": {}}, "rounds": 12}"#.utf8))
+        var expectedTrees = GradientBoostedTrees.Configuration(objective: .poisson)
+        expectedTrees.rounds = 12
+        #expect(trees == expectedTrees)
+        expectedTrees.maxDepth = 4
+        expectedTrees.earlyStoppingRounds = 3
+        #expect(try TestData.roundTrip(expectedTrees) == expectedTrees)
     }
 
     @Test("single-row prediction agrees with batch prediction", arguments: [2, 4])

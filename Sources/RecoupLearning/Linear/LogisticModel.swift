@@ -58,22 +58,25 @@ extension LogisticModel {
         return z
     }
 
-    /// Class probabilities, `n × K` (for binary: `[1 − p, p]` per row).
-    package func probabilities(_ x: Matrix<Float>) -> Matrix<Double> {
+    /// Class probabilities, `n × K` (for binary: `[1 − p, p]` per row), computed in Double and stored as Float.
+    package func probabilities(_ x: Matrix<Float>) -> Matrix<Float> {
         let z = decisionScores(x)
-        var p = Matrix<Double>(rows: x.rows, columns: classes)
+        var p = Matrix<Float>(rows: x.rows, columns: classes)
         let k = classes
         z.values.withUnsafeBufferPointer { z in
             p.values.withUnsafeMutableBufferPointer { out in
-                for r in 0..<x.rows {
-                    if k == 2 {
-                        let p1 = Numerics.sigmoid(Double(z[r]))
-                        out[2 * r] = 1 - p1
-                        out[2 * r + 1] = p1
-                    } else {
-                        let row = UnsafeMutableBufferPointer(rebasing: out[(r * k)..<((r + 1) * k)])
-                        for c in 0..<k { row[c] = Double(z[r * k + c]) }
-                        Numerics.softmaxInPlace(row)
+                var row = [Double](repeating: 0, count: k)
+                row.withUnsafeMutableBufferPointer { row in
+                    for r in 0..<x.rows {
+                        if k == 2 {
+                            let p1 = Numerics.sigmoid(Double(z[r]))
+                            out[2 * r] = Float(1 - p1)
+                            out[2 * r + 1] = Float(p1)
+                        } else {
+                            for c in 0..<k { row[c] = Double(z[r * k + c]) }
+                            Numerics.softmaxInPlace(row)
+                            for c in 0..<k { out[r * k + c] = Float(row[c]) }
+                        }
                     }
                 }
             }
@@ -82,13 +85,13 @@ extension LogisticModel {
     }
 
     /// `P(y = 1)` of each row of a binary model.
-    package func positiveProbabilities(_ x: Matrix<Float>) -> [Double] {
+    package func positiveProbabilities(_ x: Matrix<Float>) -> [Float] {
         precondition(classes == 2, "positiveProbabilities needs a binary model, this one has \(classes) classes")
-        return decisionScores(x).values.map { Numerics.sigmoid(Double($0)) }
+        return decisionScores(x).values.map { Float(Numerics.sigmoid(Double($0))) }
     }
 
     /// Class probabilities of one row (`K` values), computed in Double without BLAS.
-    package func probabilities(row: ArraySlice<Float>) -> [Double] {
+    package func probabilities(row: ArraySlice<Float>) -> [Float] {
         precondition(row.count == features, "LogisticModel fitted with \(features) features, got \(row.count)")
         let k = outputs
         var z = intercepts
@@ -100,12 +103,12 @@ extension LogisticModel {
         }
         if classes == 2 {
             let p1 = Numerics.sigmoid(z[0])
-            return [1 - p1, p1]
+            return [Float(1 - p1), Float(p1)]
         }
         _ = z.withUnsafeMutableBufferPointer { Numerics.softmaxInPlace($0) }
-        return z
+        return z.map { Float($0) }
     }
 
     /// Class probabilities of one row.
-    package func probabilities(row: [Float]) -> [Double] { probabilities(row: row[...]) }
+    package func probabilities(row: [Float]) -> [Float] { probabilities(row: row[...]) }
 }

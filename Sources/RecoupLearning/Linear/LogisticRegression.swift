@@ -85,6 +85,22 @@ package struct LogisticRegression: Sendable {
             self.blockRows = blockRows
         }
 
+        /// Decodes a configuration in which any key may be missing (it then takes its default), so that configuration
+        /// files name only what they change and stay readable when fields are added.
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Configuration()
+            regularization = try c.decodeIfPresent(Regularization.self, forKey: .regularization) ?? d.regularization
+            classWeights = try c.decodeIfPresent(ClassWeights.self, forKey: .classWeights) ?? d.classWeights
+            maxIterations = try c.decodeIfPresent(Int.self, forKey: .maxIterations) ?? d.maxIterations
+            gradientTolerance = try c.decodeIfPresent(Double.self, forKey: .gradientTolerance) ?? d.gradientTolerance
+            lossTolerance = try c.decodeIfPresent(Double.self, forKey: .lossTolerance) ?? d.lossTolerance
+            memory = try c.decodeIfPresent(Int.self, forKey: .memory) ?? d.memory
+            standardize = try c.decodeIfPresent(Bool.self, forKey: .standardize) ?? d.standardize
+            precision = try c.decodeIfPresent(Precision.self, forKey: .precision) ?? d.precision
+            blockRows = try c.decodeIfPresent(Int.self, forKey: .blockRows) ?? d.blockRows
+        }
+
         /// Throws ``LearningError/invalidHyperParameter(name:value:expected:)`` for the first value out of range.
         package func validate() throws(LearningError) {
             switch regularization {
