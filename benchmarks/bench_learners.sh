@@ -43,9 +43,17 @@ if [ -z "${DATA:-}" ]; then
   fi
 fi
 
-# One after the other, never at the same time: both sides get the whole machine.
-"$BENCH" learners --data "$DATA" --rounds "$ROUNDS" --leaves "$LEAVES" --recovery-objectives tweedie,squared \
-  > "$OUT/learners-recoup.jsonl"
-"$PYTHON" benchmarks/bench_learners.py --data "$DATA" --rounds "$ROUNDS" --leaves "$LEAVES" \
-  > "$OUT/learners-python.jsonl"
+# One after the other, never at the same time, and interleaved head by head so that both sides of each comparison
+# run under the same conditions (the machine may be shared).
+: > "$OUT/learners-recoup.jsonl"
+: > "$OUT/learners-python.jsonl"
+for part in logistic:fraud logistic:disposition trees:fraud trees:recovery trees:disposition; do
+  only=${part%%:*}
+  head=${part##*:}
+  echo "measuring $only $head" >&2
+  "$BENCH" learners --data "$DATA" --only "$only" --heads "$head" --rounds "$ROUNDS" --leaves "$LEAVES" \
+    --recovery-objectives tweedie,squared >> "$OUT/learners-recoup.jsonl"
+  "$PYTHON" benchmarks/bench_learners.py --data "$DATA" --only "$only" --heads "$head" --rounds "$ROUNDS" \
+    --leaves "$LEAVES" >> "$OUT/learners-python.jsonl"
+done
 "$PYTHON" benchmarks/render_learners.py "$OUT/learners-recoup.jsonl" "$OUT/learners-python.jsonl" --data "$DATA"
