@@ -1,6 +1,6 @@
 """Reference side of the learner benchmark: scikit-learn, LightGBM, XGBoost on the matrices Recoup exports.
 
-Reads DIR/meta.json and the raw row-major files `{split}.dense.f32`, `{split}.disposition.i32`,
+Reads DIR/meta.json and the raw row-major files `{split}.dense.f32`, optional `{split}.binned.u8`, `{split}.disposition.i32`,
 `{split}.fraud.i32`, `{split}.recovery.f32` (see `make_synthetic_matrices.py` and `recoup-bench export-matrices`)
 and prints one JSON object per line: {"library", "model", "head", "threads", "fit_s", "predict_rows_per_s", ...metrics}.
 The hyper-parameters are the ones `recoup-bench learners` uses (`benchmarks/bench_learners.sh` passes the same
@@ -28,8 +28,17 @@ def load(data):
     for split in ("train", "holdout"):
         rows = meta["splits"][split]["rows"]
         x = np.fromfile(os.path.join(data, f"{split}.dense.f32"), dtype="<f4").reshape(rows, cols)
+        # The trees get the binned matrix when there is one (as floats, bin 255 = missing → NaN): the libraries then
+        # see exactly the bins RecoupLearning trains on (one bin per value).
+        binned_path = os.path.join(data, f"{split}.binned.u8")
+        if os.path.exists(binned_path):
+            b = np.fromfile(binned_path, dtype=np.uint8).reshape(rows, len(meta["bin_counts"])).astype(np.float32)
+            b[b == 255] = np.nan
+        else:
+            b = x
         out[split] = {
             "x": x,
+            "trees_x": b,
             "disposition": np.fromfile(os.path.join(data, f"{split}.disposition.i32"), dtype="<i4"),
             "fraud": np.fromfile(os.path.join(data, f"{split}.fraud.i32"), dtype="<i4"),
             "recovery": np.fromfile(os.path.join(data, f"{split}.recovery.f32"), dtype="<f4").astype(np.float64),
@@ -78,15 +87,18 @@ def timed(fn, repeat=1):
 
 
 def emit(**kw):
+    kw["load1"] = os.getloadavg()[0]  # the machine may be shared: record its load beside every figure
     print(json.dumps(kw), flush=True)
 
 
 # ---- logistic regression ---------------------------------------------------------------------------------------------
 
-def bench_logistic(d, c, max_iter):
+def bench_logistic(d, c, max_iter, heads):
     from sklearn.linear_model import LogisticRegression
     xt, xh = d["train"]["x"], d["holdout"]["x"]
     for head, metric in (("fraud", binary), ("disposition", classification)):
+        if head not in heads:
+            continue
         y, yh = d["train"][head], d["holdout"][head]
         for threads in (1, 2):
             with threadpool_limits(limits=threads):
@@ -117,13 +129,15 @@ def lgb_params(head, a, classes):
     return base
 
 
-def bench_trees(d, a, classes):
+def bench_trees(d, a, classes, heads):
     import lightgbm as lgb
     import xgboost as xgb
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-    xt, xh = d["train"]["x"], d["holdout"]["x"]
+    xt, xh = d["train"]["trees_x"], d["holdout"]["trees_x"]
     for head, metric in HEADS:
+        if head not in heads:
+            continue
         y, yh = d["train"][head], d["holdout"][head]
 
         # LightGBM (binning inside the timed fit, as our fit time includes BinMapper.fit + transform)
@@ -161,8 +175,8 @@ def bench_trees(d, a, classes):
         def fit_xgb():
             return xgb.train(xparams, xgb.DMatrix(xt, label=y, nthread=2), num_boost_round=a.rounds)
         fit_s, bst = timed(fit_xgb)
-        dh = xgb.DMatrix(xh, nthread=2)
-        pred_s, p = timed(lambda: bst.predict(dh), repeat=3)
+        # inplace_predict: no DMatrix construction and no cached predictions between the timed repeats
+        pred_s, p = timed(lambda: bst.inplace_predict(xh), repeat=3)
         emit(library="XGBoost", model="hist lossguide", head=head, threads=2, fit_s=fit_s,
              predict_rows_per_s=len(yh) / pred_s, **metric(yh, p))
 
@@ -191,6 +205,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--only", choices=["logistic", "trees", "all"], default="all")
+    ap.add_argument("--heads", default="disposition,fraud,recovery")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--max-iter", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=200)
@@ -206,9 +221,9 @@ def main():
     emit(library="python", model="environment", blas=blas, rows_train=meta["splits"]["train"]["rows"],
          rows_holdout=meta["splits"]["holdout"]["rows"], columns=meta["columns"])
     if a.only in ("logistic", "all"):
-        bench_logistic(d, a.C, a.max_iter)
+        bench_logistic(d, a.C, a.max_iter, a.heads.split(","))
     if a.only in ("trees", "all"):
-        bench_trees(d, a, meta["classes"])
+        bench_trees(d, a, meta["classes"], a.heads.split(","))
 
 
 if __name__ == "__main__":

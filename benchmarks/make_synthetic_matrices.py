@@ -62,7 +62,8 @@ def make(rows: int, seed: int):
     fraud = (rng.random(rows) < 1 / (1 + np.exp(-f))).astype(np.int32)
 
     # Recovery value: zero for about a fifth, otherwise gamma around a log-linear mean with interactions.
-    mu = np.exp(3.0 + 0.6 * z[:, 0] + 0.3 * z[:, 15] - 0.4 * (disposition >= 5) + 0.3 * z[:, 16] * z[:, 17]
+    log_price = np.log(raw[:, 0])  # the first numeric column is a log-normal "price"
+    mu = np.exp(2.5 + 0.8 * log_price + 0.3 * z[:, 15] - 0.4 * (disposition >= 5) + 0.3 * z[:, 16] * z[:, 17]
                 + 0.2 * (levels[1] == 2))
     zero = rng.random(rows) < 1 / (1 + np.exp(-(-1.6 + 1.0 * (disposition == 7) + 0.5 * z[:, 18])))
     recovery = np.where(zero, 0.0, rng.gamma(2.0, mu / 2.0)).astype(np.float32)

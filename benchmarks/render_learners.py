@@ -40,6 +40,11 @@ def main():
           f"{env.get('workers')} workers with single-threaded BLAS inside; Python BLAS: "
           f"{', '.join(f'{b['api']} ({b['arch']})' for b in penv.get('blas', []))}.\n")
 
+    loads = [r["load1"] for r in ours + ref if "load1" in r]
+    if loads:
+        print(f"1-minute load average while measuring: {min(loads):.1f} to {max(loads):.1f} on {env.get('workers')} cores "
+              f"(other work on the machine competes with both sides alike; both run under `nice -n -15`, one after the other, "
+              f"interleaved head by head).\n")
     print("### Logistic regression (C = 1, tol 1e-4)\n")
     print("| head | library | threads | fit s | iterations | predict rows/s | log-loss | PR-AUC / macro-F1 | ROC-AUC / accuracy |")
     print("|---|---|---|---|---|---|---|---|---|")

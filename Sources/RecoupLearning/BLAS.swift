@@ -128,16 +128,7 @@ package enum BLAS {
             scal(beta, &c.values)
             return
         }
-        a.values.withUnsafeBufferPointer { pa in
-            b.values.withUnsafeBufferPointer { pb in
-                c.values.withUnsafeMutableBufferPointer { pc in
-                    T.blasGemm(
-                        transposeA, transposeB, Int32(m), Int32(n), Int32(k), alpha,
-                        pa.baseAddress!, Int32(max(a.columns, 1)), pb.baseAddress!, Int32(max(b.columns, 1)),
-                        beta, pc.baseAddress!, Int32(max(n, 1)))
-                }
-            }
-        }
+        rawGemm(transposeA, transposeB, m, n, k, alpha, a, rowOffset: 0, b, beta, &c)
     }
 
     /// `op(A) · op(B)` as a new matrix.
@@ -166,16 +157,7 @@ package enum BLAS {
             scal(beta, &c.values)
             return
         }
-        a.values.withUnsafeBufferPointer { pa in
-            b.values.withUnsafeBufferPointer { pb in
-                c.values.withUnsafeMutableBufferPointer { pc in
-                    T.blasGemm(
-                        false, transposeB, Int32(rows.count), Int32(n), Int32(a.columns), alpha,
-                        pa.baseAddress! + rows.lowerBound * a.columns, Int32(a.columns), pb.baseAddress!,
-                        Int32(max(b.columns, 1)), beta, pc.baseAddress!, Int32(n))
-                }
-            }
-        }
+        rawGemm(false, transposeB, rows.count, n, a.columns, alpha, a, rowOffset: rows.lowerBound, b, beta, &c)
     }
 
     /// `C ← alpha · A[rows]ᵀ · B + beta · C` on a block of consecutive rows of `A` (a gradient `Xᵀ·R` over a block).
@@ -192,16 +174,7 @@ package enum BLAS {
             scal(beta, &c.values)
             return
         }
-        a.values.withUnsafeBufferPointer { pa in
-            b.values.withUnsafeBufferPointer { pb in
-                c.values.withUnsafeMutableBufferPointer { pc in
-                    T.blasGemm(
-                        true, false, Int32(a.columns), Int32(b.columns), Int32(rows.count), alpha,
-                        pa.baseAddress! + rows.lowerBound * a.columns, Int32(a.columns), pb.baseAddress!,
-                        Int32(b.columns), beta, pc.baseAddress!, Int32(b.columns))
-                }
-            }
-        }
+        rawGemm(true, false, a.columns, b.columns, rows.count, alpha, a, rowOffset: rows.lowerBound, b, beta, &c)
     }
 
     /// `y ← alpha · op(A[rows]) · x + beta · y` on a block of consecutive rows of `A`, without copying the block.
@@ -218,15 +191,7 @@ package enum BLAS {
             scal(beta, &y)
             return
         }
-        a.values.withUnsafeBufferPointer { pa in
-            x.withUnsafeBufferPointer { px in
-                y.withUnsafeMutableBufferPointer { py in
-                    T.blasGemv(
-                        transpose, Int32(rows.count), Int32(a.columns), alpha, pa.baseAddress! + rows.lowerBound * a.columns,
-                        Int32(max(a.columns, 1)), px.baseAddress!, beta, py.baseAddress!)
-                }
-            }
-        }
+        rawGemv(transpose, rows.count, alpha, a, rowOffset: rows.lowerBound, x, beta, &y)
     }
 
     /// Runs `body` with OpenBLAS limited to `threads` threads, then restores the previous count.
@@ -259,15 +224,7 @@ package enum BLAS {
             scal(beta, &y)
             return
         }
-        a.values.withUnsafeBufferPointer { pa in
-            x.withUnsafeBufferPointer { px in
-                y.withUnsafeMutableBufferPointer { py in
-                    T.blasGemv(
-                        transpose, Int32(a.rows), Int32(a.columns), alpha, pa.baseAddress!, Int32(max(a.columns, 1)),
-                        px.baseAddress!, beta, py.baseAddress!)
-                }
-            }
-        }
+        rawGemv(transpose, a.rows, alpha, a, rowOffset: 0, x, beta, &y)
     }
 
     /// `op(A) · x` as a new array.
@@ -309,6 +266,38 @@ package enum BLAS {
         checkInt32(x.count, 1, 1)
         if x.isEmpty { return 0 }
         return x.withUnsafeBufferPointer { px in T.blasNrm2(Int32(px.count), px.baseAddress!) }
+    }
+
+    /// The one call into `?gemm`: `A` starts at row `rowOffset`; leading dimensions are the matrices' widths.
+    private static func rawGemm<T: BLASScalar>(
+        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: T, _ a: Matrix<T>, rowOffset: Int,
+        _ b: Matrix<T>, _ beta: T, _ c: inout Matrix<T>
+    ) {
+        a.values.withUnsafeBufferPointer { pa in
+            b.values.withUnsafeBufferPointer { pb in
+                c.values.withUnsafeMutableBufferPointer { pc in
+                    T.blasGemm(
+                        transA, transB, Int32(m), Int32(n), Int32(k), alpha, pa.baseAddress! + rowOffset * a.columns,
+                        Int32(max(a.columns, 1)), pb.baseAddress!, Int32(max(b.columns, 1)), beta, pc.baseAddress!,
+                        Int32(max(c.columns, 1)))
+                }
+            }
+        }
+    }
+
+    /// The one call into `?gemv`: `rows` rows of `A` from row `rowOffset`.
+    private static func rawGemv<T: BLASScalar>(
+        _ transpose: Bool, _ rows: Int, _ alpha: T, _ a: Matrix<T>, rowOffset: Int, _ x: [T], _ beta: T, _ y: inout [T]
+    ) {
+        a.values.withUnsafeBufferPointer { pa in
+            x.withUnsafeBufferPointer { px in
+                y.withUnsafeMutableBufferPointer { py in
+                    T.blasGemv(
+                        transpose, Int32(rows), Int32(a.columns), alpha, pa.baseAddress! + rowOffset * a.columns,
+                        Int32(max(a.columns, 1)), px.baseAddress!, beta, py.baseAddress!)
+                }
+            }
+        }
     }
 
     private static func checkInt32(_ a: Int, _ b: Int, _ c: Int) {

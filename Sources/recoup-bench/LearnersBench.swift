@@ -14,6 +14,7 @@ struct LearnersBench: ParsableCommand {
 
     @Option(help: "Folder with meta.json and the raw matrices.") var data: String
     @Option(help: "logistic, trees or all.") var only: String = "all"
+    @Option(help: "Heads to run, comma-separated (disposition, fraud, recovery).") var heads: String = "disposition,fraud,recovery"
     @Option(help: "scikit-learn's C for the logistic heads.") var c: Double = 1
     @Option(help: "Boosting rounds.") var rounds: Int = 200
     @Option(help: "Leaves per tree.") var leaves: Int = 31
@@ -34,8 +35,10 @@ struct LearnersBench: ParsableCommand {
         if only == "trees" || only == "all" { try benchTrees(set) }
     }
 
+    private func selected(_ head: String) -> Bool { heads.split(separator: ",").contains { $0 == head } }
+
     private func benchLogistic(_ set: BenchData) {
-        for head in ["fraud", "disposition"] {
+        for head in ["fraud", "disposition"] where selected(head) {
             let y = head == "fraud" ? set.train.fraud : set.train.disposition
             let yh = head == "fraud" ? set.holdout.fraud : set.holdout.disposition
             let learner = LogisticRegression(.init(regularization: .inverse(C: c)))
@@ -59,14 +62,14 @@ struct LearnersBench: ParsableCommand {
         let (binTime, binned) = timed { set.binned() }
         emit(["library": "recoup", "model": "BinMapper.fit+transform", "binning_s": binTime, "from_export": set.train.binned != nil])
         var heads: [(String, Objective)] = [("disposition", .multiclassSoftmax(classes: set.classes)), ("fraud", .binaryLogLoss)]
-        for name in recoveryObjectives.split(separator: ",") {
+        for name in recoveryObjectives.split(separator: ",") where selected("recovery") {
             switch name {
             case "tweedie": heads.append(("recovery", .tweedie(variancePower: tweediePower)))
             case "poisson": heads.append(("recovery", .poisson))
             default: heads.append(("recovery", .squaredError))
             }
         }
-        for (head, objective) in heads {
+        for (head, objective) in heads where selected(head) {
             var config = GradientBoostedTrees.Configuration(objective: objective)
             config.rounds = rounds
             config.maxLeaves = leaves
@@ -136,7 +139,12 @@ func best<R>(of n: Int, _ body: () -> R) -> (Double, R) {
     return (t, r)
 }
 
+/// Prints one JSON line, with the 1-minute load average (the machine is shared: a reader can see contention).
 func emit(_ object: [String: Any]) {
+    var object = object
+    if let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8), let load = Double(text.split(separator: " ")[0]) {
+        object["load1"] = load
+    }
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 }

@@ -12,6 +12,7 @@ struct RecoupBench: ParsableCommand {
             ScoringBench.self,
             FeaturesBench.self,
             ExportMatrices.self,
+            LearnersBench.self,
         ]
     )
 }

@@ -80,6 +80,22 @@ struct GradientBoostedTreesTests {
         }
     }
 
+    @Test("a bin outside a feature's bins is refused; balanced class weights give each class the same total")
+    func inputsAndWeights() throws {
+        let (x, _, y) = TreeData.make(rows: 60)
+        var bad = x
+        bad.bins[5 * x.columns + 2] = UInt8(x.binCounts[2])
+        #expect(throws: LearningError.binOutOfRange(row: 5, column: 2, bin: x.binCounts[2], binCount: x.binCounts[2])) {
+            try GradientBoostedTrees(Self.config(.squaredError)).fit(bad, targets: y)
+        }
+        let labels = y.map { $0 > 1.5 ? 1 : 0 }
+        let w = ClassBalance.weights(labels: labels, classes: 2)
+        let perClass = (0..<2).map { c in zip(labels, w).filter { $0.0 == c }.reduce(0.0) { $0 + $1.1 } }
+        #expect(abs(perClass[0] - perClass[1]) < 1e-9 && abs(perClass[0] + perClass[1] - 60) < 1e-9)
+        let model = try GradientBoostedTrees(Self.config(.binaryLogLoss)).fit(x, labels: labels, weights: w)
+        #expect(model.predict(x).values.count == 60)
+    }
+
     @Test("single-row prediction equals batch prediction bit for bit", arguments: [Objective.binaryLogLoss, .multiclassSoftmax(classes: 3)])
     func singleRow(objective: Objective) throws {
         let (x, _, y) = TreeData.make(rows: 200)
@@ -91,6 +107,9 @@ struct GradientBoostedTreesTests {
             #expect(model.rawScores(row: x.row(i)) == Array(raw.row(i)))
         }
         #expect(model.predict(x, workers: 1) == batch)
+        let p = model.probabilities(x)
+        #expect(p.columns == max(2, objective.outputs))
+        for i in 0..<x.rows { #expect(model.probabilities(row: x.row(i)) == Array(p.row(i))) }
     }
 
     @Test("save, load and predict give bit-identical results; unknown versions and broken trees are refused")
@@ -144,6 +163,17 @@ struct GradientBoostedTreesTests {
         #expect(a.trees.allSatisfy { Set($0.splitFeature).count <= 2 })
     }
 
+    @Test("the fit does not depend on the number of workers (large enough for every parallel path)")
+    func workersDoNotMatter() throws {
+        let (x, _, y) = TreeData.make(rows: 20_000, columns: 3)
+        var config = Self.config(.binaryLogLoss, rounds: 3)
+        config.workers = 1
+        let one = try GradientBoostedTrees(config).fit(x, targets: Self.targets(.binaryLogLoss, y))
+        config.workers = 2
+        let two = try GradientBoostedTrees(config).fit(x, targets: Self.targets(.binaryLogLoss, y))
+        #expect(one == two)
+    }
+
     @Test("contributions add up to the raw score (Saabas and TreeSHAP) and TreeSHAP equals brute-force Shapley values")
     func contributions() throws {
         let (x, _, y) = TreeData.make(rows: 200)
@@ -160,7 +190,7 @@ struct GradientBoostedTreesTests {
             for (t, tree) in model.trees.enumerated() where t % 3 == 0 {
                 let exact = Shapley.values(tree, bins, features: 4)
                 var treePhi = [Double](repeating: 0, count: 5)
-                tree.treeSHAP(bins, into: &treePhi)
+                treePhi.withUnsafeMutableBufferPointer { tree.treeSHAP(bins, into: $0) }
                 for j in 0..<4 { #expect(abs(exact[j] - treePhi[j]) < 1e-12, "tree \(t) feature \(j)") }
             }
             _ = shap

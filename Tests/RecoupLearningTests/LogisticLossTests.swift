@@ -52,6 +52,12 @@ struct LogisticLossTests {
         let b = Self.loss(outputs: outputs, weighted: true, blockRows: 3, workers: 2).evaluate(theta, gradient: &g2)
         #expect(abs(a - b) < 1e-12)
         #expect(zip(g1, g2).allSatisfy { abs($0 - $1) < 1e-12 })
+        // The same blocks on one thread or two: the rows are cut into the same parts, so the sums are identical.
+        var g3: [Double] = []
+        var g4: [Double] = []
+        let c = Self.loss(outputs: outputs, weighted: true, blockRows: 2, workers: 1).evaluate(theta, gradient: &g3)
+        let d = Self.loss(outputs: outputs, weighted: true, blockRows: 2, workers: 2).evaluate(theta, gradient: &g4)
+        #expect(c == d && g3 == g4)
     }
 
     @Test("the loss at zero weights is the entropy of the weighted class shares under the intercepts")
@@ -81,7 +87,7 @@ struct LBFGSTests {
     func rosenbrock() {
         var optimizer = LBFGS()
         optimizer.gradientTolerance = 1e-10
-        optimizer.relativeLossTolerance = 0
+        optimizer.lossTolerance = 0
         optimizer.maxIterations = 200
         let result = optimizer.minimize(
             from: [-1.2, 1],

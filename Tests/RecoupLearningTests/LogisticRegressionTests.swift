@@ -42,7 +42,7 @@ struct LogisticRegressionTests {
         let k = (fixture.y.max() ?? 1) + 1
         var config = LogisticRegression.Configuration(
             regularization: .inverse(C: reference.C), classWeights: reference.balanced ? .balanced : .uniform,
-            gradientTolerance: 1e-9, relativeLossTolerance: 0, precision: precision)
+            gradientTolerance: 1e-9, lossTolerance: 0, precision: precision)
         config.maxIterations = 2000
         let model = try LogisticRegression(config).fit(x, labels: fixture.y, classes: k, sampleWeights: reference.weights)
         let outputs = model.outputs
@@ -124,6 +124,22 @@ struct LogisticRegressionTests {
         #expect(throws: ModelFormatError.unsupportedFormatVersion(model: "logistic-regression", found: 99, supported: 1)) {
             try JSONDecoder().decode(LogisticModel.self, from: Data(json.utf8))
         }
+    }
+
+    @Test("configurations decode from partial JSON (missing keys take defaults) and round-trip")
+    func configurationCoding() throws {
+        let lr = try JSONDecoder().decode(LogisticRegression.Configuration.self, from: Data(#"{"maxIterations": 7, "relativeLossTolerance": 1e-9}"#.utf8))
+        var expected = LogisticRegression.Configuration()
+        expected.maxIterations = 7
+        #expect(lr == expected)
+        #expect(try TestData.roundTrip(expected) == expected)
+        let trees = try JSONDecoder().decode(GradientBoostedTrees.Configuration.self, from: Data(#"{"objective": {"poisson": {}}, "rounds": 12}"#.utf8))
+        var expectedTrees = GradientBoostedTrees.Configuration(objective: .poisson)
+        expectedTrees.rounds = 12
+        #expect(trees == expectedTrees)
+        expectedTrees.maxDepth = 4
+        expectedTrees.earlyStoppingRounds = 3
+        #expect(try TestData.roundTrip(expectedTrees) == expectedTrees)
     }
 
     @Test("single-row prediction agrees with batch prediction", arguments: [2, 4])

@@ -26,32 +26,70 @@ enum TreeData {
 
 @Suite("Histograms and the tree grower")
 struct TreeGrowerTests {
-    @Test("a sibling's histogram by subtraction equals its direct histogram; parallel equals serial")
-    func subtraction() throws {
+    @Test("a sibling's histogram by subtraction equals its direct histogram (sparse-row and column-wise builds)", arguments: [true, false])
+    func subtraction(sparse: Bool) throws {
         let (x, _, y) = TreeData.make(rows: 200)
-        let data = try TrainingBins(x)
+        let data = try TrainingBins(x, sparseRows: sparse)
+        #expect((data.sparse != nil) == sparse)
         let gh = TreeData.gradients(y)
         let features = (0..<Int32(x.columns)).map { $0 }
         let all = (0..<Int32(x.rows)).map { $0 }
         let left = all.filter { data.goesLeft(Int($0), feature: 0, threshold: 6, defaultLeft: false) }
         let right = all.filter { !data.goesLeft(Int($0), feature: 0, threshold: 6, defaultLeft: false) }
-        func histogram(_ rows: [Int32], workers: Int) -> Histogram {
-            var h = Histogram(slotCount: data.slotCount)
-            rows.withUnsafeBufferPointer { r in
-                gh.withUnsafeBufferPointer { g in h.build(rows: r, data: data, gradients: g, features: features, workers: workers) }
-            }
-            return h
-        }
-        var parent = histogram(all, workers: 1)
-        let small = histogram(left, workers: 1)
+        var parent = Self.histogram(all, data, gh, workers: 1)
+        let small = Self.histogram(left, data, gh, workers: 1)
         parent.subtract(small, features: features, data: data)
-        let direct = histogram(right, workers: 1)
+        let direct = Self.histogram(right, data, gh, workers: 1)
         for s in 0..<data.slotCount {
             #expect(abs(parent.slots[s].x - direct.slots[s].x) < 1e-12 && abs(parent.slots[s].y - direct.slots[s].y) < 1e-12)
         }
-        // Large enough for the parallel path: bit-identical to one worker (features are split, not rows).
-        let big = (0..<Int32(x.rows)).flatMap { _ in all }.prefix(20_000).map { $0 }
-        #expect(histogram(Array(big), workers: 2).slots == histogram(Array(big), workers: 1).slots)
+    }
+
+    @Test("sparse-row and column-wise histograms agree; parallel builds agree with serial ones and repeat exactly")
+    func buildsAgree() throws {
+        let (x, _, y) = TreeData.make(rows: 200)
+        let gh = TreeData.gradients(y)
+        // Large enough for the parallel paths (rows may repeat: a histogram only sums).
+        let rows = Array((0..<100).flatMap { _ in (0..<Int32(x.rows)).map { $0 } }.prefix(20_000))
+        let sparse = try TrainingBins(x, sparseRows: true)
+        let dense = try TrainingBins(x, sparseRows: false)
+        let reference = Self.histogram(rows, dense, gh, workers: 1)
+        for (data, workers) in [(sparse, 1), (sparse, 2), (dense, 2)] {
+            let h = Self.histogram(rows, data, gh, workers: workers)
+            for s in 0..<data.slotCount {
+                #expect(abs(h.slots[s].x - reference.slots[s].x) <= 1e-9 * max(1, abs(reference.slots[s].x)))
+                #expect(abs(h.slots[s].y - reference.slots[s].y) <= 1e-9 * max(1, abs(reference.slots[s].y)))
+            }
+            #expect(Self.histogram(rows, data, gh, workers: workers).slots == h.slots)
+        }
+    }
+
+    @Test("a split partitions rows stably, in parallel exactly as serially")
+    func partition() throws {
+        let (x, _, _) = TreeData.make(rows: 40_000, columns: 2)
+        let data = try TrainingBins(x)
+        let rows = (0..<Int32(x.rows)).filter { $0 % 3 != 0 }
+        let split = SplitCandidate(feature: 1, threshold: 7, defaultLeft: true, gain: 1, left: .zero, right: .zero)
+        var results: [[Int32]] = []
+        for workers in [1, 2] {
+            var p = DataPartition(rows: rows, maxLeaves: 4)
+            let left = p.split(0, into: 1, data: data, split, workers: workers)
+            let (l, r) = (p.withRows(of: 0) { Array($0) }, p.withRows(of: 1) { Array($0) })
+            #expect(l.count == left && l + r == rows.filter { data.goesLeft(Int($0), feature: 1, threshold: 7, defaultLeft: true) }
+                + rows.filter { !data.goesLeft(Int($0), feature: 1, threshold: 7, defaultLeft: true) })
+            results.append(l + r)
+        }
+        #expect(results[0] == results[1])
+    }
+
+    static func histogram(_ rows: [Int32], _ data: TrainingBins, _ gh: [SIMD2<Double>], workers: Int) -> Histogram {
+        var h = Histogram(slotCount: data.slotCount)
+        rows.withUnsafeBufferPointer { r in
+            gh.withUnsafeBufferPointer { g in
+                h.build(rows: r, data: data, gradients: g, features: (0..<Int32(data.columns)).map { $0 }, workers: workers)
+            }
+        }
+        return h
     }
 
     static func grow(_ x: BinnedMatrix, _ gh: [SIMD2<Double>], maxLeaves: Int = 8, maxDepth: Int? = nil, minSamples: Int = 5, l2: Double = 1.5, eta: Double = 0.3) throws -> (Tree, TreeGrower) {

@@ -40,18 +40,22 @@ package struct BinMapper: Sendable, Codable, Equatable {
             sampleRows.shuffle(using: &rng)
             sampleRows = Array(sampleRows.prefix(sampleSize)).sorted()
         }
-        var bounds: [[Float]] = []
-        bounds.reserveCapacity(x.columns)
-        var column: [Float] = []
-        column.reserveCapacity(sampleRows.count)
-        for f in 0..<x.columns {
-            column.removeAll(keepingCapacity: true)
-            for r in sampleRows {
-                let v = x.values[r * x.columns + f]
-                if !v.isNaN { column.append(v) }
+        // Features are independent: each worker sorts its own share of the columns.
+        let workers = x.rows * x.columns >= 1 << 16 ? Parallel.workerCount : 1
+        var shares = [[[Float]]](repeating: [], count: workers)
+        Parallel.forEach(&shares) { worker, share in
+            var column: [Float] = []
+            column.reserveCapacity(sampleRows.count)
+            for f in Parallel.slice(x.columns, part: worker, of: workers) {
+                column.removeAll(keepingCapacity: true)
+                for r in sampleRows {
+                    let v = x.values[r * x.columns + f]
+                    if !v.isNaN { column.append(v) }
+                }
+                share.append(thresholds(of: &column, maxBins: maxBins))
             }
-            bounds.append(thresholds(of: &column, maxBins: maxBins))
         }
+        let bounds = shares.flatMap { $0 }
         return BinMapper(upperBounds: bounds)
     }
 
@@ -119,9 +123,16 @@ package struct BinMapper: Sendable, Codable, Equatable {
     package func transform(_ x: Matrix<Float>) -> BinnedMatrix {
         precondition(x.columns == featureCount, "BinMapper fitted with \(featureCount) features, got \(x.columns)")
         var bins = [UInt8](repeating: 0, count: x.values.count)
-        for r in 0..<x.rows {
-            let base = r * x.columns
-            for f in 0..<x.columns { bins[base + f] = bin(x.values[base + f], feature: f) }
+        let workers = x.rows * x.columns >= 1 << 16 ? Parallel.workerCount : 1
+        x.values.withUnsafeBufferPointer { values in
+            bins.withUnsafeMutableBufferPointer { bins in
+                Parallel.run(parts: workers) { part in
+                    for r in Parallel.slice(x.rows, part: part, of: workers) {
+                        let base = r * x.columns
+                        for f in 0..<x.columns { bins[base + f] = bin(values[base + f], feature: f) }
+                    }
+                }
+            }
         }
         return BinnedMatrix(rows: x.rows, columns: x.columns, bins: bins, binCounts: binCounts)
     }

@@ -18,11 +18,11 @@ internal import Foundation
 /// column means `μ` and scales `σ`, the parameters `θ̃ = (W̃, b̃)` act on `x̃ = (x − μ)/σ`, so the scores are
 /// `X·(W̃/σ) + (b̃ − μ·W̃/σ)` and the gradient is `∂L/∂W̃ⱼ = ((XᵀR)ⱼ − μⱼ 1ᵀR)/σⱼ`. The GEMMs see the original `X`.
 ///
-/// Each worker owns a contiguous slice of the rows and walks it in blocks of ``blockRows`` rows: the scores of a
+/// The rows are cut into up to ``Parallel/rowParts`` contiguous parts (run on the workers); each part walks its rows in blocks of ``blockRows`` rows: the scores of a
 /// block are one GEMM (`Z = X_b · W`), the residuals are computed in place, and the block's gradient is a second GEMM
 /// (`X_bᵀ · R`) while the block is still in cache. BLAS works in the design's scalar type `T` (Float: single-
 /// precision GEMM); losses, residual sums and the gradient are accumulated in Double, per block, and the workers'
-/// partial sums are added in worker order, so the result does not depend on timing.
+/// partial sums are added in part order, so the result depends neither on timing nor on the number of cores.
 struct LogisticLoss<T: BLASScalar> {
     /// The design, `n × F`.
     let x: Matrix<T>
@@ -39,7 +39,7 @@ struct LogisticLoss<T: BLASScalar> {
     let penalty: [Double]
     /// Rows per GEMM block: large enough for BLAS to be efficient, small enough to stay in L2 with its scores.
     let blockRows: Int
-    /// Number of parallel workers.
+    /// Number of threads (the rows are always cut into the same parts, so the result does not depend on it).
     let workers: Int
 
     /// Number of parameters: `F·K'` weights (feature-major: `θ[j·K' + k]`) followed by `K'` intercepts.
@@ -57,24 +57,16 @@ struct LogisticLoss<T: BLASScalar> {
         let f = x.columns
         let k = outputs
         precondition(theta.count == parameterCount, "theta has \(theta.count) parameters, expected \(parameterCount)")
-        // Parameters in the scale of X: W = W̃/σ, b = b̃ − μ·W.
-        var original = [Double](repeating: 0, count: f * k)
-        var intercepts = Array(theta[(f * k)...])
-        for j in 0..<f {
-            for c in 0..<k {
-                let w = theta[j * k + c] / scale[j]
-                original[j * k + c] = w
-                intercepts[c] -= mean[j] * w
-            }
-        }
+        let (original, intercepts) = Self.originalScale(theta, mean: mean, scale: scale, outputs: k)
         let weights = Matrix<T>(rows: f, columns: k, values: original.map { T($0) })
-        var spaces = (0..<workers).map { _ in
+        let parts = min(Parallel.rowParts, max(1, x.rows / blockRows))
+        var spaces = (0..<parts).map { _ in
             Workspace(
                 scores: Matrix(rows: blockRows, columns: k), blockGradient: Matrix(rows: f, columns: k),
                 gradient: [Double](repeating: 0, count: parameterCount), loss: 0)
         }
-        Parallel.forEach(&spaces) { worker, space in
-            let mine = Parallel.slice(x.rows, part: worker, of: workers)
+        Parallel.forEach(&spaces, workers: workers) { part, space in
+            let mine = Parallel.slice(x.rows, part: part, of: parts)
             var start = mine.lowerBound
             while start < mine.upperBound {
                 let block = start..<min(start + blockRows, mine.upperBound)
@@ -101,6 +93,21 @@ struct LogisticLoss<T: BLASScalar> {
             }
         }
         return loss
+    }
+
+    /// Parameters in the scale of `X` from standardized ones: `W = W̃/σ` (row by row), `b = b̃ − μ·W`.
+    static func originalScale(_ theta: [Double], mean: [Double], scale: [Double], outputs k: Int) -> ([Double], [Double]) {
+        let f = mean.count
+        var weights = [Double](repeating: 0, count: f * k)
+        var intercepts = Array(theta[(f * k)...])
+        for j in 0..<f {
+            for c in 0..<k {
+                let w = theta[j * k + c] / scale[j]
+                weights[j * k + c] = w
+                intercepts[c] -= mean[j] * w
+            }
+        }
+        return (weights, intercepts)
     }
 
     /// Loss and gradient of one block of rows, added to the workspace.

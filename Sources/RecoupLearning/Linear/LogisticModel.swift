@@ -58,7 +58,7 @@ extension LogisticModel {
         return z
     }
 
-    /// Class probabilities, `n × K` (for binary: `[1 − p, p]` per row).
+    /// Class probabilities, `n × K` (for binary: `[1 − p, p]` per row), computed in Double and stored as Float.
     package func probabilities(_ x: Matrix<Float>) -> Matrix<Float> {
         let z = decisionScores(x)
         var p = Matrix<Float>(rows: x.rows, columns: classes)

@@ -45,7 +45,14 @@ extension LogisticRegression {
         case .double:
             solved = solve(Matrix(rows: x.rows, columns: x.columns, values: x.values.map { Double($0) }), problem, progress: progress)
         }
-        let (weights, intercepts) = problem.originalScale(solved.x, features: x.columns)
+        var (weights, intercepts) = LogisticLoss<Float>.originalScale(
+            solved.x, mean: problem.mean, scale: problem.scale, outputs: problem.outputs)
+        if problem.outputs > 1 {
+            // Softmax is unchanged by a common shift of the intercepts (they are unpenalized): report them centered,
+            // Σₖ bₖ = 0, as scikit-learn's are (its L-BFGS starts at zero and its gradients keep the sum).
+            let shift = intercepts.reduce(0, +) / Double(intercepts.count)
+            intercepts = intercepts.map { $0 - shift }
+        }
         let report = Report(
             termination: solved.termination.rawValue, iterations: solved.iterations, evaluations: solved.evaluations,
             objective: solved.value, l2Strength: lambda)
@@ -88,19 +95,6 @@ extension LogisticRegression {
             return diagonal
         }
 
-        /// `(W, b)` in the original feature scale from standardized parameters.
-        func originalScale(_ theta: [Double], features f: Int) -> ([Double], [Double]) {
-            var weights = [Double](repeating: 0, count: f * outputs)
-            var intercepts = Array(theta[(f * outputs)...])
-            for j in 0..<f {
-                for c in 0..<outputs {
-                    let w = theta[j * outputs + c] / scale[j]
-                    weights[j * outputs + c] = w
-                    intercepts[c] -= mean[j] * w
-                }
-            }
-            return (weights, intercepts)
-        }
     }
 
     private func solve<T: BLASScalar>(_ design: Matrix<T>, _ problem: Problem, progress: ProgressHandler?) -> LBFGS.Result {
@@ -113,8 +107,11 @@ extension LogisticRegression {
         optimizer.memory = configuration.memory
         optimizer.maxIterations = configuration.maxIterations
         optimizer.gradientTolerance = configuration.gradientTolerance
-        optimizer.relativeLossTolerance = configuration.relativeLossTolerance
-        if configuration.standardize { optimizer.initialInverseHessian = problem.diagonalInverseHessian() }
+        optimizer.lossTolerance = configuration.lossTolerance
+        if configuration.standardize {
+            optimizer.initialInverseHessian = problem.diagonalInverseHessian()
+            optimizer.keepDiagonal = true
+        }
         let maxIterations = configuration.maxIterations
         return BLAS.withThreadCount(workers > 1 ? 1 : BLAS.threadCount) {
             optimizer.minimize(
@@ -146,25 +143,22 @@ extension LogisticRegression {
             guard m.count == k else { throw .sizeMismatch(what: "classWeights", expected: k, actual: m.count) }
             multipliers = m
         case .balanced:
-            var perClass = [Double](repeating: 0, count: k)
-            for (i, y) in labels.enumerated() { perClass[y] += weights[i] }
-            let total = perClass.reduce(0, +)
-            multipliers = perClass.map { $0 > 0 ? total / (Double(k) * $0) : 0 }
+            multipliers = ClassBalance.multipliers(labels: labels, classes: k, sampleWeights: weights)
         }
         for i in weights.indices { weights[i] *= multipliers[labels[i]] }
         return weights
     }
 
-    /// Column means and standard deviations (a constant column gets scale 1), in one parallel pass over row slices
-    /// (partial sums added in worker order). Also finds a non-finite value, which sums cannot hide.
+    /// Column means and standard deviations (a constant column gets scale 1), in one parallel pass over row parts
+    /// (partial sums added in part order). Also finds a non-finite value, which sums cannot hide.
     static func moments(_ x: Matrix<Float>) -> (mean: [Double], scale: [Double], nonFinite: Int?) {
         let f = x.columns
-        let workers = x.rows >= 4096 ? Parallel.workerCount : 1
-        var partial = [[Double]](repeating: [Double](repeating: 0, count: 2 * f), count: workers)
+        let parts = x.rows >= 4096 ? Parallel.rowParts : 1
+        var partial = [[Double]](repeating: [Double](repeating: 0, count: 2 * f), count: parts)
         x.values.withUnsafeBufferPointer { v in
-            Parallel.forEach(&partial) { worker, sums in
+            Parallel.forEach(&partial) { part, sums in
                 sums.withUnsafeMutableBufferPointer { s in
-                    for r in Parallel.slice(x.rows, part: worker, of: workers) {
+                    for r in Parallel.slice(x.rows, part: part, of: parts) {
                         let row = v.baseAddress! + r * f
                         for j in 0..<f {
                             let value = Double(row[j])

@@ -59,6 +59,19 @@ package enum ModelFormatError: Error, Equatable, Sendable, CustomStringConvertib
     }
 }
 
+extension ModelFormatError {
+    /// Reads the header of a serialized model: `formatVersion` first (anything but `supported` is refused before
+    /// the rest is read), then `kind`, which must be `model`.
+    static func checkHeader<Key: CodingKey>(
+        _ c: KeyedDecodingContainer<Key>, version: Key, kind: Key, model: String, supported: Int
+    ) throws {
+        let found = try c.decode(Int.self, forKey: version)
+        guard found == supported else { throw unsupportedFormatVersion(model: model, found: found, supported: supported) }
+        let actual = try c.decode(String.self, forKey: kind)
+        guard actual == model else { throw inconsistent(model: model, reason: "the payload is a \(actual) model") }
+    }
+}
+
 /// A check used by `validate()` methods: throws ``LearningError/invalidHyperParameter(name:value:expected:)`` unless
 /// `condition` holds.
 @inline(__always)

@@ -40,38 +40,61 @@ struct DataPartition {
     }
 
     /// Moves the rows of `leaf` that fail `split` into `newLeaf`; returns the number that stay (go left).
-    mutating func split(_ leaf: Int, into newLeaf: Int, data: TrainingBins, _ split: SplitCandidate) -> Int {
+    ///
+    /// Large leaves are split by several workers, each over a contiguous part of the segment: it packs its left
+    /// rows in place and its right rows into the scratch buffer; the parts are then stitched together in order, so
+    /// the result is the same stable partition a single worker makes.
+    mutating func split(_ leaf: Int, into newLeaf: Int, data: TrainingBins, _ split: SplitCandidate, workers: Int = 1) -> Int {
         let start = begin[leaf]
         let n = count[leaf]
-        let feature = split.feature
-        let columnStart = feature * data.rows
+        let parts = n >= 16_384 ? workers : 1
+        let column = split.feature * data.rows
         let threshold = split.threshold
-        let missing = UInt8(data.binCounts[feature])
+        let missing = UInt8(data.binCounts[split.feature])
         let defaultLeft = split.defaultLeft
-        var leftCount = 0
-        var rightCount = 0
+        var lefts = [Int](repeating: 0, count: parts)
         data.columnBins.withUnsafeBufferPointer { bins in
             scratch.withUnsafeMutableBufferPointer { right in
                 indices.withUnsafeMutableBufferPointer { idx in
-                    for p in start..<(start + n) {
-                        let row = idx[p]
-                        let b = bins[columnStart + Int(row)]
-                        let left = b == missing ? defaultLeft : b <= threshold
-                        if left {
-                            idx[start + leftCount] = row
-                            leftCount += 1
-                        } else {
-                            right[rightCount] = row
-                            rightCount += 1
+                    lefts.withUnsafeMutableBufferPointer { lefts in
+                        Parallel.run(parts: parts) { part in
+                            let mine = Parallel.slice(n, part: part, of: parts)
+                            let bins = bins.baseAddress! + column
+                            let (first, spill) = (start + mine.lowerBound, right.baseAddress! + start + mine.lowerBound)
+                            var (l, r) = (0, 0)
+                            for p in first..<(start + mine.upperBound) {
+                                let row = idx[p]
+                                let b = bins[Int(row)]
+                                let left = b == missing ? defaultLeft : b <= threshold
+                                // Branch-free: write to both sides, advance one (the direction is data, not control flow).
+                                idx[first &+ l] = row
+                                spill[r] = row
+                                l &+= left ? 1 : 0
+                                r &+= left ? 0 : 1
+                            }
+                            lefts[part] = l
                         }
                     }
-                    for p in 0..<rightCount { idx[start + leftCount + p] = right[p] }
+                    // Stitch: every part's left rows, then every part's right rows, in part order.
+                    var write = start
+                    for part in 0..<parts {
+                        let from = start + Parallel.slice(n, part: part, of: parts).lowerBound
+                        for p in 0..<lefts[part] { idx[write + p] = idx[from + p] }
+                        write += lefts[part]
+                    }
+                    for part in 0..<parts {
+                        let mine = Parallel.slice(n, part: part, of: parts)
+                        let rights = mine.count - lefts[part]
+                        for p in 0..<rights { idx[write + p] = right[start + mine.lowerBound + p] }
+                        write += rights
+                    }
                 }
             }
         }
+        let leftCount = lefts.reduce(0, +)
         count[leaf] = leftCount
         begin[newLeaf] = start + leftCount
-        count[newLeaf] = rightCount
+        count[newLeaf] = n - leftCount
         return leftCount
     }
 }

@@ -170,15 +170,19 @@ extension DataPartition {
 }
 
 extension Tree {
-    /// Adds this tree's value to the scores of `rows` of `x` (all rows when `nil`) by traversal.
+    /// Adds this tree's value to the scores of `rows` of `x` (all rows when `nil`) by traversal, in parallel over
+    /// row slices (each row's score is written by one worker only).
     func addValues(_ x: BinnedMatrix, rows: [Int32]?, to scores: inout [Double], output: Int, outputs: Int) {
         let columns = x.columns
+        let count = rows?.count ?? x.rows
+        let parts = count >= 8192 ? Parallel.workerCount : 1
         x.bins.withUnsafeBufferPointer { bins in
             scores.withUnsafeMutableBufferPointer { s in
-                if let rows {
-                    for r in rows { s[Int(r) * outputs + output] += leafValue[leaf(of: bins.baseAddress! + Int(r) * columns)] }
-                } else {
-                    for r in 0..<x.rows { s[r * outputs + output] += leafValue[leaf(of: bins.baseAddress! + r * columns)] }
+                Parallel.run(parts: parts) { part in
+                    for p in Parallel.slice(count, part: part, of: parts) {
+                        let r = rows.map { Int($0[p]) } ?? p
+                        s[r * outputs + output] += leafValue[leaf(of: bins.baseAddress! + r * columns)]
+                    }
                 }
             }
         }

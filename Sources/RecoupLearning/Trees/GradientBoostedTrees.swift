@@ -49,6 +49,26 @@ package struct GradientBoostedTrees: Sendable {
             self.objective = objective
         }
 
+        /// Decodes a configuration in which any key may be missing (it then takes its default; the objective
+        /// defaults to squared error), so that configuration files name only what they change.
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(objective: try c.decodeIfPresent(Objective.self, forKey: .objective) ?? .squaredError)
+            rounds = try c.decodeIfPresent(Int.self, forKey: .rounds) ?? rounds
+            learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? learningRate
+            maxLeaves = try c.decodeIfPresent(Int.self, forKey: .maxLeaves) ?? maxLeaves
+            maxDepth = try c.decodeIfPresent(Int.self, forKey: .maxDepth) ?? maxDepth
+            minSamplesLeaf = try c.decodeIfPresent(Int.self, forKey: .minSamplesLeaf) ?? minSamplesLeaf
+            minHessianLeaf = try c.decodeIfPresent(Double.self, forKey: .minHessianLeaf) ?? minHessianLeaf
+            minGain = try c.decodeIfPresent(Double.self, forKey: .minGain) ?? minGain
+            l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? l2
+            rowSubsample = try c.decodeIfPresent(Double.self, forKey: .rowSubsample) ?? rowSubsample
+            featureSubsample = try c.decodeIfPresent(Double.self, forKey: .featureSubsample) ?? featureSubsample
+            earlyStoppingRounds = try c.decodeIfPresent(Int.self, forKey: .earlyStoppingRounds) ?? earlyStoppingRounds
+            seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+            workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? workers
+        }
+
         /// Throws ``LearningError/invalidHyperParameter(name:value:expected:)`` for the first value out of range.
         package func validate() throws(LearningError) {
             try objective.validate()

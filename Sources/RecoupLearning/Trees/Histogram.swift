@@ -23,6 +23,10 @@ struct Histogram {
         rows: UnsafeBufferPointer<Int32>, data: TrainingBins, gradients: UnsafeBufferPointer<SIMD2<Double>>,
         features: [Int32], workers: Int
     ) {
+        if let sparse = data.sparse {
+            buildSparse(rows: rows, data: data, sparse: sparse, gradients: gradients, features: features, workers: workers)
+            return
+        }
         let m = rows.count
         let parts = m * features.count >= 65_536 ? min(workers, features.count) : 1
         let ordered = [SIMD2<Double>](unsafeUninitializedCapacity: m) { buffer, count in

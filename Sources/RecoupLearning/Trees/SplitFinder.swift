@@ -82,6 +82,7 @@ struct SplitFinder: Sendable {
     /// Whether a child with sums `s` satisfies the minimum hessian and (estimated) minimum row count.
     @inline(__always)
     private func admissible(_ s: SIMD2<Double>, _ countPerHessian: Double) -> Bool {
-        s.y >= minHessianLeaf && (s.y * countPerHessian).rounded() >= Double(minSamplesLeaf)
+        // `round(Σh · n/H) >= minSamplesLeaf`, without a call to `round`.
+        s.y >= minHessianLeaf && s.y * countPerHessian >= Double(minSamplesLeaf) - 0.5
     }
 }

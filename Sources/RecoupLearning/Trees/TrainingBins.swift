@@ -17,10 +17,14 @@ struct TrainingBins: Sendable {
     let offsets: [Int32]
     /// Slots in one histogram: `Σ (binCounts[f] + 1)`.
     let slotCount: Int
+    /// The rows' bins other than each feature's most frequent one (`nil` for very wide data; see ``SparseRows``).
+    let sparse: SparseRows?
 
     /// Checks, remaps and transposes the bins of `x` (in parallel over features).
+    /// - Parameter sparseRows: build ``SparseRows`` (when the histogram is small enough); `false` forces the
+    ///   column-wise histograms (tests compare the two).
     /// - Throws: ``LearningError/binOutOfRange(row:column:bin:binCount:)`` for a bin the feature cannot have.
-    init(_ x: BinnedMatrix, workers: Int = Parallel.workerCount) throws(LearningError) {
+    init(_ x: BinnedMatrix, workers: Int = Parallel.workerCount, sparseRows: Bool = true) throws(LearningError) {
         rows = x.rows
         columns = x.columns
         binCounts = x.binCounts
@@ -67,6 +71,8 @@ struct TrainingBins: Sendable {
             throw .binOutOfRange(row: r, column: f, bin: v, binCount: binCounts[f])
         }
         columnBins = out
+        sparse = sparseRows ? SparseRows(
+            columnBins: out, rows: n, binCounts: binCounts, offsets: offsets, slotCount: next, workers: workers) : nil
     }
 
     /// Whether row `row` goes to the left child of a split on `feature` at `threshold`.

@@ -19,12 +19,7 @@ extension TreeEnsemble: Codable {
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let version = try c.decode(Int.self, forKey: .formatVersion)
-        guard version == Self.formatVersion else {
-            throw ModelFormatError.unsupportedFormatVersion(model: Self.kind, found: version, supported: Self.formatVersion)
-        }
-        let kind = try c.decode(String.self, forKey: .kind)
-        guard kind == Self.kind else { throw ModelFormatError.inconsistent(model: Self.kind, reason: "the payload is a \(kind) model") }
+        try ModelFormatError.checkHeader(c, version: .formatVersion, kind: .kind, model: Self.kind, supported: Self.formatVersion)
         let objective = try c.decode(Objective.self, forKey: .objective)
         let features = try c.decode(Int.self, forKey: .features)
         let baseScores = try c.decode([Double].self, forKey: .baseScores)

@@ -20,14 +20,15 @@ extension TreeEnsemble {
         var phi = Matrix<Double>(rows: k, columns: features + 1)
         for c in 0..<k { phi[c, features] = baseScores[c] }
         let bins = Array(row)
-        for (t, tree) in trees.enumerated() {
-            let c = t % k
-            var treePhi = [Double](repeating: 0, count: features + 1)
-            switch method {
-            case .saabas: tree.saabas(bins, into: &treePhi)
-            case .treeSHAP: tree.treeSHAP(bins, into: &treePhi)
+        let width = features + 1
+        phi.values.withUnsafeMutableBufferPointer { all in
+            for (t, tree) in trees.enumerated() {
+                let out = UnsafeMutableBufferPointer(rebasing: all[((t % k) * width)..<((t % k + 1) * width)])
+                switch method {
+                case .saabas: tree.saabas(bins, into: out)
+                case .treeSHAP: tree.treeSHAP(bins, into: out)
+                }
             }
-            for j in 0...features { phi[c, j] += treePhi[j] }
         }
         return phi
     }
@@ -51,7 +52,7 @@ extension Tree {
     private func value(_ c: Int32) -> Double { c >= 0 ? internalValue[Int(c)] : leafValue[Int(~c)] }
 
     /// Saabas attribution; `phi[features]` receives the root value (the bias).
-    func saabas(_ bins: [UInt8], into phi: inout [Double]) {
+    func saabas(_ bins: [UInt8], into phi: UnsafeMutableBufferPointer<Double>) {
         var node = root
         phi[phi.count - 1] += value(node)
         while node >= 0 {
@@ -67,12 +68,12 @@ extension Tree {
     private func cover(_ c: Int32) -> Double { c >= 0 ? internalCount[Int(c)] : leafCount[Int(~c)] }
 
     /// TreeSHAP (Lundberg et al. 2018, Algorithm 2); `phi[features]` receives the tree's expected value.
-    func treeSHAP(_ bins: [UInt8], into phi: inout [Double]) {
+    func treeSHAP(_ bins: [UInt8], into phi: UnsafeMutableBufferPointer<Double>) {
         let expected = expectedValue(root)
         phi[phi.count - 1] += expected
         guard root >= 0 else { return }
         var path: [PathElement] = []
-        recurse(root, bins, &phi, &path, zeroFraction: 1, oneFraction: 1, feature: -1)
+        recurse(root, bins, phi, &path, zeroFraction: 1, oneFraction: 1, feature: -1)
     }
 
     /// Cover-weighted mean of the leaf values below `c`.
@@ -93,7 +94,7 @@ extension Tree {
     }
 
     private func recurse(
-        _ c: Int32, _ bins: [UInt8], _ phi: inout [Double], _ parentPath: inout [PathElement],
+        _ c: Int32, _ bins: [UInt8], _ phi: UnsafeMutableBufferPointer<Double>, _ parentPath: inout [PathElement],
         zeroFraction: Double, oneFraction: Double, feature: Int
     ) {
         var path = parentPath
@@ -120,8 +121,8 @@ extension Tree {
         }
         let hotShare = nodeCover > 0 ? cover(hot) / nodeCover : 0.5
         let coldShare = nodeCover > 0 ? cover(cold) / nodeCover : 0.5
-        recurse(hot, bins, &phi, &path, zeroFraction: hotShare * incomingZero, oneFraction: incomingOne, feature: split)
-        recurse(cold, bins, &phi, &path, zeroFraction: coldShare * incomingZero, oneFraction: 0, feature: split)
+        recurse(hot, bins, phi, &path, zeroFraction: hotShare * incomingZero, oneFraction: incomingOne, feature: split)
+        recurse(cold, bins, phi, &path, zeroFraction: coldShare * incomingZero, oneFraction: 0, feature: split)
     }
 
     private static func extend(_ path: inout [PathElement], _ zero: Double, _ one: Double, _ feature: Int) {

@@ -19,6 +19,37 @@ extension TreeEnsemble {
         return Int(~node)
     }
 
+    /// One step down from `node` for a binned row, or `node` itself once it is a leaf (negative): no branch
+    /// depends on the data, so several rows can be walked in lockstep.
+    @inline(__always)
+    static func step(_ node: Int32, _ row: UnsafePointer<UInt8>, _ nodes: UnsafePointer<PackedNode>) -> Int32 {
+        let n = nodes[Int(max(node, 0))]
+        let b = row[Int(n.feature)]
+        let next = b <= n.threshold || (b == BinMapper.missingBin && n.defaultLeft) ? n.left : n.right
+        return node >= 0 ? next : node
+    }
+
+    /// The leaves of eight consecutive rows, walked in lockstep so that their chains of dependent loads overlap.
+    @inline(__always)
+    static func leaves8(
+        from root: Int32, rows: UnsafePointer<UInt8>, columns: Int, nodes: UnsafePointer<PackedNode>,
+        into leaves: UnsafeMutablePointer<Int>
+    ) {
+        var (a, b, c, d, e, f, g, h) = (root, root, root, root, root, root, root, root)
+        while max(max(max(a, b), max(c, d)), max(max(e, f), max(g, h))) >= 0 {
+            a = step(a, rows, nodes)
+            b = step(b, rows + columns, nodes)
+            c = step(c, rows + 2 * columns, nodes)
+            d = step(d, rows + 3 * columns, nodes)
+            e = step(e, rows + 4 * columns, nodes)
+            f = step(f, rows + 5 * columns, nodes)
+            g = step(g, rows + 6 * columns, nodes)
+            h = step(h, rows + 7 * columns, nodes)
+        }
+        (leaves[0], leaves[1], leaves[2], leaves[3]) = (Int(~a), Int(~b), Int(~c), Int(~d))
+        (leaves[4], leaves[5], leaves[6], leaves[7]) = (Int(~e), Int(~f), Int(~g), Int(~h))
+    }
+
     /// Raw scores (`n × K`): base score plus the sum of the trees' leaf values.
     package func rawScores(_ x: BinnedMatrix, workers: Int? = nil) -> Matrix<Double> {
         precondition(x.columns == features, "TreeEnsemble trained with \(features) features, got \(x.columns)")
@@ -32,15 +63,24 @@ extension TreeEnsemble {
                     out.values.withUnsafeMutableBufferPointer { scores in
                         Parallel.run(parts: parts) { part in
                             let mine = Parallel.slice(x.rows, part: part, of: parts)
+                            let lanes = UnsafeMutablePointer<Int>.allocate(capacity: 8)
+                            defer { lanes.deallocate() }
                             var start = mine.lowerBound
                             while start < mine.upperBound {
                                 let block = start..<min(start + Self.blockRows, mine.upperBound)
                                 for r in block { for c in 0..<k { scores[r * k + c] = baseScores[c] } }
                                 for (t, root) in roots.enumerated() {
                                     let c = t % k
-                                    for r in block {
+                                    var r = block.lowerBound
+                                    while r + 8 <= block.upperBound {
+                                        Self.leaves8(from: root, rows: bins.baseAddress! + r * columns, columns: columns, nodes: nodes.baseAddress!, into: lanes)
+                                        for lane in 0..<8 { scores[(r + lane) * k + c] += values[lanes[lane]] }
+                                        r += 8
+                                    }
+                                    while r < block.upperBound {
                                         let leaf = Self.leaf(from: root, row: bins.baseAddress! + r * columns, nodes: nodes.baseAddress!)
                                         scores[r * k + c] += values[leaf]
+                                        r += 1
                                     }
                                 }
                                 start = block.upperBound
@@ -74,8 +114,30 @@ extension TreeEnsemble {
         row.withUnsafeBufferPointer { bins in
             nodes.withUnsafeBufferPointer { nodes in
                 leafValues.withUnsafeBufferPointer { values in
-                    for (t, root) in roots.enumerated() {
-                        scores[t % k] += values[Self.leaf(from: root, row: bins.baseAddress!, nodes: nodes.baseAddress!)]
+                    // Eight trees at a time in lockstep (their walks are independent), in tree order.
+                    var t = 0
+                    while t + 8 <= roots.count {
+                        var (a, b, c, d) = (roots[t], roots[t + 1], roots[t + 2], roots[t + 3])
+                        var (e, f, g, h) = (roots[t + 4], roots[t + 5], roots[t + 6], roots[t + 7])
+                        let row = bins.baseAddress!
+                        let nodes = nodes.baseAddress!
+                        while max(max(max(a, b), max(c, d)), max(max(e, f), max(g, h))) >= 0 {
+                            (a, b, c, d) = (Self.step(a, row, nodes), Self.step(b, row, nodes), Self.step(c, row, nodes), Self.step(d, row, nodes))
+                            (e, f, g, h) = (Self.step(e, row, nodes), Self.step(f, row, nodes), Self.step(g, row, nodes), Self.step(h, row, nodes))
+                        }
+                        scores[t % k] += values[Int(~a)]
+                        scores[(t + 1) % k] += values[Int(~b)]
+                        scores[(t + 2) % k] += values[Int(~c)]
+                        scores[(t + 3) % k] += values[Int(~d)]
+                        scores[(t + 4) % k] += values[Int(~e)]
+                        scores[(t + 5) % k] += values[Int(~f)]
+                        scores[(t + 6) % k] += values[Int(~g)]
+                        scores[(t + 7) % k] += values[Int(~h)]
+                        t += 8
+                    }
+                    while t < roots.count {
+                        scores[t % k] += values[Self.leaf(from: roots[t], row: bins.baseAddress!, nodes: nodes.baseAddress!)]
+                        t += 1
                     }
                 }
             }
@@ -92,4 +154,29 @@ extension TreeEnsemble {
 
     /// Prediction of one binned row.
     package func predict(row: [UInt8]) -> [Double] { predict(row: row[...]) }
+
+    /// Class probabilities (`n × K`, binary: `[1 − p, p]` per row), as ``LogisticModel/probabilities(_:)``.
+    /// - Precondition: the objective is binary log-loss or multiclass softmax.
+    package func probabilities(_ x: BinnedMatrix, workers: Int? = nil) -> Matrix<Double> {
+        let p = predict(x, workers: workers)
+        guard objective == .binaryLogLoss else {
+            precondition(outputs > 1, "probabilities need a classification objective, this ensemble has \(objective)")
+            return p
+        }
+        return Matrix(rows: p.rows, columns: 2, values: p.values.flatMap { [1 - $0, $0] })
+    }
+
+    /// `P(y = 1)` of each row of a binary ensemble.
+    package func positiveProbabilities(_ x: BinnedMatrix, workers: Int? = nil) -> [Double] {
+        precondition(objective == .binaryLogLoss, "positiveProbabilities needs a binary ensemble, this one has \(objective)")
+        return predict(x, workers: workers).values
+    }
+
+    /// Class probabilities of one binned row (`K` values; binary: `[1 − p, p]`).
+    package func probabilities(row: ArraySlice<UInt8>) -> [Double] {
+        let p = predict(row: row)
+        if objective == .binaryLogLoss { return [1 - p[0], p[0]] }
+        precondition(outputs > 1, "probabilities need a classification objective, this ensemble has \(objective)")
+        return p
+    }
 }

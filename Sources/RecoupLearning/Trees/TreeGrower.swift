@@ -64,7 +64,7 @@ struct TreeGrower {
                 leaf: leaf, parent: state.parent, feature: split.feature, threshold: split.threshold,
                 defaultLeft: split.defaultLeft, gain: split.gain, nodeValue: value(state.totals), nodeCount: Double(count))
             let right = tree.leaves - 1
-            _ = partition.split(leaf, into: right, data: data, split)
+            _ = partition.split(leaf, into: right, data: data, split, workers: workers)
             leaves[leaf] = LeafState(totals: split.left, depth: state.depth + 1, histogram: nil, best: nil, parent: (node, true))
             leaves.append(LeafState(totals: split.right, depth: state.depth + 1, histogram: nil, best: nil, parent: (node, false)))
             childHistograms(parentSlot: state.histogram!, left: leaf, right: right, leaves: &leaves, gradients: gradients, features: features)
