@@ -30,21 +30,42 @@ extension FeatureColumn {
         }
     }
 
+    /// Fills `{label}`, `{value}`, `{abs_percent}`, `{percent}` and `{more_or_less}` in one pass over the template
+    /// (serving writes reasons for every scored return: no regex, no repeated copies).
     static func fill(_ template: String, label: String, value: Float) -> String {
-        let percent = (Double(value) * 100).rounded()
-        return template
-            .replacing("{label}", with: label)
-            .replacing("{value}", with: format(value))
-            .replacing("{abs_percent}", with: "\(Int(abs(percent)))%")
-            .replacing("{percent}", with: "\(Int(percent))%")
-            .replacing("{more_or_less}", with: value < 0 ? "less" : "more")
+        let percent = Int((Double(value) * 100).rounded())
+        var out = ""
+        out.reserveCapacity(template.utf8.count + label.utf8.count + 8)
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            switch rest[rest.index(after: open)..<close] {
+            case "label": out += label
+            case "value": out += format(value)
+            case "abs_percent": out += "\(abs(percent))%"
+            case "percent": out += "\(percent)%"
+            case "more_or_less": out += value < 0 ? "less" : "more"
+            default: out += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        out += rest
+        return out
     }
 
     /// A number with at most two decimals and no trailing zeros.
     static func format(_ value: Float) -> String {
-        let rounded = (Double(value) * 100).rounded() / 100
-        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int64(rounded)) }
-        return String(format: "%.2f", rounded).replacing(/0+$/, with: "")
+        let hundredths = (Double(value) * 100).rounded()
+        guard hundredths.isFinite, abs(hundredths) < 1e15 else { return String(Double(value)) }
+        let n = Int64(hundredths)
+        let whole = String(abs(n) / 100)
+        let sign = n < 0 ? "-" : ""
+        switch abs(n) % 100 {
+        case 0: return sign + whole
+        case let f where f % 10 == 0: return sign + whole + "." + String(f / 10)
+        case let f: return sign + whole + (f < 10 ? ".0" : ".") + String(f)
+        }
     }
 }
 
