@@ -31,12 +31,11 @@ extension FeatureColumn {
     }
 
     static func fill(_ template: String, label: String, value: Float) -> String {
-        let percent = (Double(value) * 100).rounded()
-        return template
+        template
             .replacing("{label}", with: label)
             .replacing("{value}", with: format(value))
-            .replacing("{abs_percent}", with: "\(Int(abs(percent)))%")
-            .replacing("{percent}", with: "\(Int(percent))%")
+            .replacing("{abs_percent}", with: wholePercent(abs(Double(value))))
+            .replacing("{percent}", with: wholePercent(Double(value)))
             .replacing("{more_or_less}", with: value < 0 ? "less" : "more")
     }
 
@@ -53,4 +52,14 @@ extension FittedFeatureSpec {
     package func reason(column: Int, values: [Float]) -> String {
         columns[column].reason(value: values[column])
     }
+}
+
+/// A ratio as a whole percentage (`0.414` → `41%`). A ratio too large for an integer (a weight declared as 5e-324 kg
+/// makes the measured one infinitely heavier) reads "over 1000000000%" instead of trapping in `Int(_:)`.
+package func wholePercent(_ ratio: Double) -> String {
+    let percent = (ratio * 100).rounded()
+    guard percent.isFinite, abs(percent) < 1e9 else {
+        return ratio.isNaN ? "an unknown percentage" : (ratio < 0 ? "below -1000000000%" : "over 1000000000%")
+    }
+    return "\(Int(percent))%"
 }
