@@ -44,8 +44,8 @@ models: build
 	printf '%s\n' $(MODEL_NAME) > $(MODELS)/ACTIVE
 
 ## reliability: crash, fuzz, overload and model-fault checks plus the full-size Swift reliability suites; prints the
-## table and rewrites RELIABILITY.md (reliability/run.py). Needs python3 with venv; installs schemathesis into
-## reliability/.venv from PyPI on first use.
+## table and rewrites RELIABILITY.md (reliability/run.py). Installs python3 and python3-venv with apt-get when
+## missing, and schemathesis (pinned in reliability/requirements.txt) into reliability/.venv on first use.
 reliability:
 	@started=$$(date +%s); \
 	$(MAKE) --no-print-directory deps EXTRA_APT_PKGS="python3 python3-venv" && \

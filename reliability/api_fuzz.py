@@ -47,7 +47,7 @@ def ensure_venv() -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--max-examples", type=int, default=60, help="per operation and phase")
+    parser.add_argument("--max-examples", type=int, default=150, help="per operation and phase")
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
