@@ -90,7 +90,8 @@ def main() -> None:
     print()
     print(plain(results))
     failed = sum(r["failures"] for r in results) + sum(r["lost"] or 0 for r in results)
-    print(f"\n{'PASS' if failed == 0 else 'FAIL'}: {len(results)} checks in {total / 60:.1f} min (make reliability, builds included)")
+    scope = " (make reliability, builds included)" if args.started else ""
+    print(f"\n{'PASS' if failed == 0 else 'FAIL'}: {len(results)} checks in {total / 60:.1f} min{scope}")
     if args.only is None:
         write_report(results, total, machine(), walls)
         print("wrote RELIABILITY.md")
