@@ -33,7 +33,6 @@ extension FeatureColumn {
     /// Fills `{label}`, `{value}`, `{abs_percent}`, `{percent}` and `{more_or_less}` in one pass over the template
     /// (serving writes reasons for every scored return: no regex, no repeated copies).
     static func fill(_ template: String, label: String, value: Float) -> String {
-        let percent = Int((Double(value) * 100).rounded())
         var out = ""
         out.reserveCapacity(template.utf8.count + label.utf8.count + 8)
         var rest = template[...]
@@ -43,8 +42,8 @@ extension FeatureColumn {
             switch rest[rest.index(after: open)..<close] {
             case "label": out += label
             case "value": out += format(value)
-            case "abs_percent": out += "\(abs(percent))%"
-            case "percent": out += "\(percent)%"
+            case "abs_percent": out += wholePercent(abs(Double(value)))
+            case "percent": out += wholePercent(Double(value))
             case "more_or_less": out += value < 0 ? "less" : "more"
             default: out += rest[open...close]
             }
@@ -74,4 +73,14 @@ extension FittedFeatureSpec {
     package func reason(column: Int, values: [Float]) -> String {
         columns[column].reason(value: values[column])
     }
+}
+
+/// A ratio as a whole percentage (`0.414` → `41%`). A ratio too large for an integer (a weight declared as 5e-324 kg
+/// makes the measured one infinitely heavier) reads "over 1000000000%" instead of trapping in `Int(_:)`.
+package func wholePercent(_ ratio: Double) -> String {
+    let percent = (ratio * 100).rounded()
+    guard percent.isFinite, abs(percent) < 1e9 else {
+        return ratio.isNaN ? "an unknown percentage" : (ratio < 0 ? "below -1000000000%" : "over 1000000000%")
+    }
+    return "\(Int(percent))%"
 }
