@@ -59,9 +59,11 @@ package enum ScoredOutput {
         return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
     }
 
-    /// Money: cents.
+    /// Money: cents, always two decimals.
     static func money(_ x: Double) -> String {
-        guard x.isFinite else { return "0" }
-        return String(format: "%.2f", x)
+        guard x.isFinite, abs(x) < 1e15 else { return "0" }
+        let cents = Int64((x * 100).rounded())
+        let rest = abs(cents) % 100
+        return (cents < 0 ? "-" : "") + String(abs(cents) / 100) + (rest < 10 ? ".0" : ".") + String(rest)
     }
 }

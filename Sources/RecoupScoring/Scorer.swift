@@ -53,7 +53,7 @@ package struct Scorer: Sendable {
     /// A batch of 256 rows or more is split between the cores, each part running the whole pipeline (features,
     /// heads, finishing) on its own: one level of parallelism, no hand-offs between stages.
     package func assess(_ records: [ReturnRecord], explain: Bool = true) -> [Assessment] {
-        guard !records.isEmpty else { return [] }
+        guard records.count > 1 else { return records.map { assess($0, explain: explain) } }
         let parts = records.count >= 256 ? min(Parallel.processorCount, records.count / 128) : 1
         if parts <= 1 { return assessSerially(records[...], explain: explain) }
         return Parallel.map(parts) { part in

@@ -145,6 +145,10 @@ extension ReturnRecord {
 package enum JSONText {
     /// A JSON string literal, escaping quotes, backslashes and control characters.
     package static func string(_ text: String) -> String {
+        // Most strings need no escaping: one scan of the bytes, one concatenation.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

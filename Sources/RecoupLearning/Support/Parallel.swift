@@ -12,7 +12,7 @@ enum Parallel {
     static let rowParts = 4
 
     /// Number of workers the learners use: one per active processor (2 on the target machine).
-    static var workerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    static let workerCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Runs `body(part, &states[part])` for every part, on up to `workers` threads.
     static func forEach<State>(_ states: inout [State], workers: Int = workerCount, _ body: (Int, inout State) -> Void) {

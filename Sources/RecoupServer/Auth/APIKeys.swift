@@ -1,11 +1,18 @@
 internal import Crypto
 package import Foundation
 package import RecoupStore
+internal import Synchronization
 
 /// API keys: `rk_<prefix>_<secret>`. The prefix (12 hex digits) finds the key; only a SHA-256 of the secret is
 /// stored, and it is compared in constant time. A revoked key stops working at once.
+///
+/// Verified keys are cached for ``cacheSeconds`` so that a request does not read the database: a key revoked by
+/// `recoup keys revoke` stops working within that time.
 package struct APIKeys: Sendable {
     package let database: ReturnsDatabase
+    /// How long a looked-up key is trusted without reading the database again.
+    package static let cacheSeconds: Double = 2
+    private let cache = KeyCache()
 
     package init(database: ReturnsDatabase) {
         self.database = database
@@ -58,7 +65,15 @@ package struct APIKeys: Sendable {
         guard token.count == 3, token[0] == "rk", token[1].count == 12, token[2].count == 48,
             token[1].allSatisfy(\.isHexDigit), token[2].allSatisfy(\.isHexDigit)
         else { return .failure(.malformed) }
-        guard let stored = try await database.key(prefix: String(token[1])) else { return .failure(.unknown) }
+        let prefix = String(token[1])
+        let stored: StoredAPIKey
+        if let cached = cache.lookup(prefix, now: Date()) {
+            stored = cached
+        } else {
+            guard let fetched = try await database.key(prefix: prefix) else { return .failure(.unknown) }
+            cache.store(fetched, now: Date())
+            stored = fetched
+        }
         guard Self.constantTimeEqual(Self.hash(String(token[2])), stored.secretHash) else { return .failure(.unknown) }
         guard stored.revokedAt == nil else { return .failure(.revoked) }
         guard let role = Role(rawValue: stored.role) else { return .failure(.unknown) }
@@ -66,8 +81,20 @@ package struct APIKeys: Sendable {
     }
 
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(secret.utf8)))
     }
+
+    /// Lower-case hex of some bytes.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)
@@ -80,6 +107,26 @@ package struct APIKeys: Sendable {
 
     private func randomHex(bytes: Int) -> String {
         var rng = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        return Self.hex((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
+}
+
+/// Keys looked up recently, by prefix.
+private final class KeyCache: Sendable {
+    private let entries = Mutex<[String: (key: StoredAPIKey, at: Date)]>([:])
+
+    func lookup(_ prefix: String, now: Date) -> StoredAPIKey? {
+        entries.withLock { entries in
+            guard let entry = entries[prefix], now.timeIntervalSince(entry.at) < APIKeys.cacheSeconds else { return nil }
+            return entry.key
+        }
+    }
+
+    func store(_ key: StoredAPIKey, now: Date) {
+        entries.withLock { entries in
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[key.prefix] = (key, now)
+        }
+    }
+
 }

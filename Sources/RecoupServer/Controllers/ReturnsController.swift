@@ -81,7 +81,8 @@ struct ReturnsController {
         dependencies.metrics.scoredRecords.increment(by: Int64(assessments.count))
         dependencies.metrics.rejectedRecords.increment(by: Int64(records.count - assessments.count))
         var results = [String?](repeating: nil, count: records.count)
-        for (parsed, a) in zip(records.batch.returns, assessments) { results[parsed.position.index] = ScoredOutput.json(a) }
+        let rendered = Self.render(assessments)
+        for (parsed, json) in zip(records.batch.returns, rendered) { results[parsed.position.index] = json }
         for (position, errors) in Self.grouped(records.batch.errors) { results[position] = Self.failure(errors) }
         let body = "{\"model_version\":" + JSONText.string(scorer.version) + ",\"scored\":\(assessments.count),\"failed\":\(records.count - assessments.count),\"results\":["
             + results.map { $0 ?? "null" }.joined(separator: ",") + "]}"
@@ -148,6 +149,15 @@ struct ReturnsController {
 
     // MARK: Helpers
 
+    /// The contract JSON of each assessment, rendered on every core for large batches.
+    static func render(_ assessments: [Assessment]) -> [String] {
+        let parts = assessments.count >= 256 ? Parallel.processorCount : 1
+        guard parts > 1 else { return assessments.map(ScoredOutput.json) }
+        return Parallel.map(parts) { part in
+            assessments[(assessments.count * part / parts)..<(assessments.count * (part + 1) / parts)].map(ScoredOutput.json)
+        }.flatMap { $0 }
+    }
+
     /// The `explain` query parameter: `true` (the default) or `false`; anything else is a 400 rather than a guess.
     static func explain(_ request: Request) throws -> Bool {
         guard let raw = request.uri.queryParameters["explain"] else { return true }
@@ -161,7 +171,7 @@ struct ReturnsController {
     /// SHA-256 of the record's canonical contract JSON: the same record sent twice (keys in any order, numbers
     /// written differently) has the same hash.
     static func payloadHash(_ record: ReturnRecord) -> String {
-        SHA256.hash(data: Data(record.jsonObject().utf8)).map { String(format: "%02x", $0) }.joined()
+        APIKeys.hex(SHA256.hash(data: Data(record.jsonObject().utf8)))
     }
 
     /// Errors grouped by record position (batch index), in order.
