@@ -15,7 +15,7 @@ MODEL_NAME ?= default-200k
 
 ## deps: install libopenblas-dev, libsqlite3-dev and pkg-config with apt-get when missing
 deps:
-	@missing=""; for p in $(APT_PKGS); do \
+	@missing=""; for p in $(APT_PKGS) $(EXTRA_APT_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -42,6 +42,16 @@ models: build
 	gzip -dc training-data/returns-200k.csv.gz > var/returns-200k.csv
 	OPENBLAS_NUM_THREADS=1 $$($(SWIFT) build -c release --show-bin-path)/recoup train --data var/returns-200k.csv --out $(MODELS) --name $(MODEL_NAME) --seed 42
 	printf '%s\n' $(MODEL_NAME) > $(MODELS)/ACTIVE
+
+## reliability: crash, fuzz, overload and model-fault checks plus the full-size Swift reliability suites; prints the
+## table and rewrites RELIABILITY.md (reliability/run.py). Installs python3 and python3-venv with apt-get when
+## missing, and schemathesis (pinned in reliability/requirements.txt) into reliability/.venv on first use.
+reliability:
+	@started=$$(date +%s); \
+	$(MAKE) --no-print-directory deps EXTRA_APT_PKGS="python3 python3-venv" && \
+	$(SWIFT) build -c release --product recoup && \
+	$(SWIFT) build --build-tests && \
+	RECOUP_BIN=$$($(SWIFT) build -c release --show-bin-path)/recoup python3 reliability/run.py --started $$started
 
 ## bench: the benchmarks of benchmarks/, side by side with scikit-learn and LightGBM; writes benchmarks/RESULTS.md
 bench: build

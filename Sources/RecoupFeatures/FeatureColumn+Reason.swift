@@ -30,21 +30,41 @@ extension FeatureColumn {
         }
     }
 
+    /// Fills `{label}`, `{value}`, `{abs_percent}`, `{percent}` and `{more_or_less}` in one pass over the template
+    /// (serving writes reasons for every scored return: no regex, no repeated copies).
     static func fill(_ template: String, label: String, value: Float) -> String {
-        let percent = (Double(value) * 100).rounded()
-        return template
-            .replacing("{label}", with: label)
-            .replacing("{value}", with: format(value))
-            .replacing("{abs_percent}", with: "\(Int(abs(percent)))%")
-            .replacing("{percent}", with: "\(Int(percent))%")
-            .replacing("{more_or_less}", with: value < 0 ? "less" : "more")
+        var out = ""
+        out.reserveCapacity(template.utf8.count + label.utf8.count + 8)
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            switch rest[rest.index(after: open)..<close] {
+            case "label": out += label
+            case "value": out += format(value)
+            case "abs_percent": out += wholePercent(abs(Double(value)))
+            case "percent": out += wholePercent(Double(value))
+            case "more_or_less": out += value < 0 ? "less" : "more"
+            default: out += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        out += rest
+        return out
     }
 
     /// A number with at most two decimals and no trailing zeros.
     static func format(_ value: Float) -> String {
-        let rounded = (Double(value) * 100).rounded() / 100
-        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int64(rounded)) }
-        return String(format: "%.2f", rounded).replacing(/0+$/, with: "")
+        let hundredths = (Double(value) * 100).rounded()
+        guard hundredths.isFinite, abs(hundredths) < 1e15 else { return String(Double(value)) }
+        let n = Int64(hundredths)
+        let whole = String(abs(n) / 100)
+        let sign = n < 0 ? "-" : ""
+        switch abs(n) % 100 {
+        case 0: return sign + whole
+        case let f where f % 10 == 0: return sign + whole + "." + String(f / 10)
+        case let f: return sign + whole + (f < 10 ? ".0" : ".") + String(f)
+        }
     }
 }
 
@@ -53,4 +73,14 @@ extension FittedFeatureSpec {
     package func reason(column: Int, values: [Float]) -> String {
         columns[column].reason(value: values[column])
     }
+}
+
+/// A ratio as a whole percentage (`0.414` → `41%`). A ratio too large for an integer (a weight declared as 5e-324 kg
+/// makes the measured one infinitely heavier) reads "over 1000000000%" instead of trapping in `Int(_:)`.
+package func wholePercent(_ ratio: Double) -> String {
+    let percent = (ratio * 100).rounded()
+    guard percent.isFinite, abs(percent) < 1e9 else {
+        return ratio.isNaN ? "an unknown percentage" : (ratio < 0 ? "below -1000000000%" : "over 1000000000%")
+    }
+    return "\(Int(percent))%"
 }

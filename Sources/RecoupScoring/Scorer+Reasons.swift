@@ -27,17 +27,20 @@ extension Scorer {
         }
         let c = disposition.index
         add(.disposition, contributions(bundle.disposition.learner, output: c, dense: dense, bins: bins), direction: 1) { _ in
-            "\(disposition.rawValue.replacingOccurrences(of: "_", with: " ")): "
+            Self.dispositionPrefix[c]
         }
         // A risky return is explained by what raised its risk; a clean one by what kept it low.
         let risky = fraudRisk >= policy.anomaly.fraudRiskThreshold / 2
         add(.fraud, contributions(bundle.fraud.learner, output: 1, dense: dense, bins: bins), direction: risky ? 1 : -1) {
             $0 > 0 ? "fraud risk up: " : "fraud risk down: "
         }
-        let recovery = explainer.byGroup(trees: bundle.recovery.model.contributions(row: bins).row(0).dropLast())
+        let recovery = explainer.byGroup(trees: bundle.recovery.model.saabasContributions(row: bins, output: 0)[...])
         add(.recovery, recovery, direction: 0) { $0 > 0 ? "value up: " : "value down: " }
         return reasons
     }
+
+    /// "open box: ", "return to vendor: ", … by class index.
+    static let dispositionPrefix = Disposition.allCases.map { $0.rawValue.split(separator: "_").joined(separator: " ") + ": " }
 
     /// Per-group contributions of one class's raw score.
     func contributions(_ learner: HeadLearner, output c: Int, dense: ArraySlice<Float>, bins: ArraySlice<UInt8>) -> [Double] {
@@ -66,7 +69,6 @@ extension Scorer {
     }
 
     private func trees(_ t: TreeEnsemble, output c: Int, bins: ArraySlice<UInt8>) -> ArraySlice<Double> {
-        let phi = t.contributions(row: bins)
-        return phi.row(t.outputs == 1 ? 0 : c).dropLast()
+        t.saabasContributions(row: bins, output: t.outputs == 1 ? 0 : c)[...]
     }
 }

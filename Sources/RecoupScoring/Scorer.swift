@@ -38,33 +38,38 @@ package struct Scorer: Sendable {
         package var recovery: [Double]
     }
 
-    /// Runs the three heads over feature matrices.
-    package func predict(_ m: FeatureMatrices) -> HeadOutputs {
-        let disposition = bundle.disposition.learner.probabilities(dense: m.dense, binned: m.binned)
-        let fraud = bundle.fraud.learner.probabilities(dense: m.dense, binned: m.binned)
+    /// Runs the three heads over feature matrices (`workers`: cores the trees may use; `nil`: all).
+    package func predict(_ m: FeatureMatrices, workers: Int? = nil) -> HeadOutputs {
+        let disposition = bundle.disposition.learner.probabilities(dense: m.dense, binned: m.binned, workers: workers)
+        let fraud = bundle.fraud.learner.probabilities(dense: m.dense, binned: m.binned, workers: workers)
         let calibration = bundle.fraud.calibration
         let risk = (0..<m.rows).map { calibration(fraud[$0, 1]) }
-        let recovery = bundle.recovery.model.predict(m.binned).values.map { max(0, $0) }
+        let recovery = bundle.recovery.model.predict(m.binned, workers: workers).values.map { max(0, $0) }
         return HeadOutputs(disposition: disposition, fraudRisk: risk, recovery: recovery)
     }
 
     /// Assesses a batch. Rows are independent: the result for a record is the same in any batch.
+    ///
+    /// A batch of 256 rows or more is split between the cores, each part running the whole pipeline (features,
+    /// heads, finishing) on its own: one level of parallelism, no hand-offs between stages.
     package func assess(_ records: [ReturnRecord], explain: Bool = true) -> [Assessment] {
         guard !records.isEmpty else { return [] }
-        let parallel = records.count >= 512
-        let m = extractor.extract(records, parallel: parallel)
-        let heads = predict(m)
-        let parts = parallel ? Parallel.processorCount : 1
-        let chunks = Parallel.map(parts) { part in
-            let lo = records.count * part / parts
-            let hi = records.count * (part + 1) / parts
-            return (lo..<hi).map { i in
-                finish(
-                    records[i], probabilities: Array(heads.disposition.row(i)), fraudRisk: heads.fraudRisk[i],
-                    recovery: heads.recovery[i], dense: m.dense.row(i), bins: m.binned.row(i), explain: explain)
-            }
+        let parts = records.count >= 256 ? min(Parallel.processorCount, records.count / 128) : 1
+        if parts <= 1 { return assessSerially(records[...], explain: explain) }
+        return Parallel.map(parts) { part in
+            assessSerially(records[(records.count * part / parts)..<(records.count * (part + 1) / parts)], explain: explain)
+        }.flatMap { $0 }
+    }
+
+    /// The whole pipeline on one core.
+    func assessSerially(_ records: ArraySlice<ReturnRecord>, explain: Bool) -> [Assessment] {
+        let m = extractor.extract(Array(records), parallel: false)
+        let heads = predict(m, workers: 1)
+        return records.indices.enumerated().map { i, index in
+            finish(
+                records[index], probabilities: Array(heads.disposition.row(i)), fraudRisk: heads.fraudRisk[i],
+                recovery: heads.recovery[i], dense: m.dense.row(i), bins: m.binned.row(i), explain: explain)
         }
-        return chunks.flatMap { $0 }
     }
 
     /// Assesses one record (the low-latency path; identical to its result in a batch).

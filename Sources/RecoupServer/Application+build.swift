@@ -24,11 +24,14 @@ package func buildApplication(
 /// The routes, without a server: used by `buildApplication` and by in-process router tests.
 ///
 /// Open: `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml`. Everything under `/v1` needs an API key, and each
-/// route a role (``RequireRole``).
+/// route a role (``RequireRole``). A request no route takes gets a JSON 404, or a 405 with `Allow` when its path
+/// exists with other methods.
 package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let routes = RouteTable()
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: UnmatchedRouteMiddleware(routes: routes))
     router.add(middleware: ConcurrencyLimitMiddleware(
         limit: dependencies.configuration.limits.maxConcurrentRequests, metrics: dependencies.metrics))
     HealthController(dependencies: dependencies).register(on: router)
@@ -37,5 +40,6 @@ package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppReques
     QueueController(dependencies: dependencies).register(on: v1)
     ModelsController(dependencies: dependencies).register(on: v1)
     RiskController(dependencies: dependencies).register(on: v1)
+    routes.register(router.routes)
     return router
 }

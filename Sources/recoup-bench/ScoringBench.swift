@@ -13,6 +13,7 @@ struct ScoringBench: ParsableCommand {
     @Option(help: "Records per batch.") var batch: Int = 1000
     @Option(help: "Records to use (from the start of the file).") var rows: Int = 100_000
     @Option(help: "Single-record calls for the latency percentiles.") var singles: Int = 20_000
+    @Flag(help: "Only batch throughput without reasons (for profiling).") var plainOnly = false
 
     func run() throws {
         let scorer = Scorer(bundle: try ModelBundle.load(from: URL(fileURLWithPath: model)), policy: .default)
@@ -31,6 +32,10 @@ struct ScoringBench: ParsableCommand {
             return Double(records.count) / best
         }
         let plain = throughput(explain: false)
+        if plainOnly {
+            print(#"{"benchmark":"scoring","returns_per_s_without_reasons":\#(Int(plain))}"#)
+            return
+        }
         let explained = throughput(explain: true)
         var latencies: [Double] = []
         latencies.reserveCapacity(singles)

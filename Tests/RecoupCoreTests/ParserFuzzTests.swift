@@ -78,6 +78,7 @@ struct ParserFuzzTests {
             }
         }
         #expect(documents + records > 0)
+        print("RELIABILITY parser-fuzz-csv cases=\(Self.cases)")  // for `make reliability`'s table
     }
 
     @Test("the JSON reader survives random and mutated documents, deep nesting included", .timeLimit(.minutes(10)))
@@ -97,5 +98,6 @@ struct ParserFuzzTests {
         }
         let deep = Array((String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)).utf8)
         #expect(throws: ReturnInputError.self) { _ = try ReturnJSONReader.read(deep, labels: .ignore) }
+        print("RELIABILITY parser-fuzz-json cases=\(Self.cases + 1)")  // for `make reliability`'s table
     }
 }

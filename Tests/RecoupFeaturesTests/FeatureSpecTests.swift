@@ -105,3 +105,20 @@ struct FeatureSpecTests {
         #expect(clipLow < clipHigh)
     }
 }
+
+@Suite("Reason wording")
+struct ReasonWordingTests {
+    @Test("numbers keep at most two decimals and no trailing zeros", arguments: [
+        (Float(2), "2"), (1.5, "1.5"), (0.05, "0.05"), (-0.25, "-0.25"), (-0.001, "0"), (1234.567, "1234.57"), (0.1, "0.1"), (-3, "-3"),
+    ])
+    func format(value: Float, text: String) {
+        #expect(FeatureColumn.format(value) == text)
+    }
+
+    @Test("templates fill every placeholder in one pass and leave unknown ones")
+    func fill() {
+        #expect(FeatureColumn.fill("weighs {abs_percent} {more_or_less} than declared", label: "w", value: -0.41) == "weighs 41% less than declared")
+        #expect(FeatureColumn.fill("{label} is {value} ({percent}) {other}", label: "ratio", value: 0.5) == "ratio is 0.5 (50%) {other}")
+        #expect(FeatureColumn.fill("no placeholders", label: "x", value: 1) == "no placeholders")
+    }
+}

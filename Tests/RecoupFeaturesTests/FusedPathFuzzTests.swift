@@ -42,5 +42,6 @@ struct FusedPathFuzzTests {
                 #expect(Set(fused.errors.map(\.position)) == Set(reader.errors.map(\.position)), "case \(n)")
             }
         }
+        print("RELIABILITY fused-path-fuzz cases=\(Self.cases)")  // for `make reliability`'s table
     }
 }

@@ -71,5 +71,6 @@ struct AuthMatrixTests {
                 }
             }
         }
+        print("RELIABILITY auth-matrix cases=\(Self.table.count * credentials.count)")  // for `make reliability`'s table
     }
 }

@@ -93,6 +93,8 @@ struct QueueInvariantTests {
             }
         }
         let everything = completions + drained
+        // One line for `make reliability`'s table (reliability/swift_checks.py reads it).
+        print("RELIABILITY queue-invariants cases=\(operations) lost=\(Set(ids).subtracting(everything).count)")
         #expect(everything.count == items, "completed \(everything.count) of \(items)")
         #expect(Set(everything) == Set(ids), "an item was lost")
         let stats = try await db.laneStats(warehouseID: nil, now: clock.now())

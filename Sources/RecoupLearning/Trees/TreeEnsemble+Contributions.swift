@@ -37,6 +37,28 @@ extension TreeEnsemble {
     package func contributions(row: [UInt8], method: ContributionMethod = .saabas) -> Matrix<Double> {
         contributions(row: row[...], method: method)
     }
+
+    /// Saabas contributions of one binned row to one output only (`F` values, bias excluded): the serving path of
+    /// explanations, which needs the chosen class alone. Walks only that output's trees, without copying them.
+    package func saabasContributions(row: ArraySlice<UInt8>, output: Int) -> [Double] {
+        precondition(row.count == features, "TreeEnsemble trained with \(features) features, got \(row.count)")
+        precondition(output >= 0 && output < outputs, "output \(output) of \(outputs)")
+        var phi = [Double](repeating: 0, count: features + 1)
+        let k = outputs
+        row.withUnsafeBufferPointer { bins in
+            phi.withUnsafeMutableBufferPointer { phi in
+                trees.withUnsafeBufferPointer { trees in
+                    var t = output
+                    while t < trees.count {
+                        trees[t].saabas(bins, into: phi)
+                        t += k
+                    }
+                }
+            }
+        }
+        phi.removeLast()
+        return phi
+    }
 }
 
 extension Tree {
@@ -53,11 +75,18 @@ extension Tree {
 
     /// Saabas attribution; `phi[features]` receives the root value (the bias).
     func saabas(_ bins: [UInt8], into phi: UnsafeMutableBufferPointer<Double>) {
+        bins.withUnsafeBufferPointer { saabas($0, into: phi) }
+    }
+
+    /// Saabas attribution over a row's bins in place.
+    func saabas(_ bins: UnsafeBufferPointer<UInt8>, into phi: UnsafeMutableBufferPointer<Double>) {
         var node = root
         phi[phi.count - 1] += value(node)
         while node >= 0 {
             let n = Int(node)
-            let child = goesLeft(n, bins) ? leftChild[n] : rightChild[n]
+            let b = bins[Int(splitFeature[n])]
+            let left = b == BinMapper.missingBin ? defaultLeft[n] : b <= thresholdBin[n]
+            let child = left ? leftChild[n] : rightChild[n]
             phi[Int(splitFeature[n])] += value(child) - value(node)
             node = child
         }

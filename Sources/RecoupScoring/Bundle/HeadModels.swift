@@ -17,14 +17,15 @@ package enum HeadLearner: Sendable, Equatable {
         }
     }
 
-    /// Class probabilities of a batch, `rows × classes` (binary heads: 2 columns, positive last).
-    package func probabilities(dense: Matrix<Float>, binned: BinnedMatrix) -> Matrix<Double> {
+    /// Class probabilities of a batch, `rows × classes` (binary heads: 2 columns, positive last). `workers`: cores
+    /// the trees may use (`nil`: all).
+    package func probabilities(dense: Matrix<Float>, binned: BinnedMatrix, workers: Int? = nil) -> Matrix<Double> {
         switch self {
         case .logistic(let m): return Self.widen(m.probabilities(dense))
-        case .trees(let t): return Self.classColumns(t.predict(binned))
+        case .trees(let t): return Self.classColumns(t.predict(binned, workers: workers))
         case .blend(let m, let t, let w):
             let a = m.probabilities(dense)
-            var b = Self.classColumns(t.predict(binned))
+            var b = Self.classColumns(t.predict(binned, workers: workers))
             for i in 0..<b.values.count { b.values[i] = w * Double(a.values[i]) + (1 - w) * b.values[i] }
             return b
         }

@@ -1,5 +1,6 @@
 internal import Foundation
 package import RecoupCore
+internal import RecoupFeatures
 
 /// When a return is flagged for the risk team, and the sentence that says why.
 ///
@@ -59,5 +60,5 @@ package struct AnomalyPolicy: Sendable, Codable, Equatable {
     }
 }
 
-func percent(_ x: Double) -> String { "\(Int((x * 100).rounded()))%" }
+func percent(_ x: Double) -> String { wholePercent(x) }
 func format(_ x: Double) -> String { String(format: "%.2f", x) }

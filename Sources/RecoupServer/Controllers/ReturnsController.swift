@@ -68,9 +68,9 @@ struct ReturnsController {
     // MARK: POST /v1/score
 
     @Sendable func score(request: Request, context: AppRequestContext) async throws -> Response {
+        let explain = try Self.explain(request)
         let scorer = try scorer()
         let records = try await readRecords(request)
-        let explain = request.uri.queryParameters["explain"].map { $0 != "false" && $0 != "0" } ?? true
         if records.single, let error = records.batch.errors.first {
             dependencies.metrics.rejectedRecords.increment()
             throw APIError(error)
@@ -147,6 +147,16 @@ struct ReturnsController {
     }
 
     // MARK: Helpers
+
+    /// The `explain` query parameter: `true` (the default) or `false`; anything else is a 400 rather than a guess.
+    static func explain(_ request: Request) throws -> Bool {
+        guard let raw = request.uri.queryParameters["explain"] else { return true }
+        switch raw {
+        case "true": return true
+        case "false": return false
+        default: throw APIError.badRequest("explain must be true or false, got \"\(raw)\"", field: "explain")
+        }
+    }
 
     /// SHA-256 of the record's canonical contract JSON: the same record sent twice (keys in any order, numbers
     /// written differently) has the same hash.

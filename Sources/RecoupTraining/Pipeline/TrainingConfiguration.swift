@@ -75,38 +75,37 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
 
 extension TrainingConfiguration {
     /// Reads a configuration file: any subset of the keys, and any subset of the `logistic` and `trees` keys (the
-    /// rest keep their defaults).
+    /// rest keep their defaults). An unknown key is an error naming it, so that a typo is not silently ignored.
     package static func load(json data: [UInt8], source: String) throws(TrainingError) -> TrainingConfiguration {
         do {
-            guard var object = try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any] else {
+            guard let object = try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any] else {
                 throw TrainingError.invalidSetting("\(source) must hold a JSON object")
             }
             let defaults = TrainingConfiguration()
-            let encoder = JSONEncoder()
-            for (key, value) in [("logistic", try encoder.encode(defaults.logistic)), ("trees", try encoder.encode(defaults.trees))] {
+            try checkKeys(object, known: try keys(of: defaults), in: source)
+            for (key, value) in [("logistic", try keys(of: defaults.logistic)), ("trees", try keys(of: defaults.trees))] {
                 guard let given = object[key] else { continue }
-                guard let overrides = given as? [String: Any],
-                    var merged = try JSONSerialization.jsonObject(with: value) as? [String: Any]
-                else { throw TrainingError.invalidSetting("\(source): \(key) must be an object") }
-                for (k, v) in overrides {
-                    guard merged[k] != nil || k == "maxDepth" || k == "earlyStoppingRounds" || k == "workers" else {
-                        throw TrainingError.invalidSetting("\(source): unknown \(key) setting \"\(k)\"; known: \(merged.keys.sorted().joined(separator: ", "))")
-                    }
-                    merged[k] = v
-                }
-                object[key] = merged
+                guard let nested = given as? [String: Any] else { throw TrainingError.invalidSetting("\(source): \(key) must be an object") }
+                try checkKeys(nested, known: value.union(["maxDepth", "earlyStoppingRounds", "workers"]), in: "\(source): \(key)")
             }
-            let known = Set(["validation_fraction", "seed", "logistic", "trees", "tweedie_variance_power", "try_blends", "learners"])
-            if let unknown = object.keys.first(where: { !known.contains($0) }) {
-                throw TrainingError.invalidSetting("\(source): unknown setting \"\(unknown)\"; known: \(known.sorted().joined(separator: ", "))")
-            }
-            let configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+            let configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(data))
             try configuration.validate()
             return configuration
         } catch let error as TrainingError {
             throw error
         } catch {
             throw .invalidSetting("\(source): \(error)")
+        }
+    }
+
+    /// The keys a value encodes to.
+    private static func keys(of value: some Encodable) throws -> Set<String> {
+        Set((try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? [String: Any] ?? [:]).keys)
+    }
+
+    private static func checkKeys(_ object: [String: Any], known: Set<String>, in source: String) throws(TrainingError) {
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .invalidSetting("\(source): unknown setting \"\(unknown)\"; known: \(known.sorted().joined(separator: ", "))")
         }
     }
 }

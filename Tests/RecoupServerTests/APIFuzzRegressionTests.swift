@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import RecoupCore
+import RecoupTraining
+import Testing
+
+@testable import RecoupServer
+
+/// Server bugs that `make reliability`'s API fuzzing (schemathesis against openapi.yaml) found, one test each.
+@Suite("API fuzzing regressions")
+struct APIFuzzRegressionTests {
+    @Test("a method a path does not take is a JSON 405 with Allow; an unknown path a JSON 404")
+    func methodNotAllowed() async throws {
+        let server = try await TestServer.make(model: true)
+        try await server.app().test(.router) { client in
+            for (method, uri, allow) in [
+                (HTTPRequest.Method.trace, "/v1/lanes?warehouse=", "GET"), (.delete, "/v1/returns/R1", "GET"),
+                (.get, "/v1/models/reload", "POST"), (.head, "/healthz", "GET"), (.put, "/v1/claims/abc/extend", "POST"),
+            ] {
+                try await client.execute(uri: uri, method: method, headers: server.auth(.admin)) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                    if method != .head {
+                        #expect(errorField(response.body, "code") as? String == "method_not_allowed", "\(method) \(uri)")
+                    }
+                }
+            }
+            try await client.execute(uri: "/v1/nothing/here", method: .get, headers: server.auth(.admin)) { response in
+                #expect(response.status == .notFound)
+                #expect(errorField(response.body, "code") as? String == "no_route")
+            }
+            // A route's own 404 is untouched.
+            try await client.execute(uri: "/v1/returns/R-unknown", method: .get, headers: server.auth(.admin)) { response in
+                #expect(response.status == .notFound)
+                #expect(errorField(response.body, "code") as? String == "not_found")
+            }
+        }
+    }
+
+    @Test("POST /v1/score?explain= takes true or false; anything else is a 400 naming explain, not a silent true")
+    func explainParameter() async throws {
+        let server = try await TestServer.make(model: true)
+        let record = ByteBuffer(string: recordJSON(SmallModel.shared.data[0].record))
+        try await server.app().test(.router) { client in
+            for value in ["maybe", "0", "yes", ""] {
+                try await client.execute(uri: "/v1/score?explain=\(value)", method: .post, headers: server.auth(.analyst), body: record) { response in
+                    #expect(response.status == .badRequest, "explain=\(value)")
+                    #expect(errorField(response.body, "field") as? String == "explain", "explain=\(value)")
+                }
+            }
+            for (value, reasons) in [("true", true), ("false", false), (nil, true)] {
+                let uri = "/v1/score" + (value.map { "?explain=\($0)" } ?? "")
+                try await client.execute(uri: uri, method: .post, headers: server.auth(.analyst), body: record) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                    let result = (try json(response.body)["results"] as? [[String: Any]])?.first
+                    #expect(((result?["reasons"] as? [Any])?.isEmpty == false) == reasons, "\(uri)")
+                }
+            }
+        }
+    }
+
+    /// Valid but extreme values: each alone, then all at once. Found by schemathesis: `weight_kg_declared` 5e-324 made
+    /// the weight ratio infinite, and turning it into a whole percentage for the anomaly reason and the explanation
+    /// trapped, which killed the server for every client.
+    static let extremes: [String: String] = [  // field: JSON value
+        "weight_kg_declared": "5e-324", "weight_kg_measured": "1.7976931348623157e308", "unit_price": "1.7976931348623157e308",
+        "quantity": "9223372036854775807", "customer_tenure_days": "9223372036854775807",
+        "customer_orders_12m": "9223372036854775807", "customer_returns_12m": "9223372036854775807",
+        "customer_return_value_12m": "1.7976931348623157e308", "days_in_season_remaining": "-9223372036854775808",
+        "inventory_on_hand": "9223372036854775807", "shipping_cost_back": "1.7976931348623157e308",
+        "order_date": "\"0000-01-01\"", "return_requested_date": "\"9999-12-31\"", "received_date": "\"9999-12-31T23:59:59-23:59\"",
+        "sku_return_rate_90d": "1", "sku_sell_through_30d": "5e-324", "customer_comment": "\"\(String(repeating: "broken ", count: 2000))\"",
+    ]
+
+    @Test("extreme but valid values are scored and stored, not a crash", arguments: Array(extremes.keys).sorted() + ["all"])
+    func extremeValues(field: String) async throws {
+        let server = try await TestServer.make(model: true)
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(recordJSON(SmallModel.shared.data[1].record).utf8)) as? [String: Any])
+        for (name, literal) in Self.extremes where field == "all" || name == field {
+            record[name] = try JSONSerialization.jsonObject(with: Data(literal.utf8), options: .fragmentsAllowed)
+        }
+        record["return_id"] = "EXTREME-\(field)"
+        let payload = try body(record)
+        try await server.app().test(.router) { client in
+            for uri in ["/v1/score?explain=true", "/v1/returns"] {
+                try await client.execute(uri: uri, method: .post, headers: server.auth(.admin), body: payload) { response in
+                    #expect(response.status == .ok, "\(uri) with \(field): \(String(buffer: response.body).prefix(300))")
+                    let results = try json(response.body)["results"] as? [[String: Any]]
+                    #expect(results?.count == 1, "\(uri) with \(field)")
+                }
+            }
+        }
+    }
+}
