@@ -49,12 +49,12 @@ def load(data):
 # ---- metrics (the same definitions as RecoupLearning's Metrics) ----------------------------------------------------
 
 def log_loss_multi(y, p):
-    p = np.clip(p, EPS, 1 - EPS)
+    p = np.clip(np.asarray(p, dtype=np.float64), EPS, 1 - EPS)
     return float(-np.mean(np.log(p[np.arange(len(y)), y])))
 
 
 def log_loss_binary(y, p):
-    p = np.clip(p, EPS, 1 - EPS)
+    p = np.clip(np.asarray(p, dtype=np.float64), EPS, 1 - EPS)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
@@ -178,7 +178,7 @@ def bench_trees(d, a, classes, heads):
         # inplace_predict: no DMatrix construction and no cached predictions between the timed repeats
         pred_s, p = timed(lambda: bst.inplace_predict(xh), repeat=3)
         emit(library="XGBoost", model="hist lossguide", head=head, threads=2, fit_s=fit_s,
-             predict_rows_per_s=len(yh) / pred_s, **metric(yh, p))
+             predict_rows_per_s=len(yh) / pred_s, objective=xparams["objective"], **metric(yh, p))
 
         # scikit-learn HistGradientBoosting (OpenMP threads limited to 2)
         common = {"learning_rate": a.learning_rate, "max_iter": a.rounds, "max_leaf_nodes": a.leaves,

@@ -54,7 +54,7 @@ for part in logistic:fraud logistic:disposition trees:fraud trees:recovery trees
   head=${part##*:}
   echo "measuring $only $head" >&2
   "${NICE[@]}" "$BENCH" learners --data "$DATA" --only "$only" --heads "$head" --rounds "$ROUNDS" --leaves "$LEAVES" \
-    --recovery-objectives tweedie,squared >> "$OUT/learners-recoup.jsonl"
+    --recovery-objectives tweedie,poisson,squared >> "$OUT/learners-recoup.jsonl"
   "${NICE[@]}" "$PYTHON" benchmarks/bench_learners.py --data "$DATA" --only "$only" --heads "$head" --rounds "$ROUNDS" \
     --leaves "$LEAVES" >> "$OUT/learners-python.jsonl"
 done

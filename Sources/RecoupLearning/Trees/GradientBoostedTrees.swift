@@ -42,7 +42,8 @@ package struct GradientBoostedTrees: Sendable {
         package var earlyStoppingRounds: Int?
         /// Seed of the row and feature sampling.
         package var seed: UInt64 = 0
-        /// Parallel workers for histograms and gradients; `nil` uses every core.
+        /// Threads for histograms, partitions and gradients; `nil` uses every core. The fitted ensemble is the same
+        /// for any value (work is cut into parts that depend on the data only).
         package var workers: Int?
 
         package init(objective: Objective = .squaredError) {
