@@ -18,14 +18,7 @@ REPEAT=${REPEAT:-5}
 BIG_COPIES=${BIG_COPIES:-5}
 RUN=${RUN:-}
 
-if [ -z "${PYTHON:-}" ]; then
-  if [ ! -x benchmarks/.venv/bin/python ]; then
-    echo "creating benchmarks/.venv from benchmarks/requirements.txt" >&2
-    python3 -m venv benchmarks/.venv
-    benchmarks/.venv/bin/pip install -q -r benchmarks/requirements.txt >&2
-  fi
-  PYTHON=benchmarks/.venv/bin/python
-fi
+. benchmarks/python-env.sh
 
 swift build -c release --product recoup-bench >&2
 BENCH="$(swift build -c release --show-bin-path)/recoup-bench"

@@ -2,20 +2,7 @@ import Testing
 
 @testable import RecoupLearning
 
-/// Deterministic pseudo-random numbers for tests (SplitMix64).
-struct TestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-func randomMatrix<T: BLASScalar>(_ rows: Int, _ columns: Int, _ rng: inout TestRandom) -> Matrix<T>
+func randomMatrix<T: BLASScalar>(_ rows: Int, _ columns: Int, _ rng: inout SplitMix64) -> Matrix<T>
 where T.RawSignificand: FixedWidthInteger {
     Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in T.random(in: -1...1, using: &rng) })
 }
@@ -56,7 +43,7 @@ struct BLASTests {
     @Test("sgemm: every transpose combination and non-square, one-row and one-column shapes",
           arguments: [(false, false), (true, false), (false, true), (true, true)])
     func sgemmMatchesNaive(ta: Bool, tb: Bool) {
-        var rng = TestRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for s in Self.shapes {
             let a: Matrix<Float> = ta ? randomMatrix(s.k, s.m, &rng) : randomMatrix(s.m, s.k, &rng)
             let b: Matrix<Float> = tb ? randomMatrix(s.n, s.k, &rng) : randomMatrix(s.k, s.n, &rng)
@@ -68,7 +55,7 @@ struct BLASTests {
 
     @Test("dgemm with alpha and beta accumulates into C", arguments: [(false, false), (true, false), (false, true), (true, true)])
     func dgemmAlphaBeta(ta: Bool, tb: Bool) {
-        var rng = TestRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for s in Self.shapes {
             let a: Matrix<Double> = ta ? randomMatrix(s.k, s.m, &rng) : randomMatrix(s.m, s.k, &rng)
             let b: Matrix<Double> = tb ? randomMatrix(s.n, s.k, &rng) : randomMatrix(s.k, s.n, &rng)
@@ -83,7 +70,7 @@ struct BLASTests {
 
     @Test("gemv, plain and transposed, matches naive loops", arguments: [false, true])
     func gemvMatchesNaive(transpose: Bool) {
-        var rng = TestRandom(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for (rows, columns) in [(4, 3), (1, 6), (6, 1), (1, 1), (31, 17)] {
             let a: Matrix<Float> = randomMatrix(rows, columns, &rng)
             let x = (0..<(transpose ? rows : columns)).map { _ in Float.random(in: -1...1, using: &rng) }
