@@ -1,5 +1,5 @@
 internal import Foundation
-package import Hummingbird
+internal import Hummingbird
 
 extension Request {
     /// Collects the body (413 beyond `limit` bytes) and decodes it as JSON, mapping every decoding problem to a 400

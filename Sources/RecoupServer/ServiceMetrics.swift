@@ -16,24 +16,28 @@ package struct ServiceMetrics: Sendable {
     package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         scoringLatency = registry.makeDurationHistogram(
-            name: "recoup_scoring_duration_seconds",
+            descriptor: Self.name("scoring_duration", unit: "seconds", help: "Time to score one request's records (features, three heads, reasons, lane, priority)"),
             buckets: [.microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
                       .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .seconds(1)],
-            help: "Time to score one request's records (features, three heads, reasons, lane, priority)")
-        scoredRecords = registry.makeCounter(name: "recoup_scored_records_total", help: "Records scored")
-        ingestedRecords = registry.makeCounter(name: "recoup_ingested_records_total", help: "Returns stored and queued")
-        rejectedRecords = registry.makeCounter(name: "recoup_rejected_records_total", help: "Records refused as bad input")
-        shedRequests = registry.makeCounter(name: "recoup_shed_requests_total", help: "Requests answered 503 under overload")
+                      .milliseconds(100), .milliseconds(250), .seconds(1)])
+        scoredRecords = registry.makeCounter(descriptor: Self.name("scored_records", unit: "total", help: "Records scored"))
+        ingestedRecords = registry.makeCounter(descriptor: Self.name("ingested_records", unit: "total", help: "Returns stored and queued"))
+        rejectedRecords = registry.makeCounter(descriptor: Self.name("rejected_records", unit: "total", help: "Records refused as bad input"))
+        shedRequests = registry.makeCounter(descriptor: Self.name("shed_requests", unit: "total", help: "Requests answered 503 under overload"))
     }
 
     /// Sets the queue-depth gauges (called at scrape time) and the model-info gauge.
     func update(laneDepths: [(lane: String, depth: Int)], modelVersion: String?) {
         for (lane, depth) in laneDepths {
-            registry.makeGauge(name: "recoup_queue_depth", labels: [("lane", lane)], help: "Items waiting or leased per lane")
+            registry.makeGauge(descriptor: Self.name("queue_depth", help: "Items waiting or leased per lane"), labels: [("lane", lane)])
                 .set(to: Double(depth))
         }
         modelInfo.show(modelVersion ?? "none", in: registry)
+    }
+
+    /// `recoup_<name>[_<unit>]`.
+    static func name(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "recoup", metricName: name, unitName: unit, helpText: help)
     }
 }
 
@@ -47,8 +51,8 @@ private final class ModelInfoGauge: Sendable {
             return old
         }
         if let previous, previous != version {
-            registry.makeGauge(name: "recoup_model_info", labels: [("version", previous)], help: "The serving model (1)").set(to: 0.0)
+            registry.makeGauge(descriptor: ServiceMetrics.name("model_info", help: "The serving model (1)"), labels: [("version", previous)]).set(to: 0.0)
         }
-        registry.makeGauge(name: "recoup_model_info", labels: [("version", version)], help: "The serving model (1)").set(to: 1.0)
+        registry.makeGauge(descriptor: ServiceMetrics.name("model_info", help: "The serving model (1)"), labels: [("version", version)]).set(to: 1.0)
     }
 }

@@ -1,5 +1,5 @@
 internal import Foundation
-package import GRDB
+internal import GRDB
 
 extension ReturnsDatabase {
     /// Opens (or creates) the database file at `path` in WAL mode, creating its folder when needed.

@@ -1,4 +1,4 @@
-package import Foundation
+internal import Foundation
 internal import GRDB
 
 /// What operations leads read: why items come back, where they go, how much is recovered, how long it takes.

@@ -1,9 +1,10 @@
 internal import ArgumentParser
+internal import NIOCore
+internal import NIOPosix
 
 /// `recoup-bench`: the Swift side of the benchmarks in `benchmarks/` (run by `benchmarks/run.sh`, release build).
 /// Each benchmark is a subcommand in its own file that prints one JSON object of measurements on stdout.
-@main
-struct RecoupBench: ParsableCommand {
+struct RecoupBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recoup-bench",
         abstract: "Benchmarks of Recoup's pipeline; results are JSON on stdout.",
@@ -13,6 +14,16 @@ struct RecoupBench: ParsableCommand {
             FeaturesBench.self,
             ExportMatrices.self,
             LearnersBench.self,
+            HTTPBaseline.self,
         ]
     )
+}
+
+@main
+enum Entry {
+    static func main() async {
+        // As in `recoup`: concurrency on NIO's event loops, so that `http-baseline` runs like `recoup serve`.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await RecoupBench.main()
+    }
 }

@@ -1,8 +1,9 @@
 internal import ArgumentParser
+internal import NIOCore
+internal import NIOPosix
 internal import RecoupCore
 
 /// `recoup`: the service and the tools around its models.
-@main
 struct Recoup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recoup",
@@ -10,4 +11,16 @@ struct Recoup: AsyncParsableCommand {
         version: RecoupVersion.current,
         subcommands: [Serve.self, Train.self, Evaluate.self, Promote.self, Score.self, Replay.self, Generate.self, ExportLabels.self, Keys.self]
     )
+}
+
+@main
+enum Entry {
+    static func main() async {
+        // Swift concurrency runs its jobs on NIO's event loops, the threads the HTTP server reads and writes on: a
+        // request's handler then runs where its bytes arrived, without two hops through the dispatch pool. Must come
+        // before any other concurrency work (what Vapor's template does). CPU-heavy work (training, batch scoring)
+        // uses DispatchQueue.concurrentPerform and is not affected.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await Recoup.main()
+    }
 }

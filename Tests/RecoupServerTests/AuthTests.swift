@@ -51,4 +51,29 @@ struct AuthTests {
         #expect(!stored[0].secretHash.contains(first.plaintext.split(separator: "_")[2]))
         #expect(try await keys.verify(authorization: "Bearer \(first.plaintext)").get().role == .admin)
     }
+
+    @Test("the header is read as Bearer <key>: the scheme in any case, blanks around; anything else is refused")
+    func headerForms() async throws {
+        let db = try ReturnsDatabase.inMemory()
+        let keys = APIKeys(database: db)
+        let key = try await keys.create(role: .analyst, label: nil, now: Date()).plaintext
+        for accepted in ["Bearer \(key)", "bearer \(key)", "BEARER  \(key) ", "\tBearer\t\(key)"] {
+            #expect(try await keys.verify(authorization: accepted).get().role == .analyst, "\(accepted)")
+        }
+        let refusals: [(String?, APIKeys.Refusal)] = [
+            (nil, .missing), ("", .missing), ("   ", .missing),
+            ("Bearer", .malformed), ("Bearer ", .malformed), ("Token \(key)", .malformed),
+            ("Bearer \(key)x", .malformed), ("Bearer \(key.dropLast())", .malformed), ("Bearer \(key) extra", .malformed),
+            ("Bearer " + key.replacingOccurrences(of: "rk_", with: "rx_"), .malformed),
+            ("Bearer " + String(key.dropLast()) + "g", .malformed),
+            ("Bearer " + String(key.dropLast()) + (key.hasSuffix("0") ? "1" : "0"), .unknown),
+        ]
+        for (header, refusal) in refusals {
+            guard case .failure(let got) = try await keys.verify(authorization: header) else {
+                Issue.record("\(header ?? "nil") was accepted")
+                continue
+            }
+            #expect(got == refusal, "\(header ?? "nil")")
+        }
+    }
 }

@@ -56,32 +56,58 @@ package struct APIKeys: Sendable {
         }
     }
 
-    /// Checks an `Authorization` header value.
+    /// Checks an `Authorization` header value: `Bearer rk_<12 hex>_<48 hex>` (the scheme in any case, spaces around
+    /// the parts allowed). Read byte by byte: it runs on every `/v1` request.
     package func verify(authorization: String?) async throws -> Result<APIIdentity, Refusal> {
-        guard let header = authorization?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return .failure(.missing) }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .failure(.malformed) }
-        let token = parts[1].split(separator: "_", omittingEmptySubsequences: false)
-        guard token.count == 3, token[0] == "rk", token[1].count == 12, token[2].count == 48,
-            token[1].allSatisfy(\.isHexDigit), token[2].allSatisfy(\.isHexDigit)
-        else { return .failure(.malformed) }
-        let prefix = String(token[1])
+        guard let authorization else { return .failure(.missing) }
+        let token: (prefix: String, secret: ArraySlice<UInt8>)
+        switch Self.parse(Array(authorization.utf8)) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let parsed): token = parsed
+        }
         let stored: StoredAPIKey
-        if let cached = cache.lookup(prefix, now: Date()) {
+        if let cached = cache.lookup(token.prefix, now: Date()) {
             stored = cached
         } else {
-            guard let fetched = try await database.key(prefix: prefix) else { return .failure(.unknown) }
+            guard let fetched = try await database.key(prefix: token.prefix) else { return .failure(.unknown) }
             cache.store(fetched, now: Date())
             stored = fetched
         }
-        guard Self.constantTimeEqual(Self.hash(String(token[2])), stored.secretHash) else { return .failure(.unknown) }
+        guard Self.constantTimeEqual(Self.hash(token.secret), stored.secretHash) else { return .failure(.unknown) }
         guard stored.revokedAt == nil else { return .failure(.revoked) }
         guard let role = Role(rawValue: stored.role) else { return .failure(.unknown) }
         return .success(APIIdentity(keyID: stored.id, prefix: stored.prefix, role: role))
     }
 
+    /// The prefix and the secret of a header value, or why it is refused.
+    static func parse(_ header: [UInt8]) -> Result<(prefix: String, secret: ArraySlice<UInt8>), Refusal> {
+        func isBlank(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+        func isHex(_ bytes: ArraySlice<UInt8>) -> Bool {
+            bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0 | 0x20) }
+        }
+        var value = header[...]
+        while let first = value.first, isBlank(first) { value = value.dropFirst() }
+        while let last = value.last, isBlank(last) { value = value.dropLast() }
+        guard !value.isEmpty else { return .failure(.missing) }
+        let scheme = value.prefix { !isBlank($0) }
+        guard scheme.count == 6, scheme.map({ $0 | 0x20 }).elementsEqual("bearer".utf8) else { return .failure(.malformed) }
+        var token = value.dropFirst(scheme.count)
+        while let first = token.first, isBlank(first) { token = token.dropFirst() }
+        // rk_ + 12 + _ + 48
+        guard token.count == 64, token.prefix(3).elementsEqual("rk_".utf8), token[token.startIndex + 15] == UInt8(ascii: "_")
+        else { return .failure(.malformed) }
+        let prefix = token[(token.startIndex + 3)..<(token.startIndex + 15)]
+        let secret = token.suffix(48)
+        guard isHex(prefix), isHex(secret) else { return .failure(.malformed) }
+        return .success((String(decoding: prefix, as: UTF8.self), secret))
+    }
+
+    static func hash(_ secret: some DataProtocol) -> String {
+        hex(SHA256.hash(data: secret))
+    }
+
     static func hash(_ secret: String) -> String {
-        hex(SHA256.hash(data: Data(secret.utf8)))
+        hash(Array(secret.utf8))
     }
 
     /// Lower-case hex of some bytes.
