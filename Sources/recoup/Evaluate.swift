@@ -37,13 +37,17 @@ extension Recoup {
         }
 
         static func table(_ evaluations: [Evaluation]) -> String {
-            var lines = ["head         metric               " + evaluations.map { $0.version.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined()]
+            func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
+            let metrics = evaluations[0].headline.map { $0.metric + ($0.lowerIsBetter ? " (↓)" : " (↑)") }
+            let metricWidth = (metrics.map(\.count).max() ?? 0) + 2
+            let columnWidth = max(12, (evaluations.map(\.version.count).max() ?? 0) + 2)
+            var lines = [pad("head", 13) + pad("metric", metricWidth) + evaluations.map { pad($0.version, columnWidth) }.joined()]
             for (i, m) in evaluations[0].headline.enumerated() {
-                let name = m.head.padding(toLength: 13, withPad: " ", startingAt: 0) + (m.metric + (m.lowerIsBetter ? " (↓)" : " (↑)")).padding(toLength: 21, withPad: " ", startingAt: 0)
-                lines.append(name + evaluations.map { String(format: "%.4f", $0.headline[i].value).padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
+                lines.append(pad(m.head, 13) + pad(metrics[i], metricWidth)
+                    + evaluations.map { pad(String(format: "%.4f", $0.headline[i].value), columnWidth) }.joined())
             }
-            lines.append("lanes        " + evaluations[0].laneMix.map { "\($0.lane) \($0.count)" }.joined(separator: ", "))
-            return lines.joined(separator: "\n")
+            lines.append(pad("lanes", 13) + evaluations[0].laneMix.map { "\($0.lane) \($0.count)" }.joined(separator: ", "))
+            return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
         }
     }
 }
