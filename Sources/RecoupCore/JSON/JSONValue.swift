@@ -105,6 +105,17 @@ struct JSONParser {
         return try body(&self)
     }
 
+    /// After a member or an element: consumes `close` (true) or a comma (false); anything else is an error.
+    mutating func closes(_ close: UInt8) throws(ReturnInputError) -> Bool {
+        skipSpace()
+        let expected = "\",\" or \"\(Character(Unicode.Scalar(close)))\""
+        guard i < bytes.count else { throw fail(expected) }
+        if bytes[i] == close { i += 1; return true }
+        guard bytes[i] == UInt8(ascii: ",") else { throw fail(expected) }
+        i += 1
+        return false
+    }
+
     mutating func object() throws(ReturnInputError) -> JSONValue {
         try nested { (p) throws(ReturnInputError) -> JSONValue in
             p.i += 1
@@ -122,14 +133,7 @@ struct JSONParser {
                 guard p.i < p.bytes.count, p.bytes[p.i] == UInt8(ascii: ":") else { throw p.fail("\":\"") }
                 p.i += 1
                 members.append(JSONMember(key: key, value: try p.value()))
-                p.skipSpace()
-                guard p.i < p.bytes.count else { throw p.fail("\",\" or \"}\"") }
-                p.i += 1
-                if p.bytes[p.i - 1] == UInt8(ascii: "}") { return .object(members) }
-                guard p.bytes[p.i - 1] == UInt8(ascii: ",") else {
-                    p.i -= 1
-                    throw p.fail("\",\" or \"}\"")
-                }
+                if try p.closes(UInt8(ascii: "}")) { return .object(members) }
             }
         }
     }
@@ -145,14 +149,7 @@ struct JSONParser {
             }
             while true {
                 elements.append(try p.value())
-                p.skipSpace()
-                guard p.i < p.bytes.count else { throw p.fail("\",\" or \"]\"") }
-                p.i += 1
-                if p.bytes[p.i - 1] == UInt8(ascii: "]") { return .array(elements) }
-                guard p.bytes[p.i - 1] == UInt8(ascii: ",") else {
-                    p.i -= 1
-                    throw p.fail("\",\" or \"]\"")
-                }
+                if try p.closes(UInt8(ascii: "]")) { return .array(elements) }
             }
         }
     }
