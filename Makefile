@@ -11,7 +11,7 @@ SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 MODEL_NAME ?= default-200k
 
-.PHONY: deps serve build test bench models reliability clean
+.PHONY: deps serve build test lint format bench models reliability clean
 
 ## deps: install libopenblas-dev, libsqlite3-dev and pkg-config with apt-get when missing
 deps:
@@ -35,6 +35,14 @@ serve: build
 test: deps
 	$(SWIFT) build --build-tests
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build --disable-xctest
+
+## lint: swift-format with the repository's .swift-format, strict: any finding fails (CI runs it)
+lint:
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Sources Tests Package.swift
+
+## format: rewrite the sources in place with the same configuration
+format:
+	$(SWIFT) format format --in-place --recursive --configuration .swift-format Sources Tests Package.swift
 
 ## models: rebuild the shipped default bundle from training-data/ and make it active
 models: build

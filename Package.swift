@@ -14,7 +14,7 @@ let package = Package(
     name: "recoup",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "recoup", targets: ["recoup"]),
+        .executable(name: "recoup", targets: ["recoup"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System OpenBLAS (Debian: libopenblas-dev) through a shim header over cblas.h.
@@ -54,22 +55,36 @@ let package = Package(
         ),
         // Training pipeline, evaluation report, replay simulator, synthetic data generator.
         .target(name: "RecoupTraining", dependencies: ["RecoupScoring"], swiftSettings: swiftSettings),
-        // SQLite (WAL) through GRDB: returns, assessments, queue and leases, inspections, reviews, keys.
+        // The store: what Recoup keeps (queue states, anomaly statuses, roles, records) and the `ReturnsStore` protocol.
+        .target(name: "RecoupStore", dependencies: ["RecoupCore"], swiftSettings: swiftSettings),
+        // The embedded store: SQLite (WAL) through GRDB, implementing `ReturnsStore`.
         .target(
-            name: "RecoupStore",
-            dependencies: ["RecoupCore", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "RecoupSQLite",
+            dependencies: ["RecoupStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        // HTTP API (Hummingbird 2), auth, metrics, model registry with atomic hot swap.
+        // The application layer: one use case per verb over `any ReturnsStore`, model hot swap, background services,
+        // metrics through swift-metrics, CPU-heavy batches on NIO's thread pool.
+        .target(
+            name: "RecoupService",
+            dependencies: [
+                "RecoupScoring", "RecoupStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP adapter (Hummingbird 2) over the use cases: routes, auth, request decoding, error mapping.
         .target(
             name: "RecoupServer",
             dependencies: [
-                "RecoupScoring", "RecoupStore",
+                "RecoupService",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
@@ -77,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "recoup",
             dependencies: [
-                "RecoupTraining", "RecoupServer",
+                "RecoupTraining", "RecoupServer", "RecoupSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,17 +116,36 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What tests share: a small model trained in a second. Not part of any product.
+        .target(name: "RecoupTestSupport", dependencies: ["RecoupTraining"], swiftSettings: swiftSettings),
+
         .testTarget(name: "RecoupCoreTests", dependencies: ["RecoupCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "RecoupLearningTests", dependencies: ["RecoupLearning"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "RecoupFeaturesTests", dependencies: ["RecoupFeatures"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "RecoupScoringTests", dependencies: ["RecoupScoring", "RecoupTraining"], swiftSettings: swiftSettings),
-        .testTarget(name: "RecoupTrainingTests", dependencies: ["RecoupTraining"], swiftSettings: swiftSettings),
-        .testTarget(name: "RecoupStoreTests", dependencies: ["RecoupStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RecoupLearningTests",
+            dependencies: ["RecoupLearning"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RecoupFeaturesTests",
+            dependencies: ["RecoupFeatures"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RecoupScoringTests", dependencies: ["RecoupScoring", "RecoupTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "RecoupTrainingTests", dependencies: ["RecoupTraining", "RecoupTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "RecoupStoreTests", dependencies: ["RecoupStore", "RecoupSQLite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RecoupServiceTests",
+            dependencies: ["RecoupService", "RecoupSQLite", "RecoupTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RecoupServerTests",
             dependencies: [
-                "RecoupServer", "RecoupTraining",
+                "RecoupServer", "RecoupSQLite", "RecoupTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -57,6 +57,16 @@ package enum ContractField: Int, CaseIterable, Sendable, Hashable, Comparable, C
         self = field
     }
 
+    /// The field whose wire name is these UTF-8 bytes (exact, case-sensitive), or `nil`; no `String` is made.
+    package init?(utf8 name: UnsafeBufferPointer<UInt8>) {
+        guard name.count < Self.byLength.count else { return nil }
+        for (field, bytes) in Self.byLength[name.count] where bytes.elementsEqual(name) {
+            self = field
+            return
+        }
+        return nil
+    }
+
     /// Whether this is one of the three labels.
     @inline(__always)
     package var isLabel: Bool { rawValue >= ContractField.disposition.rawValue }
@@ -125,8 +135,16 @@ package enum ContractField: Int, CaseIterable, Sendable, Hashable, Comparable, C
         "disposition", "fraud_flag", "recovery_value",
     ]
 
+    /// Wire names by length, as bytes.
+    private static let byLength: [[(ContractField, [UInt8])]] = {
+        var table = [[(ContractField, [UInt8])]](repeating: [], count: (names.map(\.utf8.count).max() ?? 0) + 1)
+        for field in allCases { table[field.name.utf8.count].append((field, Array(field.name.utf8))) }
+        return table
+    }()
+
     private static let byName: [String: ContractField] = Dictionary(
-        uniqueKeysWithValues: allCases.map { ($0.name, $0) })
+        uniqueKeysWithValues: allCases.map { ($0.name, $0) }
+    )
 }
 
 extension ContractField: Codable {
@@ -135,7 +153,9 @@ extension ContractField: Codable {
         let name = try container.decode(String.self)
         guard let field = ContractField(name: name) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "unknown contract field \"\(name)\"")
+                in: container,
+                debugDescription: "unknown contract field \"\(name)\""
+            )
         }
         self = field
     }

@@ -83,7 +83,9 @@ package struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         let text = try container.decode(String.self)
         guard let day = Day(parsing: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected a date YYYY-MM-DD, got \"\(text)\"")
+                in: container,
+                debugDescription: "expected a date YYYY-MM-DD, got \"\(text)\""
+            )
         }
         self = day
     }

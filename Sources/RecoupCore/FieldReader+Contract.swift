@@ -83,8 +83,12 @@ extension FieldReader {
     /// Parses a field and stores its value with `store`, or reports it missing when required.
     @inline(__always)
     mutating func value<T: Sendable & Equatable>(
-        _ field: ContractField, _ parser: (UnsafeBufferPointer<UInt8>) -> Parsed<T>, valid: (T) -> Bool = { _ in true },
-        required: Bool, into row: inout FieldTable, _ store: (inout FieldTable, T) -> Void
+        _ field: ContractField,
+        _ parser: (UnsafeBufferPointer<UInt8>) -> Parsed<T>,
+        valid: (T) -> Bool = { _ in true },
+        required: Bool,
+        into row: inout FieldTable,
+        _ store: (inout FieldTable, T) -> Void
     ) {
         if let value = parse(field, parser, valid: valid) {
             store(&row, value)
@@ -138,7 +142,9 @@ extension FieldReader {
         flag(.fraudFlag, required: true, into: &row)
         number(.recoveryValue, { $0 >= 0 }, required: true, into: &row)
         return ReturnLabels(
-            disposition: disposition, fraudFlag: row.flags & ContractField.fraudFlag.bit != 0,
-            recoveryValue: row.has(.recoveryValue) ? row.numbers[ContractField.recoveryValue.rawValue] : 0)
+            disposition: disposition,
+            fraudFlag: row.flags & ContractField.fraudFlag.bit != 0,
+            recoveryValue: row.has(.recoveryValue) ? row.numbers[ContractField.recoveryValue.rawValue] : 0
+        )
     }
 }

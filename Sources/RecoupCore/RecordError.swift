@@ -173,6 +173,8 @@ package enum ReturnInputError: Error, Sendable, Hashable, CustomStringConvertibl
     case malformedJSON(offset: Int, expected: String)
     /// The JSON top level is neither a record object nor `{"returns": [...]}`.
     case unexpectedJSONShape(String)
+    /// `returns` holds something other than an array.
+    case returnsNotAnArray(found: String)
     /// A file could not be read.
     case unreadableFile(path: String, reason: String)
 
@@ -185,6 +187,7 @@ package enum ReturnInputError: Error, Sendable, Hashable, CustomStringConvertibl
         case .malformedJSON(let offset, let expected): "malformed JSON at byte \(offset): expected \(expected)"
         case .unexpectedJSONShape(let found):
             "expected a JSON object with the contract's keys or {\"returns\": [...]}, found \(found)"
+        case .returnsNotAnArray: "returns must be an array of return records"
         case .unreadableFile(let path, let reason): "cannot read \(path): \(reason)"
         }
     }

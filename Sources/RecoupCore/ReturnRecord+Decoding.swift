@@ -64,7 +64,9 @@ package struct ReturnBatch: Sendable {
 extension ReturnRecord {
     /// Decodes and validates one record (and its labels, per `labels`). On failure, returns one error per bad field.
     package static func decode(
-        from source: some RecordFieldSource, position: RecordPosition, labels policy: LabelPolicy = .ignore
+        from source: some RecordFieldSource,
+        position: RecordPosition,
+        labels policy: LabelPolicy = .ignore
     ) -> Result<(ReturnRecord, ReturnLabels?), RecordErrors> {
         var result: Result<(ReturnRecord, ReturnLabels?), RecordErrors>!
         decode(from: source, position: position, labels: policy) { record, labels in
@@ -79,8 +81,11 @@ extension ReturnRecord {
     /// (the streaming form: no intermediate `Result`).
     @inline(__always)
     package static func decode<Source: RecordFieldSource>(
-        from source: Source, position: RecordPosition, labels policy: LabelPolicy,
-        onRecord: (ReturnRecord, ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
+        from source: Source,
+        position: RecordPosition,
+        labels policy: LabelPolicy,
+        onRecord: (ReturnRecord, ReturnLabels?) -> Void,
+        onErrors: ([RecordError]) -> Void
     ) {
         var table = FieldTable()
         withUnsafeMutablePointer(to: &table) { table in
@@ -96,8 +101,12 @@ extension ReturnRecord {
     /// the source) and calls `onRow`, or calls `onErrors` with one error per bad field. Every decoding path runs this.
     @inline(__always)
     package static func validate<Source: RecordFieldSource>(
-        _ source: Source, position: RecordPosition, labels policy: LabelPolicy, into table: UnsafeMutablePointer<FieldTable>,
-        onRow: (ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
+        _ source: Source,
+        position: RecordPosition,
+        labels policy: LabelPolicy,
+        into table: UnsafeMutablePointer<FieldTable>,
+        onRow: (ReturnLabels?) -> Void,
+        onErrors: ([RecordError]) -> Void
     ) {
         var reader = FieldReader(source: source, position: position)
         reader.validate(into: &table.pointee)
@@ -112,11 +121,13 @@ extension ReturnRecord {
             return
         }
         let returnID = source.text(.returnID).map { String(decoding: $0, as: UTF8.self) }
-        onErrors(reader.errors.map { error in
-            var error = error
-            error.returnID = returnID
-            return error
-        })
+        onErrors(
+            reader.errors.map { error in
+                var error = error
+                error.returnID = returnID
+                return error
+            }
+        )
     }
 }
 
@@ -149,7 +160,8 @@ struct FieldReader<Source: RecordFieldSource> {
 
     @inline(__always)
     mutating func parse<T: Sendable & Equatable>(
-        _ field: ContractField, _ parser: (UnsafeBufferPointer<UInt8>) -> Parsed<T>,
+        _ field: ContractField,
+        _ parser: (UnsafeBufferPointer<UInt8>) -> Parsed<T>,
         valid: (T) -> Bool = { _ in true }
     ) -> T? {
         guard let raw = bytes(field) else { return nil }

@@ -72,3 +72,17 @@ package enum ReferenceCategory: String, CaseIterable, Sendable, Codable {
     case jewelry, furniture
     case booksMedia = "books_media"
 }
+
+/// The condition grade an inspector gives an item, `A` (as new) to `D` (heavily damaged): the contract's
+/// `item_condition_grade` scale. Read case-insensitively; written upper-case.
+package enum Grade: String, CaseIterable, Sendable, Codable, Hashable {
+    case a = "A"
+    case b = "B"
+    case c = "C"
+    case d = "D"
+
+    /// The grade a text names (`"a"` and `" B "` included), or `nil`.
+    package init?(text: String) {
+        self.init(rawValue: text.trimmingWhitespace().uppercased())
+    }
+}

@@ -34,8 +34,16 @@ package struct FeatureColumn: Sendable, Codable, Equatable {
     package var scale: Float
 
     package init(
-        name: String, feature: String, role: ColumnRole, level: String? = nil, bucket: Int? = nil,
-        sources: [ContractField], label: String, reasonTemplate: String? = nil, inTree: Bool, log1p: Bool = false
+        name: String,
+        feature: String,
+        role: ColumnRole,
+        level: String? = nil,
+        bucket: Int? = nil,
+        sources: [ContractField],
+        label: String,
+        reasonTemplate: String? = nil,
+        inTree: Bool,
+        log1p: Bool = false
     ) {
         self.name = name
         self.feature = feature
@@ -53,7 +61,10 @@ package struct FeatureColumn: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, feature, role, level, bucket, sources, label, log1p, mean, scale
-        case reasonTemplate = "reason_template", inTree = "in_tree", clipLow = "clip_low", clipHigh = "clip_high"
+        case reasonTemplate = "reason_template"
+        case inTree = "in_tree"
+        case clipLow = "clip_low"
+        case clipHigh = "clip_high"
     }
 }
 

@@ -35,8 +35,11 @@ extension FeatureExtractor {
                         for i in range {
                             records[i].withFieldTable { table in
                                 kernel.extractRow(
-                                    table, values: values.baseAddress!, dense: out.value.0! + i * denseWidth,
-                                    bins: out.value.1! + i * treeWidth)
+                                    table,
+                                    values: values.baseAddress!,
+                                    dense: out.value.0! + i * denseWidth,
+                                    bins: out.value.1! + i * treeWidth
+                                )
                             }
                         }
                     }
@@ -45,7 +48,8 @@ extension FeatureExtractor {
         }
         return FeatureMatrices(
             dense: Matrix(rows: n, columns: denseWidth, values: dense),
-            binned: BinnedMatrix(rows: n, columns: treeWidth, bins: bins, binCounts: binCounts))
+            binned: BinnedMatrix(rows: n, columns: treeWidth, bins: bins, binCounts: binCounts)
+        )
     }
 
     /// The natural-unit values of every column of a batch (`NaN` = missing): what `fit` computes statistics on.

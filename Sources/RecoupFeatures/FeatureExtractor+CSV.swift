@@ -77,7 +77,11 @@ extension FeatureExtractor {
     ///
     /// Memory: the input, the two matrices (sized by an upper bound on the record count: the line feeds), and a row
     /// of scratch per core.
-    package func extract(csv bytes: [UInt8], labels policy: LabelPolicy = .ignore, parallel: Bool = true)
+    package func extract(
+        csv bytes: [UInt8],
+        labels policy: LabelPolicy = .ignore,
+        parallel: Bool = true
+    )
         throws(ReturnInputError) -> CSVFeatureExtraction
     {
         try bytes.withUnsafeBufferPointer { (buffer) throws(ReturnInputError) -> CSVFeatureExtraction in
@@ -107,8 +111,14 @@ extension FeatureExtractor {
             var result = CSVFeatureExtraction(
                 matrices: FeatureMatrices(
                     dense: Matrix(rows: rows, columns: denseWidth, values: dense),
-                    binned: BinnedMatrix(rows: rows, columns: treeWidth, bins: binsArray, binCounts: binCounts)),
-                returnIDs: ReturnIDs(), lines: [], labels: [], errors: [], warnings: reader.warnings)
+                    binned: BinnedMatrix(rows: rows, columns: treeWidth, bins: binsArray, binCounts: binCounts)
+                ),
+                returnIDs: ReturnIDs(),
+                lines: [],
+                labels: [],
+                errors: [],
+                warnings: reader.warnings
+            )
             result.lines.reserveCapacity(rows)
             for part in parts {
                 result.returnIDs.append(contentsOf: part.returnIDs)
@@ -133,7 +143,8 @@ extension FeatureExtractor {
 
     /// Parses and extracts every chunk (in parallel), chunk `k` writing from the sum of the capacities before it.
     private func extractChunks(
-        _ chunks: [CSVChunk], reader: ReturnCSVReader,
+        _ chunks: [CSVChunk],
+        reader: ReturnCSVReader,
         target: UnsafeTransfer<(UnsafeBufferPointer<UInt8>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt8>)>
     ) -> [ChunkOutput] {
         var firstRows: [Int] = []
@@ -145,37 +156,43 @@ extension FeatureExtractor {
         let starts = firstRows
         let kernel = UnsafeTransfer(storage.kernel)
         let returnID = ContractField.returnID.rawValue
-        return withExtendedLifetime(storage) { Parallel.map(chunks.count) { k in
-            let (input, dense, bins) = target.value
-            var out = ChunkOutput(firstRow: starts[k])
-            var scratch = [Float](repeating: 0, count: denseWidth)
-            let text = TextScratch()
-            scratch.withUnsafeMutableBufferPointer { values in
-                var row = starts[k]
-                let limit = starts[k] + chunks[k].recordCapacity
-                var overflow = false
-                out.aligned = reader.forEachRow(in: input, chunk: chunks[k]) { position, table, labels in
-                    // A chunk split inside a quoted field (broken quoting) can hold one record more than its
-                    // capacity; its results are discarded (it is not aligned), so never write past its rows.
-                    guard row < limit else {
-                        overflow = true
-                        return
+        return withExtendedLifetime(storage) {
+            Parallel.map(chunks.count) { k in
+                let (input, dense, bins) = target.value
+                var out = ChunkOutput(firstRow: starts[k])
+                var scratch = [Float](repeating: 0, count: denseWidth)
+                let text = TextScratch()
+                scratch.withUnsafeMutableBufferPointer { values in
+                    var row = starts[k]
+                    let limit = starts[k] + chunks[k].recordCapacity
+                    var overflow = false
+                    out.aligned = reader.forEachRow(in: input, chunk: chunks[k]) { position, table, labels in
+                        // A chunk split inside a quoted field (broken quoting) can hold one record more than its
+                        // capacity; its results are discarded (it is not aligned), so never write past its rows.
+                        guard row < limit else {
+                            overflow = true
+                            return
+                        }
+                        text.normalizeReasonCode(UnsafeMutablePointer(mutating: table))
+                        kernel.value.extractRow(
+                            table,
+                            values: values.baseAddress!,
+                            dense: dense + row * denseWidth,
+                            bins: bins + row * treeWidth
+                        )
+                        row += 1
+                        out.returnIDs.append(utf8: table.text(returnID))
+                        if case .line(let line) = position { out.lines.append(line) }
+                        if let labels { out.labels.append(labels) }
+                    } onErrors: { errors in
+                        out.errors += errors
                     }
-                    text.normalizeReasonCode(UnsafeMutablePointer(mutating: table))
-                    kernel.value.extractRow(
-                        table, values: values.baseAddress!, dense: dense + row * denseWidth, bins: bins + row * treeWidth)
-                    row += 1
-                    out.returnIDs.append(utf8: table.text(returnID))
-                    if case .line(let line) = position { out.lines.append(line) }
-                    if let labels { out.labels.append(labels) }
-                } onErrors: { errors in
-                    out.errors += errors
+                    out.count = row - starts[k]
+                    out.aligned = out.aligned && !overflow
                 }
-                out.count = row - starts[k]
-                out.aligned = out.aligned && !overflow
+                return out
             }
-            return out
-        } }
+        }
     }
 
     /// Moves every chunk's rows down so that they are contiguous; returns the row count.

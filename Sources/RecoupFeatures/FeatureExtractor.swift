@@ -32,7 +32,12 @@ package struct FeatureExtractor: Sendable {
             steps.append(Step(definition, columns: fitted.columns, levels: &levels))
         }
         storage = KernelStorage(
-            steps: steps, levels: levels, columns: fitted.columns, treeColumns: fitted.treeColumns, bins: fitted.binMapper)
+            steps: steps,
+            levels: levels,
+            columns: fitted.columns,
+            treeColumns: fitted.treeColumns,
+            bins: fitted.binMapper
+        )
     }
 
     /// The values of every column for one record, in natural units (`NaN` = missing): what explanations read.
@@ -76,7 +81,9 @@ extension RowKernel {
     /// The per-row kernel every path runs: values, then the binned and the dense row (`values` is scratch after).
     @inline(__always)
     func extractRow(
-        _ table: UnsafePointer<FieldTable>, values: UnsafeMutablePointer<Float>, dense: UnsafeMutablePointer<Float>,
+        _ table: UnsafePointer<FieldTable>,
+        values: UnsafeMutablePointer<Float>,
+        dense: UnsafeMutablePointer<Float>,
         bins: UnsafeMutablePointer<UInt8>
     ) {
         fillValues(table, into: values)

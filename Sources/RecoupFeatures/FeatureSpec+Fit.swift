@@ -18,9 +18,14 @@ extension FeatureSpec {
 
         // Values of the sample under a provisional spec (statistics do not affect values).
         let provisional = FittedFeatureSpec(
-            formatVersion: FittedFeatureSpec.currentFormatVersion, spec: self, columns: columns, treeColumns: treeColumns,
+            formatVersion: FittedFeatureSpec.currentFormatVersion,
+            spec: self,
+            columns: columns,
+            treeColumns: treeColumns,
             binMapper: BinMapper(upperBounds: Array(repeating: [], count: treeColumns.count)),
-            trainingRecords: records.count, sampledRecords: sample.count)
+            trainingRecords: records.count,
+            sampledRecords: sample.count
+        )
         let values = FeatureExtractor(provisional).valueMatrix(sample.map { records[$0] })
 
         var column: [Float] = []
@@ -37,7 +42,10 @@ extension FeatureSpec {
                 columns[j].clipHigh = quantile(column, clipQuantiles[1])
             }
             (columns[j].mean, columns[j].scale) = Self.meanAndScale(
-                column, low: columns[j].clipLow ?? -.greatestFiniteMagnitude, high: columns[j].clipHigh ?? .greatestFiniteMagnitude)
+                column,
+                low: columns[j].clipLow ?? -.greatestFiniteMagnitude,
+                high: columns[j].clipHigh ?? .greatestFiniteMagnitude
+            )
         }
 
         var treeValues = Matrix<Float>(rows: values.rows, columns: treeColumns.count)
@@ -48,8 +56,14 @@ extension FeatureSpec {
         }
         let binMapper = BinMapper.fit(treeValues, maxBins: maxBins, sampleSize: max(values.rows, 1), seed: seed)
         return FittedFeatureSpec(
-            formatVersion: FittedFeatureSpec.currentFormatVersion, spec: self, columns: columns, treeColumns: treeColumns,
-            binMapper: binMapper, trainingRecords: records.count, sampledRecords: sample.count)
+            formatVersion: FittedFeatureSpec.currentFormatVersion,
+            spec: self,
+            columns: columns,
+            treeColumns: treeColumns,
+            binMapper: binMapper,
+            trainingRecords: records.count,
+            sampledRecords: sample.count
+        )
     }
 
     /// The records the statistics are computed on: all of them, or a seeded subset of ``sampleSize`` (sorted).

@@ -6,12 +6,26 @@ extension FeatureSpec {
         let name = definition.name
         let label = definition.label ?? name.replacing("_", with: " ")
         func column(
-            _ suffix: String, _ role: ColumnRole, sources: [ContractField], inTree: Bool, log1p: Bool = false,
-            level: String? = nil, bucket: Int? = nil
+            _ suffix: String,
+            _ role: ColumnRole,
+            sources: [ContractField],
+            inTree: Bool,
+            log1p: Bool = false,
+            level: String? = nil,
+            bucket: Int? = nil
         ) -> FeatureColumn {
             FeatureColumn(
-                name: name + suffix, feature: name, role: role, level: level, bucket: bucket, sources: sources,
-                label: label, reasonTemplate: definition.reason, inTree: inTree, log1p: log1p)
+                name: name + suffix,
+                feature: name,
+                role: role,
+                level: level,
+                bucket: bucket,
+                sources: sources,
+                label: label,
+                reasonTemplate: definition.reason,
+                inTree: inTree,
+                log1p: log1p
+            )
         }
         let inTree = definition.inTree ?? true
         switch definition.kind {

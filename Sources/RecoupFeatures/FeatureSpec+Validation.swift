@@ -97,7 +97,9 @@ extension FeatureDefinition {
         case .oneHot:
             try requireField(types: [.category, .text], expected: "a string field")
             if let minCount, minCount < 1 { throw .invalidParameter(feature: name, parameter: "min_count", value: "\(minCount)", expected: ">= 1") }
-            if let maxLevels, maxLevels < 1 { throw .invalidParameter(feature: name, parameter: "max_levels", value: "\(maxLevels)", expected: ">= 1") }
+            if let maxLevels, maxLevels < 1 {
+                throw .invalidParameter(feature: name, parameter: "max_levels", value: "\(maxLevels)", expected: ">= 1")
+            }
         case .hashed, .hashedTokens:
             try requireField(types: [.category, .text], expected: "a string field")
             guard let buckets else { throw .missingParameter(feature: name, parameter: "buckets") }

@@ -28,8 +28,13 @@ package struct FeatureSpec: Sendable, Codable, Equatable {
     package var features: [FeatureDefinition]
 
     package init(
-        formatVersion: Int = FeatureSpec.currentFormatVersion, minLevelCount: Int = 10, maxLevels: Int = 64,
-        clipQuantiles: [Double] = [0.001, 0.999], maxBins: Int = 255, sampleSize: Int = 200_000, seed: UInt64 = 0,
+        formatVersion: Int = FeatureSpec.currentFormatVersion,
+        minLevelCount: Int = 10,
+        maxLevels: Int = 64,
+        clipQuantiles: [Double] = [0.001, 0.999],
+        maxBins: Int = 255,
+        sampleSize: Int = 200_000,
+        seed: UInt64 = 0,
         features: [FeatureDefinition]
     ) {
         self.formatVersion = formatVersion
@@ -43,8 +48,13 @@ package struct FeatureSpec: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", minLevelCount = "min_level_count", maxLevels = "max_levels"
-        case clipQuantiles = "clip_quantiles", maxBins = "max_bins", sampleSize = "sample_size", seed, features
+        case formatVersion = "format_version"
+        case minLevelCount = "min_level_count"
+        case maxLevels = "max_levels"
+        case clipQuantiles = "clip_quantiles"
+        case maxBins = "max_bins"
+        case sampleSize = "sample_size"
+        case seed, features
     }
 
     package init(from decoder: any Decoder) throws {
@@ -109,7 +119,9 @@ package struct FeatureDefinition: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, kind, label, reason, source, log1p, clip, field, buckets, period, signal
-        case missingIndicator = "missing_indicator", minCount = "min_count", maxLevels = "max_levels"
+        case missingIndicator = "missing_indicator"
+        case minCount = "min_count"
+        case maxLevels = "max_levels"
         case inTree = "in_tree"
     }
 }
@@ -158,7 +170,9 @@ package enum NumericSource: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case field, ratio, product, daysBetween = "days_between", relativeDifference = "relative_difference"
+        case field, ratio, product
+        case daysBetween = "days_between"
+        case relativeDifference = "relative_difference"
         case textLength = "text_length"
     }
 
@@ -169,13 +183,18 @@ package enum NumericSource: Sendable, Equatable, Codable {
                 DecodingError.Context(
                     codingPath: c.codingPath,
                     debugDescription: "a numeric source has exactly one of: field, ratio, product, days_between, "
-                        + "relative_difference, text_length"))
+                        + "relative_difference, text_length"
+                )
+            )
         }
         func pair() throws -> (ContractField, ContractField) {
             let fields = try c.decode([ContractField].self, forKey: key)
             guard fields.count == 2 else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: key, in: c, debugDescription: "\(key.stringValue) takes two field names, got \(fields.count)")
+                    forKey: key,
+                    in: c,
+                    debugDescription: "\(key.stringValue) takes two field names, got \(fields.count)"
+                )
             }
             return (fields[0], fields[1])
         }

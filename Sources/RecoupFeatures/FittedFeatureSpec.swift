@@ -23,8 +23,12 @@ package struct FittedFeatureSpec: Sendable, Codable, Equatable {
     package var sampledRecords: Int
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", spec, columns, treeColumns = "tree_columns", binMapper = "bin_mapper"
-        case trainingRecords = "training_records", sampledRecords = "sampled_records"
+        case formatVersion = "format_version"
+        case spec, columns
+        case treeColumns = "tree_columns"
+        case binMapper = "bin_mapper"
+        case trainingRecords = "training_records"
+        case sampledRecords = "sampled_records"
     }
 
     /// Width of the dense (linear) matrix.

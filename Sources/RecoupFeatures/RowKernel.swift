@@ -45,17 +45,33 @@ final class KernelStorage: @unchecked Sendable {
         kernel = RowKernel(
             yearCycle: copy(CyclicPeriod.year.sineCosine.flatMap { [$0.0, $0.1] }),
             weekCycle: copy(CyclicPeriod.week.sineCosine.flatMap { [$0.0, $0.1] }),
-            width: columns.count, treeWidth: treeColumns.count, stepCount: steps.count, steps: copy(steps),
-            levelArena: copy(arena), levelOffsets: copy(levelOffsets), levelLengths: copy(levelLengths),
-            levelColumns: copy(levelColumns), levelKeys: copy(levelKeys), tableStarts: copy(tableStarts),
+            width: columns.count,
+            treeWidth: treeColumns.count,
+            stepCount: steps.count,
+            steps: copy(steps),
+            levelArena: copy(arena),
+            levelOffsets: copy(levelOffsets),
+            levelLengths: copy(levelLengths),
+            levelColumns: copy(levelColumns),
+            levelKeys: copy(levelKeys),
+            tableStarts: copy(tableStarts),
             log1pColumns: copy(columns.indices.filter { columns[$0].log1p }.map(Int32.init)),
             log1pCount: columns.filter(\.log1p).count,
             log1pTable: copy((0..<RowKernel.log1pTableSize).map { LinearView.signedLog1p(Float($0)) }),
-            low: copy(linear.low), high: copy(linear.high), mean: copy(linear.mean), inverseScale: copy(linear.inverseScale),
-            binaryCount: tree.binary.count, binaryColumns: copy(tree.binary.map(\.column)),
-            binaryOutputs: copy(tree.binary.map(\.output)), binaryBounds: copy(tree.binary.map(\.bound)),
-            wideCount: tree.wide.count, wideColumns: copy(tree.wide.map(\.column)), wideOutputs: copy(tree.wide.map(\.output)),
-            wideStarts: copy(tree.wide.map(\.start)), wideBounds: copy(tree.paddedBounds))
+            low: copy(linear.low),
+            high: copy(linear.high),
+            mean: copy(linear.mean),
+            inverseScale: copy(linear.inverseScale),
+            binaryCount: tree.binary.count,
+            binaryColumns: copy(tree.binary.map(\.column)),
+            binaryOutputs: copy(tree.binary.map(\.output)),
+            binaryBounds: copy(tree.binary.map(\.bound)),
+            wideCount: tree.wide.count,
+            wideColumns: copy(tree.wide.map(\.column)),
+            wideOutputs: copy(tree.wide.map(\.output)),
+            wideStarts: copy(tree.wide.map(\.start)),
+            wideBounds: copy(tree.paddedBounds)
+        )
         self.allocations = allocations
     }
 

@@ -8,13 +8,30 @@ internal import COpenBLAS
 package protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable {
     // swiftlint:disable function_parameter_count
     static func blasGemm(
-        _ transA: Bool, _ transB: Bool, _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Self,
-        _ a: UnsafePointer<Self>, _ lda: Int32, _ b: UnsafePointer<Self>, _ ldb: Int32, _ beta: Self,
-        _ c: UnsafeMutablePointer<Self>, _ ldc: Int32
+        _ transA: Bool,
+        _ transB: Bool,
+        _ m: Int32,
+        _ n: Int32,
+        _ k: Int32,
+        _ alpha: Self,
+        _ a: UnsafePointer<Self>,
+        _ lda: Int32,
+        _ b: UnsafePointer<Self>,
+        _ ldb: Int32,
+        _ beta: Self,
+        _ c: UnsafeMutablePointer<Self>,
+        _ ldc: Int32
     )
     static func blasGemv(
-        _ trans: Bool, _ m: Int32, _ n: Int32, _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int32,
-        _ x: UnsafePointer<Self>, _ beta: Self, _ y: UnsafeMutablePointer<Self>
+        _ trans: Bool,
+        _ m: Int32,
+        _ n: Int32,
+        _ alpha: Self,
+        _ a: UnsafePointer<Self>,
+        _ lda: Int32,
+        _ x: UnsafePointer<Self>,
+        _ beta: Self,
+        _ y: UnsafeMutablePointer<Self>
     )
     static func blasDot(_ n: Int32, _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>) -> Self
     static func blasAxpy(_ n: Int32, _ alpha: Self, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>)
@@ -27,16 +44,47 @@ private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : Cbl
 
 extension Float: BLASScalar {
     package static func blasGemm(
-        _ transA: Bool, _ transB: Bool, _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Float,
-        _ a: UnsafePointer<Float>, _ lda: Int32, _ b: UnsafePointer<Float>, _ ldb: Int32, _ beta: Float,
-        _ c: UnsafeMutablePointer<Float>, _ ldc: Int32
+        _ transA: Bool,
+        _ transB: Bool,
+        _ m: Int32,
+        _ n: Int32,
+        _ k: Int32,
+        _ alpha: Float,
+        _ a: UnsafePointer<Float>,
+        _ lda: Int32,
+        _ b: UnsafePointer<Float>,
+        _ ldb: Int32,
+        _ beta: Float,
+        _ c: UnsafeMutablePointer<Float>,
+        _ ldc: Int32
     ) {
         cblas_sgemm(
-            CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            CblasRowMajor,
+            cblasTranspose(transA),
+            cblasTranspose(transB),
+            m,
+            n,
+            k,
+            alpha,
+            a,
+            lda,
+            b,
+            ldb,
+            beta,
+            c,
+            ldc
+        )
     }
     package static func blasGemv(
-        _ trans: Bool, _ m: Int32, _ n: Int32, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int32,
-        _ x: UnsafePointer<Float>, _ beta: Float, _ y: UnsafeMutablePointer<Float>
+        _ trans: Bool,
+        _ m: Int32,
+        _ n: Int32,
+        _ alpha: Float,
+        _ a: UnsafePointer<Float>,
+        _ lda: Int32,
+        _ x: UnsafePointer<Float>,
+        _ beta: Float,
+        _ y: UnsafeMutablePointer<Float>
     ) {
         cblas_sgemv(CblasRowMajor, cblasTranspose(trans), m, n, alpha, a, lda, x, 1, beta, y, 1)
     }
@@ -56,16 +104,47 @@ extension Float: BLASScalar {
 
 extension Double: BLASScalar {
     package static func blasGemm(
-        _ transA: Bool, _ transB: Bool, _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Double,
-        _ a: UnsafePointer<Double>, _ lda: Int32, _ b: UnsafePointer<Double>, _ ldb: Int32, _ beta: Double,
-        _ c: UnsafeMutablePointer<Double>, _ ldc: Int32
+        _ transA: Bool,
+        _ transB: Bool,
+        _ m: Int32,
+        _ n: Int32,
+        _ k: Int32,
+        _ alpha: Double,
+        _ a: UnsafePointer<Double>,
+        _ lda: Int32,
+        _ b: UnsafePointer<Double>,
+        _ ldb: Int32,
+        _ beta: Double,
+        _ c: UnsafeMutablePointer<Double>,
+        _ ldc: Int32
     ) {
         cblas_dgemm(
-            CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            CblasRowMajor,
+            cblasTranspose(transA),
+            cblasTranspose(transB),
+            m,
+            n,
+            k,
+            alpha,
+            a,
+            lda,
+            b,
+            ldb,
+            beta,
+            c,
+            ldc
+        )
     }
     package static func blasGemv(
-        _ trans: Bool, _ m: Int32, _ n: Int32, _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int32,
-        _ x: UnsafePointer<Double>, _ beta: Double, _ y: UnsafeMutablePointer<Double>
+        _ trans: Bool,
+        _ m: Int32,
+        _ n: Int32,
+        _ alpha: Double,
+        _ a: UnsafePointer<Double>,
+        _ lda: Int32,
+        _ x: UnsafePointer<Double>,
+        _ beta: Double,
+        _ y: UnsafeMutablePointer<Double>
     ) {
         cblas_dgemv(CblasRowMajor, cblasTranspose(trans), m, n, alpha, a, lda, x, 1, beta, y, 1)
     }
@@ -109,8 +188,13 @@ package enum BLAS {
     /// `C ← alpha · op(A) · op(B) + beta · C`, where `op` transposes when asked.
     /// - Precondition: `op(A)` is m×k, `op(B)` is k×n and `C` is m×n.
     package static func gemm<T: BLASScalar>(
-        _ a: Matrix<T>, _ b: Matrix<T>, transposeA: Bool = false, transposeB: Bool = false,
-        alpha: T = 1, beta: T = 0, into c: inout Matrix<T>
+        _ a: Matrix<T>,
+        _ b: Matrix<T>,
+        transposeA: Bool = false,
+        transposeB: Bool = false,
+        alpha: T = 1,
+        beta: T = 0,
+        into c: inout Matrix<T>
     ) {
         let m = transposeA ? a.columns : a.rows
         let k = transposeA ? a.rows : a.columns
@@ -133,7 +217,10 @@ package enum BLAS {
 
     /// `op(A) · op(B)` as a new matrix.
     package static func gemm<T: BLASScalar>(
-        _ a: Matrix<T>, _ b: Matrix<T>, transposeA: Bool = false, transposeB: Bool = false
+        _ a: Matrix<T>,
+        _ b: Matrix<T>,
+        transposeA: Bool = false,
+        transposeB: Bool = false
     ) -> Matrix<T> {
         var c = Matrix<T>(rows: transposeA ? a.columns : a.rows, columns: transposeB ? b.rows : b.columns)
         gemm(a, b, transposeA: transposeA, transposeB: transposeB, into: &c)
@@ -143,8 +230,13 @@ package enum BLAS {
     /// `C ← alpha · A[rows] · op(B) + beta · C` on a block of consecutive rows of `A`, without copying the block.
     /// - Precondition: `rows` lies within `A`, `op(B)` has `A.columns` rows and `C` is `rows.count × op(B).columns`.
     package static func gemm<T: BLASScalar>(
-        _ a: Matrix<T>, rows: Range<Int>, _ b: Matrix<T>, transposeB: Bool = false,
-        alpha: T = 1, beta: T = 0, into c: inout Matrix<T>
+        _ a: Matrix<T>,
+        rows: Range<Int>,
+        _ b: Matrix<T>,
+        transposeB: Bool = false,
+        alpha: T = 1,
+        beta: T = 0,
+        into c: inout Matrix<T>
     ) {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= a.rows, "gemm: rows \(rows) outside A's 0..<\(a.rows)")
         let kb = transposeB ? b.columns : b.rows
@@ -163,7 +255,12 @@ package enum BLAS {
     /// `C ← alpha · A[rows]ᵀ · B + beta · C` on a block of consecutive rows of `A` (a gradient `Xᵀ·R` over a block).
     /// - Precondition: `rows` lies within `A`, `B` is `rows.count × n` and `C` is `A.columns × n`.
     package static func gemmTransposed<T: BLASScalar>(
-        _ a: Matrix<T>, rows: Range<Int>, _ b: Matrix<T>, alpha: T = 1, beta: T = 0, into c: inout Matrix<T>
+        _ a: Matrix<T>,
+        rows: Range<Int>,
+        _ b: Matrix<T>,
+        alpha: T = 1,
+        beta: T = 0,
+        into c: inout Matrix<T>
     ) {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= a.rows, "gemm: rows \(rows) outside A's 0..<\(a.rows)")
         precondition(b.rows == rows.count, "gemm: B has \(b.rows) rows, expected \(rows.count)")
@@ -180,7 +277,13 @@ package enum BLAS {
     /// `y ← alpha · op(A[rows]) · x + beta · y` on a block of consecutive rows of `A`, without copying the block.
     /// - Precondition: `rows` lies within `A`; `x` and `y` have the lengths `op(A[rows])` needs.
     package static func gemv<T: BLASScalar>(
-        _ a: Matrix<T>, rows: Range<Int>, _ x: [T], transpose: Bool = false, alpha: T = 1, beta: T = 0, into y: inout [T]
+        _ a: Matrix<T>,
+        rows: Range<Int>,
+        _ x: [T],
+        transpose: Bool = false,
+        alpha: T = 1,
+        beta: T = 0,
+        into y: inout [T]
     ) {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= a.rows, "gemv: rows \(rows) outside A's 0..<\(a.rows)")
         let (inner, outer) = transpose ? (rows.count, a.columns) : (a.columns, rows.count)
@@ -209,7 +312,12 @@ package enum BLAS {
     /// `y ← alpha · op(A) · x + beta · y`.
     /// - Precondition: `x` has as many elements as `op(A)` has columns and `y` as many as it has rows.
     package static func gemv<T: BLASScalar>(
-        _ a: Matrix<T>, _ x: [T], transpose: Bool = false, alpha: T = 1, beta: T = 0, into y: inout [T]
+        _ a: Matrix<T>,
+        _ x: [T],
+        transpose: Bool = false,
+        alpha: T = 1,
+        beta: T = 0,
+        into y: inout [T]
     ) {
         let outRows = transpose ? a.columns : a.rows
         let inner = transpose ? a.rows : a.columns
@@ -270,16 +378,36 @@ package enum BLAS {
 
     /// The one call into `?gemm`: `A` starts at row `rowOffset`; leading dimensions are the matrices' widths.
     private static func rawGemm<T: BLASScalar>(
-        _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: T, _ a: Matrix<T>, rowOffset: Int,
-        _ b: Matrix<T>, _ beta: T, _ c: inout Matrix<T>
+        _ transA: Bool,
+        _ transB: Bool,
+        _ m: Int,
+        _ n: Int,
+        _ k: Int,
+        _ alpha: T,
+        _ a: Matrix<T>,
+        rowOffset: Int,
+        _ b: Matrix<T>,
+        _ beta: T,
+        _ c: inout Matrix<T>
     ) {
         a.values.withUnsafeBufferPointer { pa in
             b.values.withUnsafeBufferPointer { pb in
                 c.values.withUnsafeMutableBufferPointer { pc in
                     T.blasGemm(
-                        transA, transB, Int32(m), Int32(n), Int32(k), alpha, pa.baseAddress! + rowOffset * a.columns,
-                        Int32(max(a.columns, 1)), pb.baseAddress!, Int32(max(b.columns, 1)), beta, pc.baseAddress!,
-                        Int32(max(c.columns, 1)))
+                        transA,
+                        transB,
+                        Int32(m),
+                        Int32(n),
+                        Int32(k),
+                        alpha,
+                        pa.baseAddress! + rowOffset * a.columns,
+                        Int32(max(a.columns, 1)),
+                        pb.baseAddress!,
+                        Int32(max(b.columns, 1)),
+                        beta,
+                        pc.baseAddress!,
+                        Int32(max(c.columns, 1))
+                    )
                 }
             }
         }
@@ -287,14 +415,29 @@ package enum BLAS {
 
     /// The one call into `?gemv`: `rows` rows of `A` from row `rowOffset`.
     private static func rawGemv<T: BLASScalar>(
-        _ transpose: Bool, _ rows: Int, _ alpha: T, _ a: Matrix<T>, rowOffset: Int, _ x: [T], _ beta: T, _ y: inout [T]
+        _ transpose: Bool,
+        _ rows: Int,
+        _ alpha: T,
+        _ a: Matrix<T>,
+        rowOffset: Int,
+        _ x: [T],
+        _ beta: T,
+        _ y: inout [T]
     ) {
         a.values.withUnsafeBufferPointer { pa in
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeMutableBufferPointer { py in
                     T.blasGemv(
-                        transpose, Int32(rows), Int32(a.columns), alpha, pa.baseAddress! + rowOffset * a.columns,
-                        Int32(max(a.columns, 1)), px.baseAddress!, beta, py.baseAddress!)
+                        transpose,
+                        Int32(rows),
+                        Int32(a.columns),
+                        alpha,
+                        pa.baseAddress! + rowOffset * a.columns,
+                        Int32(max(a.columns, 1)),
+                        px.baseAddress!,
+                        beta,
+                        py.baseAddress!
+                    )
                 }
             }
         }

@@ -19,7 +19,7 @@ package struct Assessment: Sendable, Codable, Equatable {
     /// Upper end of the 80% interval around ``recoveryValue``.
     package var recoveryValueHigh: Double
     /// Inspection lane.
-    package var lane: String
+    package var lane: LaneName
     /// Rank key within the lane: higher goes first (see ``PriorityPolicy``).
     package var priority: Double
     /// Flags for the risk team, each with its reason; empty when the return looks normal.
@@ -30,9 +30,18 @@ package struct Assessment: Sendable, Codable, Equatable {
     package var modelVersion: String
 
     package init(
-        returnID: String, disposition: Disposition, dispositionProbabilities: [Double], fraudRisk: Double,
-        recoveryValue: Double, recoveryValueLow: Double, recoveryValueHigh: Double, lane: String, priority: Double,
-        anomalies: [AnomalyFlag], reasons: [Reason], modelVersion: String
+        returnID: String,
+        disposition: Disposition,
+        dispositionProbabilities: [Double],
+        fraudRisk: Double,
+        recoveryValue: Double,
+        recoveryValueLow: Double,
+        recoveryValueHigh: Double,
+        lane: LaneName,
+        priority: Double,
+        anomalies: [AnomalyFlag],
+        reasons: [Reason],
+        modelVersion: String
     ) {
         self.returnID = returnID
         self.disposition = disposition

@@ -24,11 +24,13 @@ package struct Explainer: Sendable {
         let kinds = Dictionary(fitted.spec.features.map { ($0.name, $0.kind) }, uniquingKeysWith: { a, _ in a })
         var group = [Int](repeating: 0, count: fitted.columns.count)
         for (c, column) in fitted.columns.enumerated() {
-            let g = index[column.feature] ?? {
-                groups.append((column.feature, kinds[column.feature] ?? .numeric, []))
-                index[column.feature] = groups.count - 1
-                return groups.count - 1
-            }()
+            let g =
+                index[column.feature]
+                ?? {
+                    groups.append((column.feature, kinds[column.feature] ?? .numeric, []))
+                    index[column.feature] = groups.count - 1
+                    return groups.count - 1
+                }()
             groups[g].columns.append(c)
             group[c] = g
         }

@@ -1,8 +1,7 @@
-internal import Foundation
 package import RecoupCore
 
-/// The contract's "Scored output": what `recoup score` writes (CSV) and `POST /v1/score` returns (JSON), from one
-/// place so that the two never disagree.
+/// The contract's "Scored output": what `recoup score` writes (CSV or JSON) and `POST /v1/score` returns (JSON), from
+/// one place so that they never disagree.
 ///
 /// `reasons` lists the anomaly flags' reasons first, then the model's reasons (top per head); CSV joins them with
 /// `; `. JSON also carries `anomaly_reasons` alone.
@@ -10,8 +9,10 @@ package enum ScoredOutput {
     /// The CSV columns, in the contract's order.
     package static let columns: [String] =
         ["return_id", "disposition"] + Disposition.allCases.map { "p_\($0.rawValue)" }
-        + ["fraud_risk", "recovery_value", "recovery_value_low", "recovery_value_high", "lane", "priority", "anomaly", "reasons",
-           "model_version"]
+        + [
+            "fraud_risk", "recovery_value", "recovery_value_low", "recovery_value_high", "lane", "priority", "anomaly", "reasons",
+            "model_version",
+        ]
 
     /// The CSV header plus an `error` column for records that could not be scored.
     package static let csvHeader: [String] = columns + ["error"]
@@ -23,9 +24,18 @@ package enum ScoredOutput {
 
     /// One CSV row (see ``csvHeader``).
     package static func csvFields(_ a: Assessment) -> [String?] {
-        [a.returnID, a.disposition.rawValue] + a.dispositionProbabilities.map(number)
-            + [number(a.fraudRisk), money(a.recoveryValue), money(a.recoveryValueLow), money(a.recoveryValueHigh), a.lane,
-               number(a.priority), a.anomaly ? "true" : "false", reasons(a).joined(separator: "; "), a.modelVersion, nil]
+        var writer = JSONWriter(reservingCapacity: 16)
+        func text(_ write: (inout JSONWriter) -> Void) -> String {
+            writer.bytes.removeAll(keepingCapacity: true)
+            write(&writer)
+            return writer.text
+        }
+        return [a.returnID, a.disposition.rawValue] + a.dispositionProbabilities.map { p in text { $0.probability(p) } }
+            + [
+                text { $0.probability(a.fraudRisk) }, text { $0.money(a.recoveryValue) }, text { $0.money(a.recoveryValueLow) },
+                text { $0.money(a.recoveryValueHigh) }, a.lane.rawValue, text { $0.probability(a.priority) }, a.anomaly ? "true" : "false",
+                reasons(a).joined(separator: "; "), a.modelVersion, nil,
+            ]
     }
 
     /// The row of a record that could not be scored: its return id (when known) and the error.
@@ -33,37 +43,179 @@ package enum ScoredOutput {
         [returnID] + Array(repeating: nil, count: columns.count - 1) + [error]
     }
 
-    /// The JSON object of an assessment.
-    package static func json(_ a: Assessment) -> String {
-        var out = "{\"return_id\":" + JSONText.string(a.returnID) + ",\"disposition\":\"" + a.disposition.rawValue + "\""
-        for (d, p) in zip(Disposition.allCases, a.dispositionProbabilities) {
-            out += ",\"p_\(d.rawValue)\":" + number(p)
+    /// Writes the JSON object of an assessment.
+    package static func write(_ a: Assessment, into w: inout JSONWriter) {
+        w.raw("{\"return_id\":")
+        w.string(a.returnID)
+        w.raw(",\"disposition\":\"")
+        w.raw(a.disposition.rawValue.utf8)
+        w.raw("\"")
+        for (name, p) in zip(probabilityKeys, a.dispositionProbabilities) {
+            w.raw(name)
+            w.probability(p)
         }
-        out += ",\"fraud_risk\":" + number(a.fraudRisk)
-        out += ",\"recovery_value\":" + money(a.recoveryValue)
-        out += ",\"recovery_value_low\":" + money(a.recoveryValueLow)
-        out += ",\"recovery_value_high\":" + money(a.recoveryValueHigh)
-        out += ",\"lane\":" + JSONText.string(a.lane)
-        out += ",\"priority\":" + number(a.priority)
-        out += ",\"anomaly\":" + (a.anomaly ? "true" : "false")
-        out += ",\"anomaly_reasons\":[" + a.anomalies.map { JSONText.string($0.reason) }.joined(separator: ",") + "]"
-        out += ",\"reasons\":[" + reasons(a).map(JSONText.string).joined(separator: ",") + "]"
-        out += ",\"model_version\":" + JSONText.string(a.modelVersion) + "}"
-        return out
+        w.raw(",\"fraud_risk\":")
+        w.probability(a.fraudRisk)
+        w.raw(",\"recovery_value\":")
+        w.money(a.recoveryValue)
+        w.raw(",\"recovery_value_low\":")
+        w.money(a.recoveryValueLow)
+        w.raw(",\"recovery_value_high\":")
+        w.money(a.recoveryValueHigh)
+        w.raw(",\"lane\":")
+        w.string(a.lane.rawValue)
+        w.raw(",\"priority\":")
+        w.probability(a.priority)
+        w.raw(",\"anomaly\":")
+        w.bool(a.anomaly)
+        w.raw(",\"anomaly_reasons\":[")
+        for (i, flag) in a.anomalies.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(flag.reason)
+        }
+        w.raw("],\"reasons\":[")
+        var first = true
+        for text in a.anomalies.lazy.map(\.reason) + a.reasons.lazy.map(\.text) {
+            if !first { w.raw(",") }
+            first = false
+            w.string(text)
+        }
+        w.raw("],\"model_version\":")
+        w.string(a.modelVersion)
+        w.raw("}")
     }
 
-    /// Probabilities and priorities: up to 6 significant decimals, never NaN.
-    static func number(_ x: Double) -> String {
-        guard x.isFinite else { return "0" }
-        let rounded = (x * 1e6).rounded() / 1e6
-        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
+    /// The JSON object of an assessment, as bytes.
+    package static func json(_ a: Assessment) -> [UInt8] {
+        var writer = JSONWriter(reservingCapacity: 1200)
+        write(a, into: &writer)
+        return writer.bytes
     }
 
-    /// Money: cents, always two decimals.
-    static func money(_ x: Double) -> String {
-        guard x.isFinite, abs(x) < 1e15 else { return "0" }
+    /// Writes the answer to a scoring request: `{"model_version", "scored", "failed", "results": [...]}`, the results
+    /// (one per record, in input order) written by `results`.
+    package static func writeAnswer(
+        modelVersion: String,
+        scored: Int,
+        failed: Int,
+        into w: inout JSONWriter,
+        results: (inout JSONWriter) -> Void
+    ) {
+        w.raw("{\"model_version\":")
+        w.string(modelVersion)
+        w.raw(",\"scored\":")
+        w.integer(scored)
+        w.raw(",\"failed\":")
+        w.integer(failed)
+        w.raw(",\"results\":[")
+        results(&w)
+        w.raw("]}")
+    }
+
+    /// Writes the answer to a record that could not be read: its return id (when known), its first error and every
+    /// error, each naming the record and the field; with a `status` member when given.
+    package static func writeFailure(_ errors: [RecordError], status: StaticString? = nil, into w: inout JSONWriter) {
+        w.raw("{\"return_id\":")
+        w.string(errors.first?.returnID)
+        if let status {
+            w.raw(",\"status\":\"")
+            w.raw(status)
+            w.raw("\"")
+        }
+        for (i, error) in errors.enumerated() {
+            w.raw(i == 0 ? ",\"error\":" : ",")
+            ErrorDetail(error).write(into: &w)
+            if i == 0 {
+                w.raw(",\"errors\":[")
+                ErrorDetail(error).write(into: &w)
+            }
+        }
+        w.raw("]}")
+    }
+
+    /// `,"p_restock_new":` … in class order.
+    private static let probabilityKeys: [StaticString] = [
+        ",\"p_restock_new\":", ",\"p_open_box\":", ",\"p_refurbish\":", ",\"p_outlet\":", ",\"p_liquidate\":",
+        ",\"p_return_to_vendor\":", ",\"p_donate\":", ",\"p_dispose\":",
+    ]
+}
+
+/// An error as the API writes it: `{"code", "message", "field", "record"}`.
+package struct ErrorDetail: Sendable, Equatable {
+    package var code: String
+    package var message: String
+    package var field: String?
+    package var record: String?
+
+    package init(code: String, message: String, field: String? = nil, record: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.record = record
+    }
+
+    /// A bad record's error: code `invalid_record`, naming the record by its return id or its position.
+    package init(_ error: RecordError) {
+        self.init(code: "invalid_record", message: error.description, field: error.field, record: error.returnID ?? error.position.description)
+    }
+
+    /// Writes the object; an absent field or record is `null`, or left out when `omittingNulls`.
+    package func write(into w: inout JSONWriter, omittingNulls: Bool = false) {
+        w.raw("{\"code\":")
+        w.string(code)
+        w.raw(",\"message\":")
+        w.string(message)
+        if field != nil || !omittingNulls {
+            w.raw(",\"field\":")
+            w.string(field)
+        }
+        if record != nil || !omittingNulls {
+            w.raw(",\"record\":")
+            w.string(record)
+        }
+        w.raw("}")
+    }
+}
+
+extension JSONWriter {
+    /// Probabilities and priorities: rounded to 6 decimals, in the shortest form that reads back (an integer when
+    /// whole); `0` when not finite.
+    package mutating func probability(_ x: Double) {
+        guard x.isFinite else { return raw("0") }
+        let micros = (x * 1e6).rounded()
+        let rounded = micros / 1e6
+        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return integer(Int64(rounded)) }
+        // Between 1e-4 and 1e9 the shortest round-trip form of a multiple of 1e-6 is its plain decimal: write the
+        // digits directly. Elsewhere Swift's own shortest form (which may use an exponent) is written.
+        guard abs(rounded) >= 1e-4, abs(rounded) < 1e9 else { return raw(String(rounded).utf8) }
+        let n = Int64(micros)
+        if n < 0 { raw("-") }
+        let magnitude = n.magnitude
+        integer(Int64(magnitude / 1_000_000))
+        var fraction = magnitude % 1_000_000
+        var digits = 6
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        raw(".")
+        var scale: UInt64 = 1
+        for _ in 1..<digits { scale *= 10 }
+        while scale > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / scale % 10))
+            scale /= 10
+        }
+    }
+
+    /// Money: cents, always two decimals; `0` when not finite or beyond 10¹⁵.
+    package mutating func money(_ x: Double) {
+        guard x.isFinite, abs(x) < 1e15 else { return raw("0") }
         let cents = Int64((x * 100).rounded())
-        let rest = abs(cents) % 100
-        return (cents < 0 ? "-" : "") + String(abs(cents) / 100) + (rest < 10 ? ".0" : ".") + String(rest)
+        if cents < 0 { raw("-") }
+        integer(Int64(cents.magnitude / 100))
+        let rest = cents.magnitude % 100
+        raw(".")
+        bytes.append(UInt8(ascii: "0") + UInt8(rest / 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
     }
 }

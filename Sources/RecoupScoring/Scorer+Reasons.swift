@@ -11,7 +11,11 @@ extension Scorer {
     /// risky return (at least half the flag threshold) or lowered that of a clean one; recovery the largest either
     /// way, worded "value up" or "value down".
     func reasons(
-        _ record: ReturnRecord, disposition: Disposition, fraudRisk: Double, dense: ArraySlice<Float>, bins: ArraySlice<UInt8>
+        _ record: ReturnRecord,
+        disposition: Disposition,
+        fraudRisk: Double,
+        dense: ArraySlice<Float>,
+        bins: ArraySlice<UInt8>
     ) -> [Reason] {
         let values = extractor.values(of: record)
         var reasons: [Reason] = []
@@ -19,10 +23,14 @@ extension Scorer {
             var top = explainer.top(sums, count: reasonsPerHead, direction: direction)
             if top.isEmpty { top = explainer.top(sums, count: reasonsPerHead, direction: -direction) }
             for (g, contribution) in top {
-                reasons.append(Reason(
-                    head: head, feature: explainer.groups[g].name,
-                    text: prefix(contribution) + explainer.sentence(group: g, values: values, record: record),
-                    contribution: contribution))
+                reasons.append(
+                    Reason(
+                        head: head,
+                        feature: explainer.groups[g].name,
+                        text: prefix(contribution) + explainer.sentence(group: g, values: values, record: record),
+                        contribution: contribution
+                    )
+                )
             }
         }
         let c = disposition.index

@@ -50,11 +50,12 @@ package struct Scorer: Sendable {
 
     /// Assesses a batch. Rows are independent: the result for a record is the same in any batch.
     ///
-    /// A batch of 256 rows or more is split between the cores, each part running the whole pipeline (features,
-    /// heads, finishing) on its own: one level of parallelism, no hand-offs between stages.
-    package func assess(_ records: [ReturnRecord], explain: Bool = true) -> [Assessment] {
+    /// With `parallel`, a batch of 256 rows or more is split between the cores, each part running the whole pipeline
+    /// (features, heads, finishing) on its own: one level of parallelism, no hand-offs between stages. Without it
+    /// (the server, which runs parts on its own thread pool), everything runs on the calling thread.
+    package func assess(_ records: [ReturnRecord], explain: Bool = true, parallel: Bool = true) -> [Assessment] {
         guard records.count > 1 else { return records.map { assess($0, explain: explain) } }
-        let parts = records.count >= 256 ? min(Parallel.processorCount, records.count / 128) : 1
+        let parts = parallel && records.count >= 256 ? min(Parallel.processorCount, records.count / 128) : 1
         if parts <= 1 { return assessSerially(records[...], explain: explain) }
         return Parallel.map(parts) { part in
             assessSerially(records[(records.count * part / parts)..<(records.count * (part + 1) / parts)], explain: explain)
@@ -67,8 +68,14 @@ package struct Scorer: Sendable {
         let heads = predict(m, workers: 1)
         return records.indices.enumerated().map { i, index in
             finish(
-                records[index], probabilities: Array(heads.disposition.row(i)), fraudRisk: heads.fraudRisk[i],
-                recovery: heads.recovery[i], dense: m.dense.row(i), bins: m.binned.row(i), explain: explain)
+                records[index],
+                probabilities: Array(heads.disposition.row(i)),
+                fraudRisk: heads.fraudRisk[i],
+                recovery: heads.recovery[i],
+                dense: m.dense.row(i),
+                bins: m.binned.row(i),
+                explain: explain
+            )
         }
     }
 
@@ -79,33 +86,61 @@ package struct Scorer: Sendable {
         let fraud = bundle.fraud.learner.probabilities(dense: row.dense[...], bins: row.bins[...])
         let recovery = max(0, bundle.recovery.model.predict(row: row.bins)[0])
         return finish(
-            record, probabilities: probabilities, fraudRisk: bundle.fraud.calibration(fraud[1]), recovery: recovery,
-            dense: row.dense[...], bins: row.bins[...], explain: explain)
+            record,
+            probabilities: probabilities,
+            fraudRisk: bundle.fraud.calibration(fraud[1]),
+            recovery: recovery,
+            dense: row.dense[...],
+            bins: row.bins[...],
+            explain: explain
+        )
     }
 
     /// Calibrated heads → interval, flags, lane, priority, reasons.
     func finish(
-        _ record: ReturnRecord, probabilities: [Double], fraudRisk: Double, recovery: Double, dense: ArraySlice<Float>,
-        bins: ArraySlice<UInt8>, explain: Bool
+        _ record: ReturnRecord,
+        probabilities: [Double],
+        fraudRisk: Double,
+        recovery: Double,
+        dense: ArraySlice<Float>,
+        bins: ArraySlice<UInt8>,
+        explain: Bool
     ) -> Assessment {
         let interval = bundle.recovery.interval.interval(recovery)
         let anomalies = policy.anomaly.flags(record: record, fraudRisk: fraudRisk)
         let facts = RoutingFacts(
-            record: record, dispositionProbabilities: probabilities, fraudRisk: fraudRisk, recoveryValue: recovery,
-            anomalies: anomalies)
+            record: record,
+            dispositionProbabilities: probabilities,
+            fraudRisk: fraudRisk,
+            recoveryValue: recovery,
+            anomalies: anomalies
+        )
         let lane = policy.route(facts)
         let urgency = policy.priority.urgency(
-            ordering: lane.ordering, recoveryValue: recovery,
+            ordering: lane.ordering,
+            recoveryValue: recovery,
             dailyDecay: policy.priority.dailyDecay(
-                daysInSeasonRemaining: record.daysInSeasonRemaining, sellThrough: record.skuSellThrough30d),
-            inspectionMinutes: lane.minutes(forCategory: record.category), fraudRisk: fraudRisk,
-            refundAmount: record.refundAmount)
+                daysInSeasonRemaining: record.daysInSeasonRemaining,
+                sellThrough: record.skuSellThrough30d
+            ),
+            inspectionMinutes: lane.minutes(forCategory: record.category),
+            fraudRisk: fraudRisk,
+            refundAmount: record.refundAmount
+        )
         let disposition = facts.disposition
         return Assessment(
-            returnID: record.returnID, disposition: disposition, dispositionProbabilities: probabilities,
-            fraudRisk: fraudRisk, recoveryValue: recovery, recoveryValueLow: min(interval.low, recovery),
-            recoveryValueHigh: max(interval.high, recovery), lane: lane.name, priority: urgency, anomalies: anomalies,
+            returnID: record.returnID,
+            disposition: disposition,
+            dispositionProbabilities: probabilities,
+            fraudRisk: fraudRisk,
+            recoveryValue: recovery,
+            recoveryValueLow: min(interval.low, recovery),
+            recoveryValueHigh: max(interval.high, recovery),
+            lane: lane.name,
+            priority: urgency,
+            anomalies: anomalies,
             reasons: explain ? reasons(record, disposition: disposition, fraudRisk: fraudRisk, dense: dense, bins: bins) : [],
-            modelVersion: bundle.version)
+            modelVersion: bundle.version
+        )
     }
 }

@@ -1,61 +1,74 @@
 internal import Foundation
 package import Hummingbird
-internal import RecoupStore
+internal import RecoupCore
+package import RecoupScoring
+package import RecoupService
 
-/// An error answered as JSON: `{"error": {"code": ..., "message": ..., "field": ..., "record": ...}}`.
+/// An error answered as JSON: `{"error": {"code": ..., "message": ..., "field": ..., "record": ...}}` (`field` and
+/// `record` when known).
 ///
 /// Every input problem becomes one of these with a 4xx status and the field it is about; only unexpected failures
 /// are 500s (logged, with no internals in the body).
 package struct APIError: HTTPResponseError, CustomStringConvertible {
     package var status: HTTPResponse.Status
-    package var code: String
-    package var message: String
-    package var field: String?
-    package var record: String?
+    package var detail: ErrorDetail
     package var headers: HTTPFields = [:]
 
     package init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, record: String? = nil) {
         self.status = status
-        self.code = code
-        self.message = message
-        self.field = field
-        self.record = record
+        self.detail = ErrorDetail(code: code, message: message, field: field, record: record)
     }
 
-    package var description: String { "\(status.code) \(code): \(message)" }
-
-    struct Body: Encodable {
-        struct Detail: Encodable {
-            var code: String
-            var message: String
-            var field: String?
-            var record: String?
-        }
-        var error: Detail
+    /// The HTTP form of a use case's refusal.
+    package init(_ error: ServiceError) {
+        self.status = Self.status(of: error.code)
+        self.detail = error.detail
     }
+
+    package var description: String { "\(status.code) \(detail.code): \(detail.message)" }
 
     package func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try AppRequestContext.encoder.encode(Body(error: .init(code: code, message: message, field: field, record: record)))
+        var writer = JSONWriter(reservingCapacity: 160)
+        writer.raw("{\"error\":")
+        detail.write(into: &writer, omittingNulls: true)
+        writer.raw("}")
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
     }
 
     static func badRequest(_ message: String, field: String? = nil, record: String? = nil) -> APIError {
-        APIError(.badRequest, code: "invalid_input", message: message, field: field, record: record)
+        APIError(.badRequest, code: ServiceError.Code.invalidInput.rawValue, message: message, field: field, record: record)
+    }
+
+    /// The status of each kind of refusal.
+    static func status(of code: ServiceError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .invalidInput, .invalidRecord, .malformedJSON: .badRequest
+        case .tooManyRecords: .contentTooLarge
+        case .notFound, .unknownLane: .notFound
+        case .conflict: .conflict
+        case .noModel: .serviceUnavailable
+        case .bundleRefused: .unprocessableContent
+        case .internalError: .internalServerError
+        }
     }
 }
 
-extension APIError {
-    /// The HTTP form of a store error.
-    init(_ error: StoreError) {
-        switch error {
-        case .returnNotFound, .claimNotFound, .anomalyNotFound, .keyNotFound:
-            self.init(.notFound, code: "not_found", message: error.description)
-        case .notLeasedByToken, .leaseExpired, .alreadyCompleted, .reviewClosed:
-            self.init(.conflict, code: "conflict", message: error.description)
-        case .cannotOpen, .corrupt:
-            self.init(.internalServerError, code: "internal", message: "internal error")
-        }
+/// Runs a use case, answering its refusals with their HTTP form.
+func serviceCall<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as ServiceError {
+        throw APIError(error)
+    }
+}
+
+/// Runs a synchronous use case, answering its refusal with its HTTP form.
+func serviceCheck<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ServiceError {
+        throw APIError(error)
     }
 }

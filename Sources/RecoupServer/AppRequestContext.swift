@@ -1,5 +1,6 @@
 package import Foundation
 package import Hummingbird
+package import RecoupService
 
 /// The request context of every route: Hummingbird's core storage plus the caller's identity once authenticated.
 /// Responses are JSON with snake_case keys (the contract's style) and ISO 8601 dates.

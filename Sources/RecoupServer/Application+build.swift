@@ -1,22 +1,33 @@
+// RecoupServer: the HTTP adapter (Hummingbird 2) over RecoupService's use cases.
+//
+// Owns routing, authentication (API keys and roles), request decoding, the mapping of service errors to statuses and
+// the JSON of each answer. Controllers decode a request, call one use case and encode its answer; they never reach
+// the store. The background services (lease expiry, re-scoring) run in the application's ServiceGroup.
+
 internal import Foundation
 package import Hummingbird
 package import Logging
 internal import RecoupCore
-internal import RecoupStore
+package import RecoupService
 
-/// Builds the service over its dependencies. The caller runs it with `runService()`, which handles SIGINT and
-/// SIGTERM with a graceful shutdown (in-flight requests finish, then the process exits).
+/// Builds the service over its dependencies, with its background services. The caller runs it with `runService()`,
+/// which handles SIGINT and SIGTERM with a graceful shutdown (in-flight requests finish, background work stops, then
+/// the process exits).
 package func buildApplication(
-    configuration: ServerConfiguration, dependencies: ServerDependencies, logger: Logger
+    configuration: ServerConfiguration,
+    dependencies: ServerDependencies,
+    logger: Logger
 ) async throws -> some ApplicationProtocol {
     let router = buildRouter(dependencies)
+    let service = dependencies.service
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "recoup"),
+        services: [LeaseExpiryService(service: service, logger: logger), RescoringService(service: service, logger: logger)],
         logger: logger
     )
     app.beforeServerStarts {
-        try await dependencies.database.recordStart(version: RecoupVersion.current, at: dependencies.clock())
+        try await service.recordStart()
     }
     return app
 }
@@ -32,10 +43,14 @@ package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppReques
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: UnmatchedRouteMiddleware(routes: routes))
-    router.add(middleware: ConcurrencyLimitMiddleware(
-        limit: dependencies.configuration.limits.maxConcurrentRequests, metrics: dependencies.metrics))
+    router.add(
+        middleware: ConcurrencyLimitMiddleware(
+            limit: dependencies.configuration.limits.maxConcurrentRequests,
+            shed: dependencies.service.metrics.shedRequests
+        )
+    )
     HealthController(dependencies: dependencies).register(on: router)
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: dependencies.keys))
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: dependencies.service.keys))
     ReturnsController(dependencies: dependencies).register(on: v1)
     QueueController(dependencies: dependencies).register(on: v1)
     ModelsController(dependencies: dependencies).register(on: v1)

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Hummingbird
+internal import RecoupService
 
 extension Request {
     /// Collects the body (413 beyond `limit` bytes) and decodes it as JSON, mapping every decoding problem to a 400
@@ -10,13 +11,13 @@ extension Request {
     }
 
     /// The raw body, refused with 413 beyond `limit` bytes.
-    func collectBody(limit: Int) async throws -> Data {
+    func collectBody(limit: Int) async throws -> [UInt8] {
         if let length = headers[.contentLength].flatMap(Int.init), length > limit {
             throw APIError(.contentTooLarge, code: "body_too_large", message: "the body has \(length) bytes; the limit is \(limit)")
         }
         do {
             let buffer = try await body.collect(upTo: limit)
-            return Data(buffer.readableBytesView)
+            return Array(buffer.readableBytesView)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, code: "body_too_large", message: "the body is larger than the limit of \(limit) bytes")
         }
@@ -24,9 +25,9 @@ extension Request {
 }
 
 /// Decodes JSON, mapping `DecodingError` to a 400 naming the field and what was expected.
-func decodeJSONBody<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+func decodeJSONBody<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
     do {
-        return try JSONDecoder().decode(type, from: data)
+        return try JSONDecoder().decode(type, from: Data(bytes))
     } catch let error as DecodingError {
         throw APIError.badRequest(decodingError: error)
     }
@@ -49,7 +50,11 @@ extension APIError {
         case .dataCorrupted(let context):
             let field = path(context.codingPath)
             if context.codingPath.isEmpty {
-                return APIError(.badRequest, code: "malformed_json", message: "the body is not valid JSON: \(context.debugDescription)")
+                return APIError(
+                    .badRequest,
+                    code: ServiceError.Code.malformedJSON.rawValue,
+                    message: "the body is not valid JSON: \(context.debugDescription)"
+                )
             }
             return .badRequest("\(field): \(context.debugDescription)", field: field)
         @unknown default:

@@ -1,25 +1,15 @@
-package import Foundation
-package import RecoupStore
+package import RecoupService
 
-/// Everything the routes need, built once by ``buildApplication(configuration:dependencies:logger:)``.
+/// Everything the routes need: the use cases and how to read the metrics backend.
 package struct ServerDependencies: Sendable {
     package var configuration: ServerConfiguration
-    package var database: ReturnsDatabase
-    package var models: ModelRegistry
-    package var keys: APIKeys
-    package var metrics: ServiceMetrics
-    /// The time source; tests inject a controllable clock (lease expiry, aging).
-    package var clock: @Sendable () -> Date
+    package var service: ReturnsService
+    /// The metrics in Prometheus text format (the executable bootstraps the backend and renders it).
+    package var metricsText: @Sendable () -> [UInt8]
 
-    package init(
-        configuration: ServerConfiguration, database: ReturnsDatabase, models: ModelRegistry, metrics: ServiceMetrics,
-        clock: @escaping @Sendable () -> Date = { Date() }
-    ) {
+    package init(configuration: ServerConfiguration, service: ReturnsService, metricsText: @escaping @Sendable () -> [UInt8]) {
         self.configuration = configuration
-        self.database = database
-        self.models = models
-        self.keys = APIKeys(database: database)
-        self.metrics = metrics
-        self.clock = clock
+        self.service = service
+        self.metricsText = metricsText
     }
 }

@@ -1,5 +1,5 @@
 /// Errors of the store, each naming what it was about. The server maps them to HTTP statuses.
-package enum StoreError: Error, CustomStringConvertible, Equatable {
+package enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The database file could not be opened or created.
     case cannotOpen(path: String, reason: String)
     /// No return with this id.
@@ -15,7 +15,7 @@ package enum StoreError: Error, CustomStringConvertible, Equatable {
     /// The return is not flagged.
     case anomalyNotFound(String)
     /// The review's decision cannot follow the flag's current status.
-    case reviewClosed(returnID: String, status: String)
+    case reviewClosed(returnID: String, status: AnomalyStatus)
     /// No API key with this id.
     case keyNotFound(Int64)
     /// A stored value could not be read back.
@@ -30,7 +30,7 @@ package enum StoreError: Error, CustomStringConvertible, Equatable {
         case .leaseExpired(let id): "the lease on return \"\(id)\" expired; claim it again"
         case .alreadyCompleted(let id): "return \"\(id)\" was already inspected"
         case .anomalyNotFound(let id): "return \"\(id)\" is not flagged as an anomaly"
-        case .reviewClosed(let id, let status): "the anomaly on return \"\(id)\" is already closed as \(status)"
+        case .reviewClosed(let id, let status): "the anomaly on return \"\(id)\" is already closed as \(status.rawValue)"
         case .keyNotFound(let id): "no API key with id \(id)"
         case .corrupt(let what): "stored data cannot be read: \(what)"
         }

@@ -49,10 +49,13 @@ struct BenchData {
                 binned = BinnedMatrix(rows: rows, columns: meta["binned_columns"] as? Int ?? columns, bins: bins, binCounts: counts)
             }
             return Split(
-                rows: rows, dense: Matrix(rows: rows, columns: columns, values: dense), binned: binned,
+                rows: rows,
+                dense: Matrix(rows: rows, columns: columns, values: dense),
+                binned: binned,
                 disposition: (try raw("disposition.i32", Int32.self) ?? []).map(Int.init),
                 fraud: (try raw("fraud.i32", Int32.self) ?? []).map(Int.init),
-                recovery: (try raw("recovery.f32", Float.self) ?? []).map(Double.init))
+                recovery: (try raw("recovery.f32", Float.self) ?? []).map(Double.init)
+            )
         }
         train = try load("train", columns: columns)
         holdout = try load("holdout", columns: columns)

@@ -15,7 +15,9 @@ internal import RecoupLearning
 /// out and the spec is fitted on the rest.
 struct ExportMatrices: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export-matrices", abstract: "Feature matrices and labels of a training CSV as raw files.")
+        commandName: "export-matrices",
+        abstract: "Feature matrices and labels of a training CSV as raw files."
+    )
 
     @Option(help: "Training CSV with labels (.csv or .csv.gz).") var train: String
     @Option(help: "Holdout CSV with labels (.csv or .csv.gz); default: a time-based split of --train.") var holdout: String?
@@ -61,7 +63,9 @@ struct ExportMatrices: ParsableCommand {
             .write(to: URL(fileURLWithPath: out).appendingPathComponent("meta.json"))
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try Data(fitted.canonicalJSON()).write(to: URL(fileURLWithPath: out).appendingPathComponent("fitted-spec.json"))
-        print(#"{"out":"\#(out)","train":\#(trainRows.count),"holdout":\#(holdoutRows.count),"columns":\#(extractor.denseWidth),"binned_columns":\#(extractor.treeWidth)}"#)
+        print(
+            #"{"out":"\#(out)","train":\#(trainRows.count),"holdout":\#(holdoutRows.count),"columns":\#(extractor.denseWidth),"binned_columns":\#(extractor.treeWidth)}"#
+        )
     }
 
     private func write<T>(_ values: [T], _ file: String) throws {

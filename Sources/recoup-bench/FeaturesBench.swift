@@ -10,7 +10,9 @@ internal import RecoupFeatures
 /// `rows_per_second`), the best read plus extraction (`file_seconds`), and the least CPU time of an extraction.
 struct FeaturesBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "features", abstract: "CSV bytes to feature matrices (rows/s), after fitting the default spec.")
+        commandName: "features",
+        abstract: "CSV bytes to feature matrices (rows/s), after fitting the default spec."
+    )
 
     @Option(help: "CSV file (with labels; .csv or .csv.gz) to fit the feature spec on.") var fit: String
     @Option(help: "Fit on at most this many records of --fit.") var fitRows: Int = 200_000

@@ -8,7 +8,9 @@ internal import NIOCore
 /// this machine. `benchmarks/bench_server.py` drives it with the same wrk load as `recoup serve`.
 struct HTTPBaseline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "http-baseline", abstract: "A Hummingbird server answering a fixed body: the framework's ceiling.")
+        commandName: "http-baseline",
+        abstract: "A Hummingbird server answering a fixed body: the framework's ceiling."
+    )
 
     @Option(help: "TCP port on 127.0.0.1.") var port: Int = 8090
     @Option(help: "Bytes of the fixed JSON answer (a one-record score answer is about 1,100).") var answerBytes: Int = 1100

@@ -10,7 +10,9 @@ internal import RecoupLearning
 /// `{split}.recovery.f32` for the splits `train` and `holdout`. Prints one JSON object per line.
 struct LearnersBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "learners", abstract: "Fit time, prediction throughput and quality of the learners on exported matrices.")
+        commandName: "learners",
+        abstract: "Fit time, prediction throughput and quality of the learners on exported matrices."
+    )
 
     @Option(help: "Folder with meta.json and the raw matrices.") var data: String
     @Option(help: "logistic, trees or all.") var only: String = "all"

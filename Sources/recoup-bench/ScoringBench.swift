@@ -55,12 +55,14 @@ struct ScoringBench: ParsableCommand {
         }
         noReasons.sort()
         let q = { (x: [Double], v: Double) in x[min(x.count - 1, Int(v * Double(x.count)))] }
-        print("""
+        print(
+            """
             {"benchmark":"scoring","model":"\(scorer.version)","rows":\(records.count),"batch":\(batch),\
             "returns_per_s_without_reasons":\(Int(plain)),"returns_per_s_with_reasons":\(Int(explained)),\
             "single_p50_us":\(p(0.5)),"single_p99_us":\(p(0.99)),\
             "single_no_reasons_p50_us":\(q(noReasons, 0.5)),"single_no_reasons_p99_us":\(q(noReasons, 0.99)),\
             "disposition":"\(scorer.bundle.disposition.learner.name)","fraud":"\(scorer.bundle.fraud.learner.name)"}
-            """)
+            """
+        )
     }
 }

@@ -43,8 +43,10 @@ extension Recoup {
             let columnWidth = max(12, (evaluations.map(\.version.count).max() ?? 0) + 2)
             var lines = [pad("head", 13) + pad("metric", metricWidth) + evaluations.map { pad($0.version, columnWidth) }.joined()]
             for (i, m) in evaluations[0].headline.enumerated() {
-                lines.append(pad(m.head, 13) + pad(metrics[i], metricWidth)
-                    + evaluations.map { pad(String(format: "%.4f", $0.headline[i].value), columnWidth) }.joined())
+                lines.append(
+                    pad(m.head, 13) + pad(metrics[i], metricWidth)
+                        + evaluations.map { pad(String(format: "%.4f", $0.headline[i].value), columnWidth) }.joined()
+                )
             }
             lines.append(pad("lanes", 13) + evaluations[0].laneMix.map { "\($0.lane) \($0.count)" }.joined(separator: ", "))
             return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")

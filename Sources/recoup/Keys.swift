@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Foundation
-internal import RecoupServer
+internal import RecoupSQLite
+internal import RecoupService
 internal import RecoupStore
 
 extension Recoup {
@@ -29,7 +30,7 @@ extension Recoup {
             }
 
             func run() async throws {
-                let keys = APIKeys(database: try ReturnsDatabase.open(path: database.db))
+                let keys = APIKeys(store: try SQLiteStore.open(path: database.db))
                 let created = try await keys.create(role: Role(rawValue: role)!, label: label, now: Date())
                 print("id \(created.stored.id), role \(role): \(created.plaintext)")
             }
@@ -40,11 +41,11 @@ extension Recoup {
             @OptionGroup var database: DatabaseOption
 
             func run() async throws {
-                let db = try ReturnsDatabase.open(path: database.db)
+                let db = try SQLiteStore.open(path: database.db)
                 print("id\tprefix\trole\tstatus\tcreated\tlabel")
                 for key in try await db.keys() {
                     let status = key.revokedAt == nil ? "active" : "revoked"
-                    print("\(key.id)\t\(key.prefix)\t\(key.role)\t\(status)\t\(key.createdAt.ISO8601Format())\t\(key.label ?? "")")
+                    print("\(key.id)\t\(key.prefix)\t\(key.role.rawValue)\t\(status)\t\(key.createdAt.ISO8601Format())\t\(key.label ?? "")")
                 }
             }
         }
@@ -55,7 +56,7 @@ extension Recoup {
             @Argument(help: "The key's id (see `recoup keys list`).") var id: Int64
 
             func run() async throws {
-                let db = try ReturnsDatabase.open(path: database.db)
+                let db = try SQLiteStore.open(path: database.db)
                 try await db.revokeKey(id: id, now: Date())
                 print("revoked key \(id)")
             }

@@ -49,7 +49,11 @@ enum PromotionCommand {
     /// only its validation split, which it has not trained on). Passes when nothing is active yet.
     static func gate(candidate: ModelBundle, models: URL, data: [UInt8], tolerance: Double) throws -> PromotionGate {
         guard let active = try? ModelBundle.loadActive(from: models), active.version != candidate.version else {
-            return PromotionGate(candidate: Evaluation(scorer: Scorer(bundle: candidate, policy: .default), rows: []), active: nil, tolerance: tolerance)
+            return PromotionGate(
+                candidate: Evaluation(scorer: Scorer(bundle: candidate, policy: .default), rows: []),
+                active: nil,
+                tolerance: tolerance
+            )
         }
         let batch = try ReturnCSVReader.read(data, labels: .require)
         var rows = batch.returns.map { LabelledReturn(record: $0.record, labels: $0.labels!) }
@@ -60,6 +64,8 @@ enum PromotionCommand {
         guard !rows.isEmpty else { throw CommandError("the gate's data has no valid labelled rows") }
         return PromotionGate(
             candidate: Evaluation(scorer: Scorer(bundle: candidate, policy: .default), rows: rows),
-            active: Evaluation(scorer: Scorer(bundle: active, policy: .default), rows: rows), tolerance: tolerance)
+            active: Evaluation(scorer: Scorer(bundle: active, policy: .default), rows: rows),
+            tolerance: tolerance
+        )
     }
 }

@@ -1,8 +1,8 @@
 internal import ArgumentParser
 internal import Foundation
 internal import RecoupCore
+internal import RecoupSQLite
 internal import RecoupScoring
-internal import RecoupStore
 
 extension Recoup {
     /// `recoup score`: batch scoring of a CSV file through the same pipeline as the server.
@@ -36,7 +36,9 @@ extension Recoup {
             writer.appendRow(ScoredOutput.csvHeader)
             for row in rows { writer.appendRow(row.fields) }
             try InputFiles.write(writer.bytes, to: out)
-            FileHandle.standardError.write(Data("scored \(assessments.count) returns with \(scorer.version); \(failed.count) rows could not be scored\n".utf8))
+            FileHandle.standardError.write(
+                Data("scored \(assessments.count) returns with \(scorer.version); \(failed.count) rows could not be scored\n".utf8)
+            )
             for warning in batch.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         }
     }
@@ -52,7 +54,7 @@ extension Recoup {
         @Option(help: "Output CSV (- for stdout).") var out: String
 
         func run() async throws {
-            let database = try ReturnsDatabaseAccess.open(db)
+            let database = try StoreAccess.open(db)
             let rows = try await database.inspectedReturns()
             try InputFiles.write(ReturnRecord.csv(rows.map(\.record), labels: rows.map(\.labels)), to: out)
             FileHandle.standardError.write(Data("exported \(rows.count) inspected returns\n".utf8))

@@ -4,9 +4,10 @@ internal import Hummingbird
 internal import Logging
 internal import Metrics
 internal import Prometheus
+internal import RecoupSQLite
 internal import RecoupScoring
 internal import RecoupServer
-internal import RecoupStore
+internal import RecoupService
 
 extension Recoup {
     /// `recoup serve`: the HTTP service.
@@ -52,9 +53,8 @@ extension Recoup {
         }
 
         var serverConfiguration: ServerConfiguration {
-            var configuration = ServerConfiguration(host: host, port: port, databasePath: db, modelsDirectory: models)
-            configuration.lanePolicyPath = lanePolicy
-            configuration.limits.maxBatchRecords = maxBatch
+            var configuration = ServerConfiguration(host: host, port: port)
+            configuration.service.maxBatchRecords = maxBatch
             configuration.limits.maxConcurrentRequests = maxConcurrentRequests
             return configuration
         }
@@ -63,30 +63,37 @@ extension Recoup {
             var logger = Logger(label: "recoup")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            var factory = PrometheusMetricsFactory(registry: registry)
+            factory.durationHistogramBuckets[ServiceMetrics.Name.scoringDuration] = ServiceMetrics.scoringDurationBuckets
+            MetricsSystem.bootstrap(factory)
 
             let configuration = serverConfiguration
-            let database = try ReturnsDatabase.open(path: db)
+            let store = try SQLiteStore.open(path: db)
             logger.info("database open", metadata: ["db.path": "\(db)"])
-            let policy = try configuration.lanePolicyPath.map { path in
-                try LanePolicy.load(from: Data(contentsOf: URL(fileURLWithPath: path)), source: path)
-            } ?? .default
-            let dependencies = ServerDependencies(
-                configuration: configuration, database: database,
+            let policy = try CommandSupport.policy(lanePolicy)
+            let service = ReturnsService(
+                store: store,
                 models: ModelRegistry(ServingModel(scorer: nil, policy: policy, loadedAt: nil)),
-                metrics: ServiceMetrics(registry: registry))
-            let loader = ModelLoader(dependencies: dependencies)
+                metrics: ServiceMetrics(),
+                limits: configuration.service,
+                modelsDirectory: URL(fileURLWithPath: models)
+            )
             do {
-                let loaded = try await loader.load()
+                let loaded = try await service.loadModel()
                 logger.info("model loaded", metadata: ["model.version": "\(loaded.version)"])
-                Task { await loader.reassessQueue(logger: logger) }
             } catch {
-                logger.error("no model loaded: scoring and ingest answer 503 until POST /v1/models/reload succeeds", metadata: ["reason": "\(error)"])
+                logger.error(
+                    "no model loaded: scoring and ingest answer 503 until POST /v1/models/reload succeeds",
+                    metadata: ["reason": "\(error)"]
+                )
             }
-            if let created = try await dependencies.keys.bootstrapAdminIfNeeded(now: Date()) {
+            if let created = try await service.keys.bootstrapAdminIfNeeded(now: Date()) {
                 // Written unbuffered: the operator must see it even when stdout is a file or a pipe.
-                FileHandle.standardOutput.write(Data("No API keys yet: created an admin key. It is shown once; keep it:\n  \(created.plaintext)\n".utf8))
+                FileHandle.standardOutput.write(
+                    Data("No API keys yet: created an admin key. It is shown once; keep it:\n  \(created.plaintext)\n".utf8)
+                )
             }
+            let dependencies = ServerDependencies(configuration: configuration, service: service) { registry.emitToBuffer() }
             let app = try await buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
             try await app.runService()
         }

@@ -62,7 +62,9 @@ extension Recoup {
             let bytes = try InputFiles.read(data)
             let outcome = try pipeline.run(csv: bytes, source: data, version: name)
             if outcome.skippedRows > 0 {
-                reporter.note("skipped \(outcome.skippedRows) invalid rows; first: \(outcome.firstErrors.map(\.description).joined(separator: " | "))")
+                reporter.note(
+                    "skipped \(outcome.skippedRows) invalid rows; first: \(outcome.firstErrors.map(\.description).joined(separator: " | "))"
+                )
             }
             for warning in outcome.warnings { reporter.note("warning: \(warning)") }
             let folder = try outcome.bundle.write(into: URL(fileURLWithPath: out))

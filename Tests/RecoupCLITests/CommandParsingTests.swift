@@ -1,5 +1,6 @@
 import ArgumentParser
 import RecoupServer
+import RecoupService
 import Testing
 
 @testable import recoup
@@ -21,20 +22,24 @@ struct CommandParsingTests {
             try Recoup.parseAsRoot([
                 "serve", "--host", "0.0.0.0", "--port", "9000", "--db", "/tmp/x.sqlite", "--models", "m", "--lane-policy", "p.json",
                 "--max-batch", "50", "--max-concurrent-requests", "8",
-            ]) as? Recoup.Serve)
+            ]) as? Recoup.Serve
+        )
         let configuration = command.serverConfiguration
         #expect(configuration.port == 9000)
         #expect(configuration.host == "0.0.0.0")
-        #expect(configuration.databasePath == "/tmp/x.sqlite")
-        #expect(configuration.modelsDirectory == "m")
-        #expect(configuration.lanePolicyPath == "p.json")
-        #expect(configuration.limits.maxBatchRecords == 50)
+        #expect(command.db == "/tmp/x.sqlite")
+        #expect(command.models == "m")
+        #expect(command.lanePolicy == "p.json")
+        #expect(configuration.service.maxBatchRecords == 50)
         #expect(configuration.limits.maxConcurrentRequests == 8)
     }
 
-    @Test("serve refuses bad values before anything starts", arguments: [
-        ["serve", "--port", "70000"], ["serve", "--max-batch", "0"], ["serve", "--log-level", "loud"], ["serve", "--port", "eighty"],
-    ])
+    @Test(
+        "serve refuses bad values before anything starts",
+        arguments: [
+            ["serve", "--port", "70000"], ["serve", "--max-batch", "0"], ["serve", "--log-level", "loud"], ["serve", "--port", "eighty"],
+        ]
+    )
     func serveRefuses(arguments: [String]) {
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(arguments) }
     }
@@ -44,7 +49,8 @@ struct CommandParsingTests {
         let command = try #require(
             try Recoup.parseAsRoot([
                 "train", "--data", "d.csv", "--spec", "s.json", "--config", "c.json", "--out", "o", "--seed", "7", "--promote", "--json",
-            ]) as? Recoup.Train)
+            ]) as? Recoup.Train
+        )
         #expect(command.data == "d.csv")
         #expect(command.spec == "s.json")
         #expect(command.config == "c.json")
@@ -59,7 +65,8 @@ struct CommandParsingTests {
     @Test("evaluate, promote, score, replay, generate and export-labels parse their options")
     func otherCommands() throws {
         let evaluate = try #require(
-            try Recoup.parseAsRoot(["evaluate", "--model", "m/v1", "--data", "d.csv", "--compare", "m/v0", "--report", "r.html"]) as? Recoup.Evaluate)
+            try Recoup.parseAsRoot(["evaluate", "--model", "m/v1", "--data", "d.csv", "--compare", "m/v0", "--report", "r.html"]) as? Recoup.Evaluate
+        )
         #expect(evaluate.compare == "m/v0" && evaluate.report == "r.html")
         let promote = try #require(try Recoup.parseAsRoot(["promote", "m/v1", "--data", "d.csv", "--tolerance", "0.02"]) as? Recoup.Promote)
         #expect(promote.bundle == "m/v1" && promote.tolerance == 0.02 && !promote.force)

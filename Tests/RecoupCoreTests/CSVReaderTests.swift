@@ -100,7 +100,12 @@ struct CSVReaderTests {
         let batch = try ReturnCSVReader.read(Array(lines.joined(separator: "\n").utf8), labels: .ignore)
         #expect(batch.returns.map(\.position) == [.line(2), .line(6)])
         let kinds = batch.errors.map(\.kind)
-        #expect(kinds == [.textAfterClosingQuote, .quoteInUnquotedField, .fieldCount(expected: Self.header.count, found: Self.header.count + 1), .unterminatedQuote])
+        #expect(
+            kinds == [
+                .textAfterClosingQuote, .quoteInUnquotedField, .fieldCount(expected: Self.header.count, found: Self.header.count + 1),
+                .unterminatedQuote,
+            ]
+        )
         #expect(batch.errors.map(\.position) == [.line(3), .line(4), .line(5), .line(7)])
         #expect(batch.errors[0].field == "customer_comment")
         #expect(batch.errors[0].returnID == goodID)

@@ -11,7 +11,9 @@ struct JSONReaderTests {
         var members: [(String, String)] = []
         for field in ContractField.allCases {
             let value = field.isLabel ? sample[index].labels.value(of: field) : sample[index].record.value(of: field)
-            members.append((field.name, JSONText.value(value)))
+            var writer = JSONWriter()
+            writer.value(value)
+            members.append((field.name, writer.text))
         }
         for (key, value) in changes {
             members.removeAll { $0.0 == key }
@@ -36,10 +38,12 @@ struct JSONReaderTests {
 
     @Test("in a batch the bad records are reported by index and the good ones go on")
     func batch() throws {
-        let text = "{\"returns\": [" + [
-            Self.object(0), "42", Self.object(1, ["unit_price": "NaN"]), Self.object(1, ["quantity": "[1, 2]"]),
-            Self.object(1, ["is_gift": "\"yes\"", "unit_price": "\"19.5\""]),
-        ].joined(separator: ",") + "]}"
+        let text =
+            "{\"returns\": ["
+            + [
+                Self.object(0), "42", Self.object(1, ["unit_price": "NaN"]), Self.object(1, ["quantity": "[1, 2]"]),
+                Self.object(1, ["is_gift": "\"yes\"", "unit_price": "\"19.5\""]),
+            ].joined(separator: ",") + "]}"
         let batch = try Self.read(text)
         #expect(batch.returns.map(\.position) == [.index(0), .index(4)])
         #expect(batch.records[1].unitPrice == 19.5 && batch.records[1].isGift)
@@ -74,7 +78,8 @@ struct JSONReaderTests {
 
     @Test(
         "malformed documents are input errors with an offset",
-        arguments: ["", "{", "{\"a\" 1}", "[1,]", "{\"returns\": [}", "\"text\"", "nul", "[1] 2", "{\"a\": \"\u{01}\"}"])
+        arguments: ["", "{", "{\"a\" 1}", "[1,]", "{\"returns\": [}", "\"text\"", "nul", "[1] 2", "{\"a\": \"\u{01}\"}"]
+    )
     func malformed(text: String) {
         #expect(throws: ReturnInputError.self) { try Self.read(text) }
     }

@@ -33,7 +33,10 @@ struct ParserFuzzTests {
     static func mutate(_ seed: [UInt8], _ rng: inout RNG) -> [UInt8] {
         var bytes = seed
         for _ in 0..<Int.random(in: 1...6, using: &rng) {
-            guard !bytes.isEmpty else { bytes = [UInt8.random(in: 0...255, using: &rng)]; continue }
+            guard !bytes.isEmpty else {
+                bytes = [UInt8.random(in: 0...255, using: &rng)]
+                continue
+            }
             let i = Int.random(in: 0..<bytes.count, using: &rng)
             switch Int.random(in: 0..<7, using: &rng) {
             case 0: bytes[i] = UInt8.random(in: 0...255, using: &rng)
@@ -54,7 +57,7 @@ struct ParserFuzzTests {
     static func seeds() -> (csv: [[UInt8]], json: [[UInt8]]) {
         let records = SampleRecords.make(12).map(\.record)
         let csv = [ReturnRecord.csv(records), ReturnRecord.csv(Array(records.prefix(1))), Array("return_id\nR1\n".utf8)]
-        let json = [Array(ReturnRecord.jsonDocument(records).utf8), Array(records[0].jsonObject().utf8), Array("[{}]".utf8)]
+        let json = [ReturnRecord.jsonDocument(records), records[0].json(), Array("[{}]".utf8)]
         return (csv, json)
     }
 
@@ -65,7 +68,8 @@ struct ParserFuzzTests {
         var documents = 0
         var records = 0
         for n in 0..<Self.cases {
-            let input = n % 10 == 0
+            let input =
+                n % 10 == 0
                 ? (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
                 : Self.mutate(seeds[n % seeds.count], &rng)
             do {
@@ -86,7 +90,8 @@ struct ParserFuzzTests {
         var rng = RNG(state: 0x15_0A)
         let seeds = Self.seeds().json
         for n in 0..<Self.cases {
-            let input = n % 10 == 0
+            let input =
+                n % 10 == 0
                 ? (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
                 : Self.mutate(seeds[n % seeds.count], &rng)
             do {

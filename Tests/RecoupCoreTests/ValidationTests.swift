@@ -51,7 +51,8 @@ struct ValidationTests {
             ("disposition", "shred", .unknownDisposition),
             ("fraud_flag", "probably", .malformedBoolean),
             ("recovery_value", "-5", .outOfRange),
-        ])
+        ]
+    )
     func badValue(field: String, value: String, kind: RecordError.Kind) {
         let errors = Self.errors([field: value])
         #expect(errors.count == 1)
@@ -62,7 +63,12 @@ struct ValidationTests {
         #expect(errors.first?.returnID == (field == "return_id" ? value : Self.sample.record.returnID))
     }
 
-    @Test("a required field that is missing", arguments: ["return_id", "sku", "unit_price", "quantity", "order_date", "is_gift", "reason_code", "disposition", "fraud_flag", "recovery_value"])
+    @Test(
+        "a required field that is missing",
+        arguments: [
+            "return_id", "sku", "unit_price", "quantity", "order_date", "is_gift", "reason_code", "disposition", "fraud_flag", "recovery_value",
+        ]
+    )
     func missingRequired(field: String) {
         let errors = Self.errors([field: nil])
         #expect(errors.map(\.kind) == [.missingValue])
@@ -101,7 +107,8 @@ struct ValidationTests {
                 "is_gift": "YES", "promo_flag": "0", "quantity": "3.0", "unit_price": " 12.5 ",
                 "order_date": "2024-05-01T22:30:00-03:00", "return_requested_date": "2024-05-03", "fraud_flag": "True",
                 "category": "  Electronics ", "disposition": " Open_Box ",
-            ]), labels: .require
+            ]),
+            labels: .require
         ).get()
         #expect(record.isGift && !record.promoFlag)
         #expect(record.quantity == 3 && record.unitPrice == 12.5)

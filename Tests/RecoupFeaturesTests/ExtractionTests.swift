@@ -150,7 +150,10 @@ struct LevelMatchingTests {
             defer { table += 1 }
             for level in fitted.levels(of: feature.name) {
                 let column = fitted.columnNames.firstIndex(of: "\(feature.name)=\(level)")
-                for variant in [level, level.uppercased(), " \(level)\t", String(level.enumerated().map { $0.offset % 2 == 0 ? Character($0.element.uppercased()) : $0.element })] {
+                for variant in [
+                    level, level.uppercased(), " \(level)\t",
+                    String(level.enumerated().map { $0.offset % 2 == 0 ? Character($0.element.uppercased()) : $0.element }),
+                ] {
                     var text = variant
                     #expect(text.withUTF8 { kernel.levelColumn($0, table: table) } == column, "\(variant)")
                 }

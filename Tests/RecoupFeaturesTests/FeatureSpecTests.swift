@@ -19,18 +19,29 @@ struct FeatureSpecTests {
         "invalid specs are refused with a specific error",
         arguments: [
             (#"{"name": "x", "kind": "numeric"}"#, FeatureSpecError.missingParameter(feature: "x", parameter: "source")),
-            (#"{"name": "x", "kind": "numeric", "source": {"field": "category"}}"#,
-             .wrongFieldType(feature: "x", field: "category", expected: "a numeric field")),
-            (#"{"name": "x", "kind": "one_hot", "field": "unit_price"}"#,
-             .wrongFieldType(feature: "x", field: "unit_price", expected: "a string field")),
-            (#"{"name": "x", "kind": "hashed", "field": "sku", "buckets": 0}"#,
-             .invalidParameter(feature: "x", parameter: "buckets", value: "0", expected: "1...4096")),
-            (#"{"name": "x", "kind": "cyclic", "field": "is_gift"}"#,
-             .wrongFieldType(feature: "x", field: "is_gift", expected: "a date field")),
+            (
+                #"{"name": "x", "kind": "numeric", "source": {"field": "category"}}"#,
+                .wrongFieldType(feature: "x", field: "category", expected: "a numeric field")
+            ),
+            (
+                #"{"name": "x", "kind": "one_hot", "field": "unit_price"}"#,
+                .wrongFieldType(feature: "x", field: "unit_price", expected: "a string field")
+            ),
+            (
+                #"{"name": "x", "kind": "hashed", "field": "sku", "buckets": 0}"#,
+                .invalidParameter(feature: "x", parameter: "buckets", value: "0", expected: "1...4096")
+            ),
+            (
+                #"{"name": "x", "kind": "cyclic", "field": "is_gift"}"#,
+                .wrongFieldType(feature: "x", field: "is_gift", expected: "a date field")
+            ),
             (#"{"name": "x", "kind": "signal"}"#, .missingParameter(feature: "x", parameter: "signal")),
-            (#"{"name": "x", "kind": "boolean", "field": "fraud_flag"}"#,
-             .wrongFieldType(feature: "x", field: "fraud_flag", expected: "a boolean field")),
-        ])
+            (
+                #"{"name": "x", "kind": "boolean", "field": "fraud_flag"}"#,
+                .wrongFieldType(feature: "x", field: "fraud_flag", expected: "a boolean field")
+            ),
+        ]
+    )
     func invalid(feature: String, error: FeatureSpecError) {
         let json = #"{"format_version": 1, "features": ["# + feature + "]}"
         #expect(throws: error) { try FeatureSpec.decode(json: Array(json.utf8)) }
@@ -38,7 +49,8 @@ struct FeatureSpecTests {
 
     @Test("duplicate names, a future format and unknown fields are refused")
     func refused() {
-        let twice = #"{"format_version": 1, "features": [{"name": "a", "kind": "boolean", "field": "is_gift"}, {"name": "a", "kind": "boolean", "field": "promo_flag"}]}"#
+        let twice =
+            #"{"format_version": 1, "features": [{"name": "a", "kind": "boolean", "field": "is_gift"}, {"name": "a", "kind": "boolean", "field": "promo_flag"}]}"#
         #expect(throws: FeatureSpecError.duplicateName("a")) { try FeatureSpec.decode(json: Array(twice.utf8)) }
         #expect(throws: FeatureSpecError.unsupportedFormatVersion(2)) {
             try FeatureSpec.decode(json: Array(#"{"format_version": 2, "features": []}"#.utf8))
@@ -108,9 +120,12 @@ struct FeatureSpecTests {
 
 @Suite("Reason wording")
 struct ReasonWordingTests {
-    @Test("numbers keep at most two decimals and no trailing zeros", arguments: [
-        (Float(2), "2"), (1.5, "1.5"), (0.05, "0.05"), (-0.25, "-0.25"), (-0.001, "0"), (1234.567, "1234.57"), (0.1, "0.1"), (-3, "-3"),
-    ])
+    @Test(
+        "numbers keep at most two decimals and no trailing zeros",
+        arguments: [
+            (Float(2), "2"), (1.5, "1.5"), (0.05, "0.05"), (-0.25, "-0.25"), (-0.001, "0"), (1234.567, "1234.57"), (0.1, "0.1"), (-3, "-3"),
+        ]
+    )
     func format(value: Float, text: String) {
         #expect(FeatureColumn.format(value) == text)
     }

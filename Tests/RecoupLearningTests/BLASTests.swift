@@ -40,8 +40,10 @@ struct BLASTests {
         (3, 5, 4), (1, 7, 5), (6, 1, 3), (5, 4, 1), (1, 1, 1), (17, 9, 33), (64, 70, 2),
     ]
 
-    @Test("sgemm: every transpose combination and non-square, one-row and one-column shapes",
-          arguments: [(false, false), (true, false), (false, true), (true, true)])
+    @Test(
+        "sgemm: every transpose combination and non-square, one-row and one-column shapes",
+        arguments: [(false, false), (true, false), (false, true), (true, true)]
+    )
     func sgemmMatchesNaive(ta: Bool, tb: Bool) {
         var rng = SplitMix64(seed: 42)
         for s in Self.shapes {

@@ -34,7 +34,10 @@ struct GradientBoostedTreesTests {
         let model = try GradientBoostedTrees(Self.config(objective)).fit(x, targets: t) { losses.append($0.trainingLoss) }
         let k = objective.outputs
         let constant = objective.meanLoss(
-            scores: (0..<x.rows).flatMap { _ in model.baseScores }, targets: t, weights: nil)
+            scores: (0..<x.rows).flatMap { _ in model.baseScores },
+            targets: t,
+            weights: nil
+        )
         let trained = objective.meanLoss(scores: model.rawScores(x).values, targets: t, weights: nil)
         #expect(trained < constant, "\(objective): \(trained) vs constant \(constant)")
         switch objective {
@@ -68,7 +71,10 @@ struct GradientBoostedTreesTests {
                 _ = try GradientBoostedTrees(config).fit(x, targets: y)
                 Issue.record("\(name) accepted")
             } catch {
-                guard case .invalidHyperParameter(let n, _, _) = error else { Issue.record("\(name): \(error)"); continue }
+                guard case .invalidHyperParameter(let n, _, _) = error else {
+                    Issue.record("\(name): \(error)")
+                    continue
+                }
                 #expect(n == name)
             }
         }
@@ -121,7 +127,10 @@ struct GradientBoostedTreesTests {
         #expect(loaded.predict(x) == model.predict(x))
         let json = try #require(String(data: JSONEncoder().encode(model), encoding: .utf8))
         #expect(throws: ModelFormatError.unsupportedFormatVersion(model: "gradient-boosted-trees", found: 2, supported: 1)) {
-            try JSONDecoder().decode(TreeEnsemble.self, from: Data(json.replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":2").utf8))
+            try JSONDecoder().decode(
+                TreeEnsemble.self,
+                from: Data(json.replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":2").utf8)
+            )
         }
         var broken = model.trees
         broken[0].leftChild[0] = 99
@@ -178,7 +187,9 @@ struct GradientBoostedTreesTests {
     func contributions() throws {
         let (x, _, y) = TreeData.make(rows: 200)
         let model = try GradientBoostedTrees(Self.config(.multiclassSoftmax(classes: 3), rounds: 4)).fit(
-            x, targets: Self.targets(.multiclassSoftmax(classes: 3), y))
+            x,
+            targets: Self.targets(.multiclassSoftmax(classes: 3), y)
+        )
         for i in [0, 7, 33] {
             let raw = model.rawScores(row: x.row(i))
             for method in [TreeEnsemble.ContributionMethod.saabas, .treeSHAP] {

@@ -13,10 +13,16 @@ struct LogisticLossTests {
         let weights = (0..<10).map { _ in weighted ? 0.2 + 2 * rng.nextUnit() : 1 }
         let total = weights.reduce(0, +)
         return LogisticLoss(
-            x: x, mean: weighted ? [0.3, -1, 2, 0, 0.5] : [Double](repeating: 0, count: 5),
+            x: x,
+            mean: weighted ? [0.3, -1, 2, 0, 0.5] : [Double](repeating: 0, count: 5),
             scale: weighted ? [1.5, 0.7, 2, 1, 0.3] : [Double](repeating: 1, count: 5),
-            labels: labels.map { Int32($0) }, rowScale: weights.map { $0 / total }, outputs: outputs,
-            penalty: [0.3, 0, 0.1, 1, 0.05], blockRows: blockRows, workers: workers)
+            labels: labels.map { Int32($0) },
+            rowScale: weights.map { $0 / total },
+            outputs: outputs,
+            penalty: [0.3, 0, 0.1, 1, 0.05],
+            blockRows: blockRows,
+            workers: workers
+        )
     }
 
     static func parameters(_ count: Int) -> [Double] {
@@ -96,7 +102,8 @@ struct LBFGSTests {
                 g = [-2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a)]
                 return (1 - a) * (1 - a) + 100 * (b - a * a) * (b - a * a)
             },
-            convergenceNorm: { $0.map(abs).max()! })
+            convergenceNorm: { $0.map(abs).max()! }
+        )
         #expect(abs(result.x[0] - 1) < 1e-6 && abs(result.x[1] - 1) < 1e-6, "\(result.x) after \(result.iterations)")
         #expect(result.termination == .gradientTolerance)
         #expect(result.iterations < 100)

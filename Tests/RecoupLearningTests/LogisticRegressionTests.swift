@@ -41,8 +41,12 @@ struct LogisticRegressionTests {
         let x = Matrix<Float>(rows: fixture.rows, columns: fixture.columns, values: fixture.x.map { Float($0) })
         let k = (fixture.y.max() ?? 1) + 1
         var config = LogisticRegression.Configuration(
-            regularization: .inverse(C: reference.C), classWeights: reference.balanced ? .balanced : .uniform,
-            gradientTolerance: 1e-9, lossTolerance: 0, precision: precision)
+            regularization: .inverse(C: reference.C),
+            classWeights: reference.balanced ? .balanced : .uniform,
+            gradientTolerance: 1e-9,
+            lossTolerance: 0,
+            precision: precision
+        )
         config.maxIterations = 2000
         let model = try LogisticRegression(config).fit(x, labels: fixture.y, classes: k, sampleWeights: reference.weights)
         let outputs = model.outputs
@@ -84,7 +88,10 @@ struct LogisticRegressionTests {
                 _ = try LogisticRegression(config).fit(x, labels: y)
                 Issue.record("\(name) accepted")
             } catch {
-                guard case .invalidHyperParameter(let n, _, _) = error else { Issue.record("\(error)"); continue }
+                guard case .invalidHyperParameter(let n, _, _) = error else {
+                    Issue.record("\(error)")
+                    continue
+                }
                 #expect(n == name)
             }
         }
@@ -128,12 +135,18 @@ struct LogisticRegressionTests {
 
     @Test("configurations decode from partial JSON (missing keys take defaults) and round-trip")
     func configurationCoding() throws {
-        let lr = try JSONDecoder().decode(LogisticRegression.Configuration.self, from: Data(#"{"maxIterations": 7, "relativeLossTolerance": 1e-9}"#.utf8))
+        let lr = try JSONDecoder().decode(
+            LogisticRegression.Configuration.self,
+            from: Data(#"{"maxIterations": 7, "relativeLossTolerance": 1e-9}"#.utf8)
+        )
         var expected = LogisticRegression.Configuration()
         expected.maxIterations = 7
         #expect(lr == expected)
         #expect(try TestData.roundTrip(expected) == expected)
-        let trees = try JSONDecoder().decode(GradientBoostedTrees.Configuration.self, from: Data(#"{"objective": {"poisson": {}}, "rounds": 12}"#.utf8))
+        let trees = try JSONDecoder().decode(
+            GradientBoostedTrees.Configuration.self,
+            from: Data(#"{"objective": {"poisson": {}}, "rounds": 12}"#.utf8)
+        )
         var expectedTrees = GradientBoostedTrees.Configuration(objective: .poisson)
         expectedTrees.rounds = 12
         #expect(trees == expectedTrees)

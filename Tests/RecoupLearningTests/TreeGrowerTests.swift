@@ -75,8 +75,11 @@ struct TreeGrowerTests {
             var p = DataPartition(rows: rows, maxLeaves: 4)
             let left = p.split(0, into: 1, data: data, split, workers: workers)
             let (l, r) = (p.withRows(of: 0) { Array($0) }, p.withRows(of: 1) { Array($0) })
-            #expect(l.count == left && l + r == rows.filter { data.goesLeft(Int($0), feature: 1, threshold: 7, defaultLeft: true) }
-                + rows.filter { !data.goesLeft(Int($0), feature: 1, threshold: 7, defaultLeft: true) })
+            #expect(
+                l.count == left
+                    && l + r == rows.filter { data.goesLeft(Int($0), feature: 1, threshold: 7, defaultLeft: true) }
+                        + rows.filter { !data.goesLeft(Int($0), feature: 1, threshold: 7, defaultLeft: true) }
+            )
             results.append(l + r)
         }
         #expect(results[0] == results[1])
@@ -92,13 +95,26 @@ struct TreeGrowerTests {
         return h
     }
 
-    static func grow(_ x: BinnedMatrix, _ gh: [SIMD2<Double>], maxLeaves: Int = 8, maxDepth: Int? = nil, minSamples: Int = 5, l2: Double = 1.5, eta: Double = 0.3) throws -> (Tree, TreeGrower) {
+    static func grow(
+        _ x: BinnedMatrix,
+        _ gh: [SIMD2<Double>],
+        maxLeaves: Int = 8,
+        maxDepth: Int? = nil,
+        minSamples: Int = 5,
+        l2: Double = 1.5,
+        eta: Double = 0.3
+    ) throws -> (Tree, TreeGrower) {
         let data = try TrainingBins(x)
         var grower = TreeGrower(
             data: data,
-            rules: .init(maxLeaves: maxLeaves, maxDepth: maxDepth, learningRate: eta,
-                         finder: SplitFinder(l2: l2, minSamplesLeaf: minSamples, minHessianLeaf: 1e-3, minGain: 0)),
-            workers: 2)
+            rules: .init(
+                maxLeaves: maxLeaves,
+                maxDepth: maxDepth,
+                learningRate: eta,
+                finder: SplitFinder(l2: l2, minSamplesLeaf: minSamples, minHessianLeaf: 1e-3, minGain: 0)
+            ),
+            workers: 2
+        )
         let tree = gh.withUnsafeBufferPointer {
             grower.grow(rows: (0..<Int32(x.rows)).map { $0 }, gradients: $0, features: (0..<Int32(x.columns)).map { $0 })
         }

@@ -37,7 +37,10 @@ struct TreeReferenceTests {
     /// (LightGBM keeps gradients in float32, so splits with near-equal gains can be chosen differently.)
     static let tolerance = 0.01
 
-    @Test("same hyper-parameters, same bins: holdout quality within 1% (0.01) of LightGBM's", arguments: ["binary", "regression", "tweedie", "multiclass"])
+    @Test(
+        "same hyper-parameters, same bins: holdout quality within 1% (0.01) of LightGBM's",
+        arguments: ["binary", "regression", "tweedie", "multiclass"]
+    )
     func quality(head: String) throws {
         let f = try TestData.fixture("trees_\(head)", as: TreeFixture.self)
         let dense = Matrix<Float>(rows: f.rows, columns: f.columns, values: f.x.map { $0.map(Float.init) ?? .nan })
@@ -45,12 +48,13 @@ struct TreeReferenceTests {
         let test = Matrix(rows: f.rows - f.train_rows, columns: f.columns, values: Array(dense.values.dropFirst(f.train_rows * f.columns)))
         let mapper = BinMapper.fit(train)
         let p = f.lightgbm.params
-        let objective: Objective = switch head {
-        case "binary": .binaryLogLoss
-        case "multiclass": .multiclassSoftmax(classes: p.num_class ?? 3)
-        case "tweedie": .tweedie(variancePower: p.tweedie_variance_power ?? 1.5)
-        default: .squaredError
-        }
+        let objective: Objective =
+            switch head {
+            case "binary": .binaryLogLoss
+            case "multiclass": .multiclassSoftmax(classes: p.num_class ?? 3)
+            case "tweedie": .tweedie(variancePower: p.tweedie_variance_power ?? 1.5)
+            default: .squaredError
+            }
         var config = GradientBoostedTrees.Configuration(objective: objective)
         config.rounds = f.lightgbm.rounds
         config.learningRate = p.learning_rate
@@ -66,11 +70,17 @@ struct TreeReferenceTests {
         switch head {
         case "binary":
             let ours = BinaryMetrics(labels: y.map { Int($0) }, probabilities: predictions.values)
-            #expect(ours.logLoss <= f.lightgbm.metrics["log_loss"]! * (1 + Self.tolerance), "log-loss \(ours.logLoss) vs \(f.lightgbm.metrics), max |Δp| \(difference)")
+            #expect(
+                ours.logLoss <= f.lightgbm.metrics["log_loss"]! * (1 + Self.tolerance),
+                "log-loss \(ours.logLoss) vs \(f.lightgbm.metrics), max |Δp| \(difference)"
+            )
             #expect(ours.prAUC >= f.lightgbm.metrics["pr_auc"]! - Self.tolerance, "PR-AUC \(ours.prAUC) vs \(f.lightgbm.metrics)")
         case "multiclass":
             let ours = ClassificationMetrics(labels: y.map { Int($0) }, probabilities: predictions)
-            #expect(ours.logLoss <= f.lightgbm.metrics["log_loss"]! * (1 + Self.tolerance), "log-loss \(ours.logLoss) vs \(f.lightgbm.metrics), max |Δp| \(difference)")
+            #expect(
+                ours.logLoss <= f.lightgbm.metrics["log_loss"]! * (1 + Self.tolerance),
+                "log-loss \(ours.logLoss) vs \(f.lightgbm.metrics), max |Δp| \(difference)"
+            )
         default:
             let ours = RegressionMetrics(targets: y, predictions: predictions.values)
             #expect(ours.r2 >= f.lightgbm.metrics["r2"]! - Self.tolerance, "R² \(ours.r2) vs \(f.lightgbm.metrics), max |Δ| \(difference)")

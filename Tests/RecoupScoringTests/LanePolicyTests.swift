@@ -10,16 +10,25 @@ struct LanePolicyTests {
 
     func lane(_ record: ReturnRecord, _ probs: [Double], risk: Double = 0.01, value: Double = 40) -> String {
         let anomalies = policy.anomaly.flags(record: record, fraudRisk: risk)
-        return policy.route(RoutingFacts(
-            record: record, dispositionProbabilities: probs, fraudRisk: risk, recoveryValue: value, anomalies: anomalies)).name
+        return policy.route(
+            RoutingFacts(
+                record: record,
+                dispositionProbabilities: probs,
+                fraudRisk: risk,
+                recoveryValue: value,
+                anomalies: anomalies
+            )
+        ).name.rawValue
     }
 
     @Test("the shipped policy loads and validates")
     func shippedPolicyIsValid() throws {
         try policy.validate()
-        #expect(policy.lanes.map(\.name) == [
-            "risk_review", "electronics_test", "fast_restock", "refurbish_bench", "outlet_liquidation", "standard",
-        ])
+        #expect(
+            policy.lanes.map(\.name) == [
+                "risk_review", "electronics_test", "fast_restock", "refurbish_bench", "outlet_liquidation", "standard",
+            ]
+        )
     }
 
     @Test("each rule routes its own case")

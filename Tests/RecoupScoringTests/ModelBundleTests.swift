@@ -1,6 +1,7 @@
 import Foundation
 import RecoupCore
 import RecoupFeatures
+import RecoupTestSupport
 import RecoupTraining
 import Testing
 

@@ -1,3 +1,5 @@
+import Foundation
+import RecoupCore
 import Testing
 
 @testable import RecoupScoring
@@ -36,14 +38,42 @@ struct PriorityPolicyTests {
         #expect(policy.dailyDecay(daysInSeasonRemaining: nil, sellThrough: nil) == policy.baseDailyDecay)
     }
 
-    @Test("aging bound: an item at its service level outranks any fresh item, in every lane")
+    @Test("aging bound: an item at its service level outranks any fresh item, in every lane, by its stored rank key too")
     func agingBound() {
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
         for lane in [standard, risk] {
-            let cheapestOld = policy.priority(urgency: 0, lane: lane, ageHours: lane.serviceLevelHours)
             let richest = policy.urgency(
-                ordering: lane.ordering, recoveryValue: 1e9, dailyDecay: 1, inspectionMinutes: 0.1, fraudRisk: 1, refundAmount: 1e9)
-            #expect(cheapestOld >= policy.priority(urgency: richest, lane: lane, ageHours: 0))
-            #expect(policy.priority(urgency: 1, lane: lane, ageHours: 10) > policy.priority(urgency: 1, lane: lane, ageHours: 5))
+                ordering: lane.ordering,
+                recoveryValue: 1e9,
+                dailyDecay: 1,
+                inspectionMinutes: 0.1,
+                fraudRisk: 1,
+                refundAmount: 1e9
+            )
+            let old = policy.rank(urgency: 0, lane: lane, enqueuedAt: start)
+            let fresh = policy.rank(urgency: richest, lane: lane, enqueuedAt: start + lane.serviceLevelHours * 3600)
+            #expect(old.key >= fresh.key)
+            #expect(PriorityPolicy.priority(of: old, ageHours: lane.serviceLevelHours) >= PriorityPolicy.priority(of: fresh, ageHours: 0))
+            let one = policy.rank(urgency: 1, lane: lane, enqueuedAt: start)
+            #expect(PriorityPolicy.priority(of: one, ageHours: 10) > PriorityPolicy.priority(of: one, ageHours: 5))
+        }
+    }
+
+    @Test("the rank key orders like the priority at any moment")
+    func rankKeyOrdersLikePriority() {
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let arrivals: [Date] = (0..<50).map { start + Double($0 * 3600) }
+        let items: [(rank: QueueRank, at: Date)] = arrivals.enumerated().map { i, at in
+            (policy.rank(urgency: Double(i % 7) / 3.5, lane: standard, enqueuedAt: at), at)
+        }
+        for hours in [50.0, 100, 400] {
+            let now = start + hours * 3600
+            let byKey = items.indices.sorted { items[$0].rank.key > items[$1].rank.key }
+            let byPriority = items.indices.sorted {
+                PriorityPolicy.priority(of: items[$0].rank, enqueuedAt: items[$0].at, now: now)
+                    > PriorityPolicy.priority(of: items[$1].rank, enqueuedAt: items[$1].at, now: now)
+            }
+            #expect(byKey == byPriority)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import RecoupCore
+import RecoupTestSupport
 import RecoupTraining
 import Testing
 
@@ -19,7 +20,10 @@ struct ScorerTests {
             #expect(a.recoveryValueLow >= 0)
             #expect(scorer.policy.lane(named: a.lane) != nil)
             #expect(a.modelVersion == "small-test")
-            #expect(a.disposition == Disposition(index: a.dispositionProbabilities.indices.max { a.dispositionProbabilities[$0] < a.dispositionProbabilities[$1] }!))
+            #expect(
+                a.disposition
+                    == Disposition(index: a.dispositionProbabilities.indices.max { a.dispositionProbabilities[$0] < a.dispositionProbabilities[$1] }!)
+            )
             #expect(Set(a.reasons.map(\.head)) == Set(Reason.Head.allCases))
             #expect(a.reasons.count <= 3 * Reason.Head.allCases.count)
         }
@@ -70,7 +74,8 @@ struct ScorerTests {
         let fraudReasons = after.reasons.filter { $0.head == .fraud }.map(\.text).joined(separator: " | ")
         #expect(
             fraudReasons.contains("serial") || fraudReasons.contains("weigh") || fraudReasons.contains("accessories"),
-            "fraud reasons: \(fraudReasons)")
+            "fraud reasons: \(fraudReasons)"
+        )
         #expect(!before.reasons.filter { $0.head == .fraud }.map(\.text).joined().contains("serial number does not match"))
         // The hard signals flag it for the risk team whatever the model says, with the value in the sentence.
         #expect(after.anomalies.map(\.kind).contains(.serialMismatch))
@@ -87,7 +92,7 @@ struct ScorerTests {
         #expect(fields.count == ScoredOutput.csvHeader.count)
         #expect(fields[0] == a.returnID)
         #expect(fields[ScoredOutput.columns.firstIndex(of: "reasons")!] == ScoredOutput.reasons(a).joined(separator: "; "))
-        let json = try JSONSerialization.jsonObject(with: Data(ScoredOutput.json(a).utf8)) as! [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(ScoredOutput.json(a))) as! [String: Any]
         for column in ScoredOutput.columns { #expect(json[column] != nil, "\(column)") }
         #expect((json["reasons"] as? [String])?.count == ScoredOutput.reasons(a).count)
     }

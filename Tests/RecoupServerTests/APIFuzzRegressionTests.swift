@@ -2,10 +2,14 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import RecoupCore
+import RecoupSQLite
+import RecoupService
+import RecoupTestSupport
 import RecoupTraining
 import Testing
 
 @testable import RecoupServer
+@testable import RecoupStore
 
 /// Server bugs that `make reliability`'s API fuzzing (schemathesis against openapi.yaml) found, one test each.
 @Suite("API fuzzing regressions")

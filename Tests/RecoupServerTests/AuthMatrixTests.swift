@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import RecoupSQLite
+import RecoupService
 import Testing
 
 @testable import RecoupServer
@@ -35,7 +37,9 @@ struct AuthMatrixTests {
     func everyRouteHasARow() async throws {
         let server = try await TestServer.make()
         for route in buildRouter(server.dependencies).routes {
-            let path = "/" + route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            let path =
+                "/"
+                + route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
                 .joined(separator: "/")
             #expect(Self.table.contains { $0.method == route.method && $0.route == path }, "\(route.method) \(path) has no auth row")
         }
@@ -46,9 +50,10 @@ struct AuthMatrixTests {
         let server = try await TestServer.make(model: true)
         let revoked = try await server.dependencies.keys.create(role: .admin, label: "revoked", now: server.clock.now)
         try await server.dependencies.database.revokeKey(id: revoked.stored.id, now: server.clock.now)
-        let credentials: [(name: String, header: String?, role: Role?)] = [
-            ("no key", nil, nil), ("malformed header", "Token abc", nil), ("revoked key", "Bearer \(revoked.plaintext)", nil),
-        ] + Role.allCases.map { ($0.rawValue, "Bearer \(server.keys[$0]!)", $0) }
+        let credentials: [(name: String, header: String?, role: Role?)] =
+            [
+                ("no key", nil, nil), ("malformed header", "Token abc", nil), ("revoked key", "Bearer \(revoked.plaintext)", nil),
+            ] + Role.allCases.map { ($0.rawValue, "Bearer \(server.keys[$0]!)", $0) }
         try await server.app().test(.router) { client in
             for row in Self.table {
                 for credential in credentials {

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import RecoupSQLite
+import RecoupService
 import Testing
 
 @testable import RecoupServer
@@ -40,10 +42,10 @@ struct AuthTests {
 
     @Test("the first start creates exactly one admin key; later starts create none")
     func bootstrap() async throws {
-        let db = try ReturnsDatabase.inMemory()
-        let keys = APIKeys(database: db)
+        let db = try SQLiteStore.inMemory()
+        let keys = APIKeys(store: db)
         let first = try #require(try await keys.bootstrapAdminIfNeeded(now: Date()))
-        #expect(first.stored.role == "admin")
+        #expect(first.stored.role == .admin)
         #expect(first.plaintext.hasPrefix("rk_"))
         #expect(try await keys.bootstrapAdminIfNeeded(now: Date()) == nil)
         let stored = try await db.keys()
@@ -54,8 +56,8 @@ struct AuthTests {
 
     @Test("the header is read as Bearer <key>: the scheme in any case, blanks around; anything else is refused")
     func headerForms() async throws {
-        let db = try ReturnsDatabase.inMemory()
-        let keys = APIKeys(database: db)
+        let db = try SQLiteStore.inMemory()
+        let keys = APIKeys(store: db)
         let key = try await keys.create(role: .analyst, label: nil, now: Date()).plaintext
         for accepted in ["Bearer \(key)", "bearer \(key)", "BEARER  \(key) ", "\tBearer\t\(key)"] {
             #expect(try await keys.verify(authorization: accepted).get().role == .analyst, "\(accepted)")

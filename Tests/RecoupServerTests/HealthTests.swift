@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import RecoupSQLite
+import RecoupService
 import Testing
 
 @testable import RecoupServer

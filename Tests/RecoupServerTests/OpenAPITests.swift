@@ -1,8 +1,11 @@
 import Foundation
 import Hummingbird
+import RecoupSQLite
+import RecoupService
 import Testing
 
 @testable import RecoupServer
+@testable import RecoupStore
 
 @Suite("openapi.yaml")
 struct OpenAPITests {
@@ -13,7 +16,10 @@ struct OpenAPITests {
         var inPaths = false
         var current: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("paths:") { inPaths = true; continue }
+            if line.hasPrefix("paths:") {
+                inPaths = true
+                continue
+            }
             guard inPaths else { continue }
             if line.hasPrefix("  /"), line.hasSuffix(":") {
                 current = String(line.dropFirst(2).dropLast())

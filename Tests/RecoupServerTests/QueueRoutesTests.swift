@@ -2,26 +2,49 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import RecoupCore
+import RecoupSQLite
+import RecoupService
 import Testing
 
 @testable import RecoupServer
 @testable import RecoupStore
 
 /// Seeds the queue directly through the store (scoring is exercised by the ingest tests).
-func seed(_ server: TestServer, ids: [String], lane: String = "standard", anomaly: Bool = false) async throws {
+func seed(_ server: TestServer, ids: [String], lane: LaneName = "standard", anomaly: Bool = false) async throws {
     let items = ids.enumerated().map { i, id in
-        NewReturn(
-            record: ReturnRecord(
-                returnID: id, orderID: "O", customerID: "C", sku: "S", category: "apparel", brandTier: "mid", channel: "web",
-                warehouseID: "WH1", paymentMethod: "paypal", unitPrice: 50, quantity: 1,
-                orderDate: Day(year: 2025, month: 1, day: 1)!, returnRequestedDate: Day(year: 2025, month: 1, day: 3)!,
-                reasonCode: .changedMind),
+        let record = ReturnRecord(
+            returnID: id,
+            orderID: "O",
+            customerID: "C",
+            sku: "S",
+            category: "apparel",
+            brandTier: "mid",
+            channel: "web",
+            warehouseID: "WH1",
+            paymentMethod: "paypal",
+            unitPrice: 50,
+            quantity: 1,
+            orderDate: Day(year: 2025, month: 1, day: 1)!,
+            returnRequestedDate: Day(year: 2025, month: 1, day: 3)!,
+            reasonCode: .changedMind
+        )
+        let urgency = Double(ids.count - i)
+        return NewReturn(
+            record: record,
+            recordJSON: record.json(),
             payloadHash: "h-\(id)",
             assessment: StoredAssessment(
-                modelVersion: "test", disposition: "restock_new", fraudRisk: anomaly ? 0.9 : 0.01, recoveryValue: 40,
-                lane: lane, urgency: Double(ids.count - i), agingWeight: 2, serviceLevelHours: 72,
-                anomalyReasons: anomaly ? ["serial number does not match"] : [], exposure: anomaly ? 45 : 0.5,
-                payload: Data("{}".utf8)))
+                modelVersion: "test",
+                disposition: .restockNew,
+                fraudRisk: anomaly ? 0.9 : 0.01,
+                recoveryValue: 40,
+                lane: lane,
+                rank: QueueRank(key: urgency, urgency: urgency, agingWeight: 2, serviceLevelHours: 72),
+                anomalyReasons: anomaly ? ["serial number does not match"] : [],
+                exposure: anomaly ? 45 : 0.5,
+                payload: Data("{}".utf8)
+            )
+        )
     }
     _ = try await server.dependencies.database.ingest(items, now: server.clock.now, actor: "test")
 }
@@ -35,7 +58,9 @@ struct QueueRoutesTests {
         try await server.app().test(.router) { client in
             var token = ""
             try await client.execute(
-                uri: "/v1/lanes/standard/claims", method: .post, headers: server.auth(.warehouse),
+                uri: "/v1/lanes/standard/claims",
+                method: .post,
+                headers: server.auth(.warehouse),
                 body: try body(["warehouse_id": "WH1", "station_id": "S1", "count": 2, "lease_seconds": 60])
             ) { response in
                 #expect(response.status == .ok)
@@ -53,14 +78,19 @@ struct QueueRoutesTests {
                 #expect(lanes.count == 6)
             }
             try await client.execute(
-                uri: "/v1/claims/\(token)/extend", method: .post, headers: server.auth(.warehouse), body: try body(["lease_seconds": 600])
+                uri: "/v1/claims/\(token)/extend",
+                method: .post,
+                headers: server.auth(.warehouse),
+                body: try body(["lease_seconds": 600])
             ) { response in
                 #expect(response.status == .ok)
                 #expect(field(response.body, "return_ids") as? [String] == ["A", "B"])
             }
             server.clock.advance(120)  // past the first lease, within the extension
             try await client.execute(
-                uri: "/v1/returns/A/inspection", method: .post, headers: server.auth(.warehouse),
+                uri: "/v1/returns/A/inspection",
+                method: .post,
+                headers: server.auth(.warehouse),
                 body: try body([
                     "claim_token": token, "grade": "a", "disposition": "open_box", "recovery_value": 33.5, "fraud_confirmed": false,
                 ])
@@ -73,7 +103,9 @@ struct QueueRoutesTests {
                 #expect(field(response.body, "released") as? [String] == ["B"])
             }
             try await client.execute(
-                uri: "/v1/returns/A/inspection", method: .post, headers: server.auth(.warehouse),
+                uri: "/v1/returns/A/inspection",
+                method: .post,
+                headers: server.auth(.warehouse),
                 body: try body(["claim_token": token, "disposition": "open_box", "recovery_value": 1, "fraud_confirmed": false])
             ) { response in
                 #expect(response.status == .conflict)
@@ -105,7 +137,9 @@ struct QueueRoutesTests {
                 #expect(((field($0.body, "items") as? [[String: Any]]) ?? []).first?["return_id"] as? String == "A")
             }
             try await client.execute(
-                uri: "/v1/returns/A/inspection", method: .post, headers: server.auth(.warehouse),
+                uri: "/v1/returns/A/inspection",
+                method: .post,
+                headers: server.auth(.warehouse),
                 body: try body(["claim_token": first, "disposition": "outlet", "recovery_value": 5, "fraud_confirmed": false])
             ) { response in
                 #expect(response.status == .conflict)
@@ -115,18 +149,27 @@ struct QueueRoutesTests {
         }
     }
 
-    @Test("bad claim and inspection input is a 4xx naming the field", arguments: [
-        ("/v1/lanes/nowhere/claims", #"{"warehouse_id":"WH1","station_id":"S","count":1}"#, 404, "lane"),
-        ("/v1/lanes/standard/claims", #"{"warehouse_id":"WH1","station_id":"S","count":0}"#, 400, "count"),
-        ("/v1/lanes/standard/claims", #"{"warehouse_id":"WH1","station_id":"S","count":"two"}"#, 400, "count"),
-        ("/v1/lanes/standard/claims", #"{"warehouse_id":"WH1","count":1}"#, 400, "station_id"),
-        ("/v1/lanes/standard/claims", #"{"warehouse_id":"WH1","station_id":"S","count":1,"lease_seconds":1e9}"#, 400, "lease_seconds"),
-        ("/v1/lanes/standard/claims", #"{"warehouse_id":"#, 400, ""),
-        ("/v1/returns/A/inspection", #"{"claim_token":"t","disposition":"burn","recovery_value":1,"fraud_confirmed":false}"#, 400, "disposition"),
-        ("/v1/returns/A/inspection", #"{"claim_token":"t","disposition":"outlet","recovery_value":-1,"fraud_confirmed":false}"#, 400, "recovery_value"),
-        ("/v1/returns/A/inspection", #"{"claim_token":"t","disposition":"outlet","recovery_value":1,"fraud_confirmed":"yes"}"#, 400, "fraud_confirmed"),
-        ("/v1/returns/ZZ/inspection", #"{"claim_token":"t","disposition":"outlet","recovery_value":1,"fraud_confirmed":false}"#, 404, ""),
-    ])
+    @Test(
+        "bad claim and inspection input is a 4xx naming the field",
+        arguments: [
+            ("/v1/lanes/nowhere/claims", #"{"warehouse_id":"WH1","station_id":"S","count":1}"#, 404, "lane"),
+            ("/v1/lanes/standard/claims", #"{"warehouse_id":"WH1","station_id":"S","count":0}"#, 400, "count"),
+            ("/v1/lanes/standard/claims", #"{"warehouse_id":"WH1","station_id":"S","count":"two"}"#, 400, "count"),
+            ("/v1/lanes/standard/claims", #"{"warehouse_id":"WH1","count":1}"#, 400, "station_id"),
+            ("/v1/lanes/standard/claims", #"{"warehouse_id":"WH1","station_id":"S","count":1,"lease_seconds":1e9}"#, 400, "lease_seconds"),
+            ("/v1/lanes/standard/claims", #"{"warehouse_id":"#, 400, ""),
+            ("/v1/returns/A/inspection", #"{"claim_token":"t","disposition":"burn","recovery_value":1,"fraud_confirmed":false}"#, 400, "disposition"),
+            (
+                "/v1/returns/A/inspection", #"{"claim_token":"t","disposition":"outlet","recovery_value":-1,"fraud_confirmed":false}"#, 400,
+                "recovery_value"
+            ),
+            (
+                "/v1/returns/A/inspection", #"{"claim_token":"t","disposition":"outlet","recovery_value":1,"fraud_confirmed":"yes"}"#, 400,
+                "fraud_confirmed"
+            ),
+            ("/v1/returns/ZZ/inspection", #"{"claim_token":"t","disposition":"outlet","recovery_value":1,"fraud_confirmed":false}"#, 404, ""),
+        ]
+    )
     func badInput(uri: String, payload: String, status: Int, field: String) async throws {
         let server = try await TestServer.make()
         try await seed(server, ids: ["A"])
@@ -145,7 +188,8 @@ struct QueueRoutesTests {
         let server = try await TestServer.make { $0.limits.maxSmallBodyBytes = 100 }
         try await server.app().test(.router) { client in
             let big = #"{"warehouse_id":"WH1","station_id":""# + String(repeating: "x", count: 500) + #"","count":1}"#
-            try await client.execute(uri: "/v1/lanes/standard/claims", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: big)) {
+            try await client.execute(uri: "/v1/lanes/standard/claims", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: big))
+            {
                 #expect($0.status == .contentTooLarge)
             }
         }
@@ -168,20 +212,31 @@ struct AnomalyRoutesTests {
                 #expect(items.first?["exposure"] as? Double == 45)
             }
             try await client.execute(
-                uri: "/v1/anomalies/F1/review", method: .post, headers: server.auth(.risk),
+                uri: "/v1/anomalies/F1/review",
+                method: .post,
+                headers: server.auth(.risk),
                 body: try body(["decision": "confirmed_fraud", "note": "serial swapped"])
             ) { response in
                 #expect(response.status == .ok)
                 #expect(field(response.body, "status") as? String == "confirmed_fraud")
             }
             try await client.execute(
-                uri: "/v1/anomalies/F1/review", method: .post, headers: server.auth(.risk), body: try body(["decision": "dismissed"])
+                uri: "/v1/anomalies/F1/review",
+                method: .post,
+                headers: server.auth(.risk),
+                body: try body(["decision": "dismissed"])
             ) { #expect($0.status == .conflict) }
             try await client.execute(
-                uri: "/v1/anomalies/N1/review", method: .post, headers: server.auth(.risk), body: try body(["decision": "dismissed"])
+                uri: "/v1/anomalies/N1/review",
+                method: .post,
+                headers: server.auth(.risk),
+                body: try body(["decision": "dismissed"])
             ) { #expect($0.status == .notFound) }
             try await client.execute(
-                uri: "/v1/anomalies/F1/review", method: .post, headers: server.auth(.risk), body: try body(["decision": "maybe"])
+                uri: "/v1/anomalies/F1/review",
+                method: .post,
+                headers: server.auth(.risk),
+                body: try body(["decision": "maybe"])
             ) { response in
                 #expect(response.status == .badRequest)
                 #expect(errorField(response.body, "field") as? String == "decision")

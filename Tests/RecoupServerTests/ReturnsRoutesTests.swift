@@ -2,7 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import RecoupCore
+import RecoupSQLite
 import RecoupScoring
+import RecoupService
+import RecoupTestSupport
 import RecoupTraining
 import Testing
 
@@ -10,7 +13,7 @@ import Testing
 @testable import RecoupStore
 
 /// Contract JSON of generated records.
-func recordJSON(_ record: ReturnRecord) -> String { record.jsonObject() }
+func recordJSON(_ record: ReturnRecord) -> String { String(decoding: record.json(), as: UTF8.self) }
 
 @Suite("Ingest and scoring routes")
 struct ReturnsRoutesTests {
@@ -20,7 +23,12 @@ struct ReturnsRoutesTests {
     func score() async throws {
         let server = try await TestServer.make(model: true)
         try await server.app().test(.router) { client in
-            try await client.execute(uri: "/v1/score", method: .post, headers: server.auth(.analyst), body: ByteBuffer(string: recordJSON(records[0]))) { response in
+            try await client.execute(
+                uri: "/v1/score",
+                method: .post,
+                headers: server.auth(.analyst),
+                body: ByteBuffer(string: recordJSON(records[0]))
+            ) { response in
                 #expect(response.status == .ok)
                 let results = field(response.body, "results") as? [[String: Any]] ?? []
                 #expect(results.count == 1)
@@ -51,19 +59,26 @@ struct ReturnsRoutesTests {
         try await server.app().test(.router) { client in
             let body = "{\"returns\":[\(recordJSON(records[0])),\(recordJSON(records[1]))]}"
             var first: [[String: Any]] = []
-            try await client.execute(uri: "/v1/returns", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: body)) { response in
+            try await client.execute(uri: "/v1/returns", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: body)) {
+                response in
                 #expect(response.status == .ok)
                 #expect(field(response.body, "accepted") as? Int == 2)
                 first = field(response.body, "results") as? [[String: Any]] ?? []
             }
-            try await client.execute(uri: "/v1/returns", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: body)) { response in
+            try await client.execute(uri: "/v1/returns", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: body)) {
+                response in
                 #expect(response.status == .ok)
                 let again = field(response.body, "results") as? [[String: Any]] ?? []
                 #expect(NSDictionary(dictionary: again[0]).isEqual(to: first[0]))
             }
             var changed = records[0]
             changed.unitPrice += 1
-            try await client.execute(uri: "/v1/returns", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: recordJSON(changed))) { response in
+            try await client.execute(
+                uri: "/v1/returns",
+                method: .post,
+                headers: server.auth(.warehouse),
+                body: ByteBuffer(string: recordJSON(changed))
+            ) { response in
                 #expect(response.status == .conflict)
                 #expect(errorField(response.body, "field") as? String == "return_id")
             }
@@ -78,14 +93,17 @@ struct ReturnsRoutesTests {
         }
     }
 
-    @Test("bad input is a 4xx naming the field, never a 500", arguments: [
-        ("{\"returns\": [", 400, "", "malformed_json"),
-        ("[]", 400, "returns", "invalid_input"),
-        ("42", 400, "", "invalid_input"),
-        ("{\"returns\": 5}", 400, "returns", "invalid_input"),
-        ("{\"return_id\": \"R1\"}", 400, "order_id", "invalid_record"),
-        ("{\"return_id\": \"\", \"unit_price\": \"abc\"}", 400, "return_id", "invalid_record"),
-    ])
+    @Test(
+        "bad input is a 4xx naming the field, never a 500",
+        arguments: [
+            ("{\"returns\": [", 400, "", "malformed_json"),
+            ("[]", 400, "returns", "invalid_input"),
+            ("42", 400, "", "invalid_input"),
+            ("{\"returns\": 5}", 400, "returns", "invalid_input"),
+            ("{\"return_id\": \"R1\"}", 400, "order_id", "invalid_record"),
+            ("{\"return_id\": \"\", \"unit_price\": \"abc\"}", 400, "return_id", "invalid_record"),
+        ]
+    )
     func badInput(body: String, status: Int, field: String, code: String) async throws {
         let server = try await TestServer.make(model: true)
         try await server.app().test(.router) { client in
@@ -101,7 +119,7 @@ struct ReturnsRoutesTests {
 
     @Test("too many records is a 413; no model loaded is a 503")
     func limits() async throws {
-        let server = try await TestServer.make(model: true) { $0.limits.maxBatchRecords = 2 }
+        let server = try await TestServer.make(model: true) { $0.service.maxBatchRecords = 2 }
         try await server.app().test(.router) { client in
             let body = "{\"returns\":[" + records.prefix(3).map(recordJSON).joined(separator: ",") + "]}"
             try await client.execute(uri: "/v1/score", method: .post, headers: server.auth(.analyst), body: ByteBuffer(string: body)) { response in
@@ -111,7 +129,8 @@ struct ReturnsRoutesTests {
         }
         let empty = try await TestServer.make(model: false)
         try await empty.app().test(.router) { client in
-            try await client.execute(uri: "/v1/score", method: .post, headers: empty.auth(.analyst), body: ByteBuffer(string: recordJSON(records[0]))) {
+            try await client.execute(uri: "/v1/score", method: .post, headers: empty.auth(.analyst), body: ByteBuffer(string: recordJSON(records[0])))
+            {
                 #expect($0.status == .serviceUnavailable)
             }
         }
@@ -134,7 +153,7 @@ struct ModelRoutesTests {
         try Data("{\"format_version\":1}".utf8).write(to: brokenFolder.appendingPathComponent("bundle.json"))
         try ModelBundle.setActive("small-test-2", in: models)
 
-        let server = try await TestServer.make(model: true) { $0.modelsDirectory = models.path }
+        let server = try await TestServer.make(model: true, modelsDirectory: models)
         let records = SmallModel.shared.data.prefix(3).map(\.record)
         try await server.app().test(.router) { client in
             let body = "{\"returns\":[" + records.map(recordJSON).joined(separator: ",") + "]}"
@@ -148,7 +167,10 @@ struct ModelRoutesTests {
                 #expect(field(response.body, "previous") as? String == "small-test")
             }
             try await client.execute(
-                uri: "/v1/models/reload", method: .post, headers: server.auth(.admin), body: ByteBuffer(string: #"{"version":"broken"}"#)
+                uri: "/v1/models/reload",
+                method: .post,
+                headers: server.auth(.admin),
+                body: ByteBuffer(string: #"{"version":"broken"}"#)
             ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect((errorField(response.body, "message") as? String)?.contains("checksum") == true)

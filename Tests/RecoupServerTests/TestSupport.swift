@@ -1,9 +1,14 @@
+import CoreMetrics
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Prometheus
 import RecoupCore
+import RecoupSQLite
 import RecoupScoring
+import RecoupService
+import RecoupTestSupport
 import RecoupTraining
 import Synchronization
 
@@ -17,26 +22,40 @@ final class TestClock: Sendable {
     func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
 }
 
-/// A server over an in-memory database, with one key per role.
+/// A server over an in-memory database, with one key per role; metrics go to its own Prometheus registry.
 struct TestServer {
     let dependencies: ServerDependencies
     let clock: TestClock
     let keys: [Role: String]
 
-    static func make(model: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    static func make(
+        model: Bool = false,
+        modelsDirectory: URL = URL(fileURLWithPath: "models"),
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configure(&configuration)
         let clock = TestClock()
-        let dependencies = ServerDependencies(
-            configuration: configuration, database: try ReturnsDatabase.inMemory(),
-            models: ModelRegistry(ServingModel(
-                scorer: model ? Scorer(bundle: SmallModel.shared.bundle, policy: .default) : nil, policy: .default,
-                loadedAt: model ? clock.now : nil)),
-            metrics: ServiceMetrics(), clock: { clock.now })
+        let registry = PrometheusCollectorRegistry()
+        let service = ReturnsService(
+            store: try SQLiteStore.inMemory(),
+            models: ModelRegistry(
+                ServingModel(
+                    scorer: model ? Scorer(bundle: SmallModel.shared.bundle, policy: .default) : nil,
+                    policy: .default,
+                    loadedAt: model ? clock.now : nil
+                )
+            ),
+            metrics: ServiceMetrics(factory: PrometheusMetricsFactory(registry: registry)),
+            limits: configuration.service,
+            modelsDirectory: modelsDirectory,
+            clock: { clock.now }
+        )
+        let dependencies = ServerDependencies(configuration: configuration, service: service) { registry.emitToBuffer() }
         var keys: [Role: String] = [:]
         for role in Role.allCases {
-            keys[role] = try await dependencies.keys.create(role: role, label: role.rawValue, now: clock.now).plaintext
+            keys[role] = try await service.keys.create(role: role, label: role.rawValue, now: clock.now).plaintext
         }
         return TestServer(dependencies: dependencies, clock: clock, keys: keys)
     }
@@ -46,6 +65,17 @@ struct TestServer {
     }
 
     func auth(_ role: Role) -> HTTPFields { [.authorization: "Bearer \(keys[role]!)", .contentType: "application/json"] }
+}
+
+extension ServerDependencies {
+    /// The store under the service (tests seed and inspect it directly).
+    var database: any ReturnsStore { service.store }
+    var keys: APIKeys { service.keys }
+}
+
+/// Lane names written as literals in tests.
+extension LaneName: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self.init(rawValue: value)! }
 }
 
 func json(_ buffer: ByteBuffer) throws -> [String: Any] {

@@ -3,6 +3,7 @@ import RecoupCore
 import Synchronization
 import Testing
 
+@testable import RecoupSQLite
 @testable import RecoupStore
 
 /// The queue's promises under concurrent use: many stations claiming, extending, releasing, letting leases expire
@@ -27,12 +28,12 @@ struct QueueInvariantTests {
         let operations = Self.full ? 50_000 : 3_000
         let (path, cleanup) = temporaryDatabasePath()
         defer { cleanup() }
-        let db = try ReturnsDatabase.open(path: path)
+        let db = try SQLiteStore.open(path: path)
         let ids = (0..<items).map { String(format: "Q%05d", $0) }
-        _ = try await db.ingest(ids.map { newReturn($0, urgency: Double($0.dropFirst())! / Double(items)) }, now: t0, actor: nil)
+        _ = try await db.ingest(ids.map { newReturn($0, key: Double($0.dropFirst())! / Double(items)) }, now: t0, actor: nil)
         let clock = SharedClock()
         let done = SharedClock()  // its counter counts operations here
-        let outcome = InspectionOutcome(grade: "A", disposition: .restockNew, recoveryValue: 1, fraudConfirmed: false, notes: nil)
+        let outcome = InspectionOutcome(grade: .a, disposition: .restockNew, recoveryValue: 1, fraudConfirmed: false, notes: nil)
 
         let completions = try await withThrowingTaskGroup(of: [String].self) { group in
             for w in 0..<workers {
@@ -44,8 +45,13 @@ struct QueueInvariantTests {
                         switch Int.random(in: 0..<100, using: &rng) {
                         case 0..<30:
                             let claim = try await db.claim(
-                                lane: "standard", warehouseID: "WH1", stationID: "S\(w)", count: Int.random(in: 1...4, using: &rng),
-                                leaseSeconds: Double(Int.random(in: 20...200, using: &rng)), now: clock.now())
+                                lane: "standard",
+                                warehouseID: "WH1",
+                                stationID: "S\(w)",
+                                count: Int.random(in: 1...4, using: &rng),
+                                leaseSeconds: Double(Int.random(in: 20...200, using: &rng)),
+                                now: clock.now()
+                            )
                             if !claim.items.isEmpty { held = (claim.token, claim.items.map(\.returnID)) }
                         case 30..<40:
                             if let h = held { _ = try? await db.extendClaim(token: h.token, leaseSeconds: 120, now: clock.now()) }

@@ -2,36 +2,31 @@ import Foundation
 import RecoupCore
 import Testing
 
+@testable import RecoupSQLite
 @testable import RecoupStore
 
 @Suite("Claims and leases")
 struct QueueTests {
     @Test("a claim hands out the top items by priority, of its lane and warehouse only")
     func claimOrder() async throws {
-        let db = try ReturnsDatabase.inMemory()
+        let db = try SQLiteStore.inMemory()
         _ = try await db.ingest(
-            [newReturn("low", urgency: 0.1), newReturn("high", urgency: 1.5), newReturn("mid", urgency: 0.8),
-             newReturn("other-lane", lane: "fast_restock", urgency: 1.9), newReturn("other-wh", urgency: 1.9, warehouse: "WH2")],
-            now: t0, actor: nil)
+            [
+                newReturn("low", key: 0.1), newReturn("high", key: 1.5), newReturn("mid", key: 0.8),
+                newReturn("other-lane", lane: "fast_restock", key: 1.9), newReturn("other-wh", key: 1.9, warehouse: "WH2"),
+            ],
+            now: t0,
+            actor: nil
+        )
         let claim = try await db.claim(lane: "standard", warehouseID: "wh1", stationID: "S1", count: 2, leaseSeconds: 300, now: t0)
         #expect(claim.items.map(\.returnID) == ["high", "mid"])
         let next = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S2", count: 5, leaseSeconds: 300, now: t0)
         #expect(next.items.map(\.returnID) == ["low"])
     }
 
-    @Test("aging: an old item overtakes a fresher, more urgent one")
-    func aging() async throws {
-        let db = try ReturnsDatabase.inMemory()
-        _ = try await db.ingest([newReturn("old", urgency: 0.1)], now: t0, actor: nil)
-        // 72 h later (one service level), a fresh item with the maximum urgency (cap 2) arrives.
-        _ = try await db.ingest([newReturn("fresh", urgency: 1.99)], now: t0 + 72 * 3600, actor: nil)
-        let claim = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S", count: 1, leaseSeconds: 60, now: t0 + 72 * 3600)
-        #expect(claim.items.map(\.returnID) == ["old"])
-    }
-
     @Test("lease expiry with an injected clock: the item goes back to its lane, the late inspection is refused")
     func leaseExpiry() async throws {
-        let db = try ReturnsDatabase.inMemory()
+        let db = try SQLiteStore.inMemory()
         _ = try await db.ingest([newReturn("R1")], now: t0, actor: nil)
         let claim = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S1", count: 1, leaseSeconds: 60, now: t0)
         #expect(try await db.laneStats(warehouseID: nil, now: t0 + 30).first?.leased == 1)
@@ -39,7 +34,7 @@ struct QueueTests {
         // After expiry, another station can claim it and the first one's inspection is refused.
         let later = t0 + 61
         #expect(try await db.laneStats(warehouseID: nil, now: later).first?.leased == 0)
-        let outcome = InspectionOutcome(grade: "A", disposition: .restockNew, recoveryValue: 38, fraudConfirmed: false, notes: nil)
+        let outcome = InspectionOutcome(grade: .a, disposition: .restockNew, recoveryValue: 38, fraudConfirmed: false, notes: nil)
         await #expect(throws: StoreError.leaseExpired(returnID: "R1")) {
             try await db.completeInspection(returnID: "R1", token: claim.token, outcome: outcome, now: later)
         }
@@ -53,20 +48,23 @@ struct QueueTests {
             try await db.completeInspection(returnID: "R1", token: second.token, outcome: outcome, now: later + 11)
         }
         let detail = try await db.detail(returnID: "R1", now: later + 20)
-        #expect(detail.queue?.state == "completed")
+        #expect(detail.queue?.state == .completed)
         #expect(detail.inspection == outcome)
-        #expect(detail.history.map(\.kind) == ["ingested", "claimed", "claimed", "inspected"])
+        #expect(detail.history.map(\.kind) == [.ingested, .claimed, .claimed, .inspected])
     }
 
     @Test("extend keeps the items, release puts them back, the sweep records expiries")
     func extendAndRelease() async throws {
-        let db = try ReturnsDatabase.inMemory()
-        _ = try await db.ingest([newReturn("A", urgency: 2), newReturn("B", urgency: 1), newReturn("C", urgency: 0.5)], now: t0, actor: nil)
+        let db = try SQLiteStore.inMemory()
+        _ = try await db.ingest([newReturn("A", key: 2), newReturn("B", key: 1), newReturn("C", key: 0.5)], now: t0, actor: nil)
         let claim = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S1", count: 2, leaseSeconds: 60, now: t0)
         let extended = try await db.extendClaim(token: claim.token, leaseSeconds: 600, now: t0 + 50)
         #expect(extended.returnIDs == ["A", "B"])
         // At t0 + 100 the original lease would have expired; the extension holds.
-        #expect(try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S2", count: 5, leaseSeconds: 60, now: t0 + 100).items.map(\.returnID) == ["C"])
+        #expect(
+            try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S2", count: 5, leaseSeconds: 60, now: t0 + 100).items.map(\.returnID)
+                == ["C"]
+        )
         #expect(try await db.releaseClaim(token: claim.token, now: t0 + 120) == ["A", "B"])
         await #expect(throws: StoreError.claimNotFound(claim.token)) { try await db.releaseClaim(token: claim.token, now: t0 + 121) }
         #expect(try await db.expireLeases(now: t0 + 1000) == 1)  // C's lease
@@ -78,16 +76,22 @@ struct QueueTests {
     func concurrentClaimers() async throws {
         let (path, cleanup) = temporaryDatabasePath()
         defer { cleanup() }
-        let db = try ReturnsDatabase.open(path: path)
+        let db = try SQLiteStore.open(path: path)
         let ids = (0..<5000).map { String(format: "R%05d", $0) }
-        _ = try await db.ingest(ids.map { newReturn($0, urgency: Double($0.dropFirst())! / 5000) }, now: t0, actor: nil)
+        _ = try await db.ingest(ids.map { newReturn($0, key: Double($0.dropFirst())! / 5000) }, now: t0, actor: nil)
         let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
             for station in 0..<32 {
                 group.addTask {
                     var mine: [String] = []
                     while true {
                         let claim = try await db.claim(
-                            lane: "standard", warehouseID: "WH1", stationID: "S\(station)", count: 7, leaseSeconds: 3600, now: t0)
+                            lane: "standard",
+                            warehouseID: "WH1",
+                            stationID: "S\(station)",
+                            count: 7,
+                            leaseSeconds: 3600,
+                            now: t0
+                        )
                         if claim.items.isEmpty { return mine }
                         mine += claim.items.map(\.returnID)
                     }
@@ -104,12 +108,15 @@ struct QueueTests {
 
     @Test("summary: reasons, dispositions, recovery rate and cycle times by warehouse and lane")
     func summary() async throws {
-        let db = try ReturnsDatabase.inMemory()
+        let db = try SQLiteStore.inMemory()
         _ = try await db.ingest([newReturn("A"), newReturn("B")], now: t0, actor: nil)
         let claim = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S", count: 2, leaseSeconds: 99_999, now: t0)
         try await db.completeInspection(
-            returnID: "A", token: claim.token,
-            outcome: .init(grade: "B", disposition: .openBox, recoveryValue: 30, fraudConfirmed: false, notes: "ok"), now: t0 + 7200)
+            returnID: "A",
+            token: claim.token,
+            outcome: .init(grade: .b, disposition: .openBox, recoveryValue: 30, fraudConfirmed: false, notes: "ok"),
+            now: t0 + 7200
+        )
         let s = try await db.summary()
         #expect(s.returns == 2 && s.inspected == 1)
         #expect(s.reasons == [.init(key: "size_fit", count: 2)])

@@ -1,30 +1,82 @@
 import Foundation
 import RecoupCore
 
+@testable import RecoupSQLite
 @testable import RecoupStore
 
 let t0 = Date(timeIntervalSince1970: 1_790_000_000)
 
 func record(_ id: String, warehouse: String = "WH1", price: Double = 40) -> ReturnRecord {
     ReturnRecord(
-        returnID: id, orderID: "O-\(id)", customerID: "C1", sku: "SKU-1", category: "apparel", brandTier: "mid",
-        channel: "web", warehouseID: warehouse, paymentMethod: "credit_card", unitPrice: price, quantity: 1,
-        orderDate: Day(year: 2025, month: 3, day: 1)!, returnRequestedDate: Day(year: 2025, month: 3, day: 5)!,
-        reasonCode: .sizeFit)
+        returnID: id,
+        orderID: "O-\(id)",
+        customerID: "C1",
+        sku: "SKU-1",
+        category: "apparel",
+        brandTier: "mid",
+        channel: "web",
+        warehouseID: warehouse,
+        paymentMethod: "credit_card",
+        unitPrice: price,
+        quantity: 1,
+        orderDate: Day(year: 2025, month: 3, day: 1)!,
+        returnRequestedDate: Day(year: 2025, month: 3, day: 5)!,
+        reasonCode: .sizeFit
+    )
 }
 
-func assessment(lane: String = "standard", urgency: Double = 1, value: Double = 30, risk: Double = 0.01,
-                anomalies: [String] = [], version: String = "m1") -> StoredAssessment {
+/// A lane name the tests know to be valid.
+func lane(_ name: String) -> LaneName { LaneName(rawValue: name)! }
+
+/// An assessment whose rank key is `key` (the store orders by the key it is given).
+func assessment(
+    lane name: String = "standard",
+    key: Double = 1,
+    value: Double = 30,
+    risk: Double = 0.01,
+    anomalies: [String] = [],
+    version: String = "m1"
+) -> StoredAssessment {
     StoredAssessment(
-        modelVersion: version, disposition: "restock_new", fraudRisk: risk, recoveryValue: value, lane: lane,
-        urgency: urgency, agingWeight: 2, serviceLevelHours: 72, anomalyReasons: anomalies, exposure: risk * 40,
-        payload: Data(#"{"lane":"\#(lane)","model":"\#(version)"}"#.utf8))
+        modelVersion: version,
+        disposition: .restockNew,
+        fraudRisk: risk,
+        recoveryValue: value,
+        lane: lane(name),
+        rank: QueueRank(key: key, urgency: key, agingWeight: 2, serviceLevelHours: 72),
+        anomalyReasons: anomalies,
+        exposure: risk * 40,
+        payload: Data(#"{"lane":"\#(name)","model":"\#(version)"}"#.utf8)
+    )
 }
 
-func newReturn(_ id: String, lane: String = "standard", urgency: Double = 1, hash: String = "h", warehouse: String = "WH1",
-               anomalies: [String] = [], risk: Double = 0.01) -> NewReturn {
-    NewReturn(record: record(id, warehouse: warehouse), payloadHash: hash,
-              assessment: assessment(lane: lane, urgency: urgency, risk: risk, anomalies: anomalies))
+func newReturn(
+    _ id: String,
+    lane: String = "standard",
+    key: Double = 1,
+    hash: String = "h",
+    warehouse: String = "WH1",
+    anomalies: [String] = [],
+    risk: Double = 0.01
+) -> NewReturn {
+    let record = record(id, warehouse: warehouse)
+    return NewReturn(
+        record: record,
+        recordJSON: record.json(),
+        payloadHash: hash,
+        assessment: assessment(lane: lane, key: key, risk: risk, anomalies: anomalies)
+    )
+}
+
+extension ReturnsStore {
+    /// A claim with a fresh token.
+    func claim(lane name: String, warehouseID: String, stationID: String, count: Int, leaseSeconds: Double, now: Date) async throws -> Claim {
+        try await claim(
+            ClaimRequest(lane: lane(name), warehouseID: warehouseID, stationID: stationID, count: count, leaseSeconds: leaseSeconds),
+            token: UUID().uuidString.lowercased(),
+            now: now
+        )
+    }
 }
 
 func temporaryDatabasePath() -> (path: String, cleanup: () -> Void) {

@@ -2,6 +2,7 @@ import Foundation
 import RecoupCore
 import RecoupLearning
 import RecoupScoring
+import RecoupTestSupport
 import Testing
 
 @testable import RecoupTraining
@@ -27,7 +28,9 @@ struct FailFastTests {
     func empty() {
         #expect(throws: TrainingError.self) { _ = try TrainingPipeline().run(csv: [], source: "empty.csv") }
         let header = Array((ReturnRecord.csvHeader(includeLabels: true).joined(separator: ",") + "\n").utf8)
-        #expect(throws: TrainingError.emptyInput(source: "header-only.csv")) { _ = try TrainingPipeline().run(csv: header, source: "header-only.csv") }
+        #expect(throws: TrainingError.emptyInput(source: "header-only.csv")) {
+            _ = try TrainingPipeline().run(csv: header, source: "header-only.csv")
+        }
     }
 
     @Test("a head with one class is refused")
@@ -38,14 +41,19 @@ struct FailFastTests {
         #expect(throws: TrainingError.singleClass(head: "fraud", value: "not fraud")) { _ = try TrainingPipeline().run(csv: bytes, source: "x") }
         for i in same.indices { same[i].labels.disposition = .outlet }
         let allOutlet = ReturnRecord.csv(same.map(\.record), labels: same.map(\.labels))
-        #expect(throws: TrainingError.singleClass(head: "disposition", value: "outlet")) { _ = try TrainingPipeline().run(csv: allOutlet, source: "x") }
+        #expect(throws: TrainingError.singleClass(head: "disposition", value: "outlet")) {
+            _ = try TrainingPipeline().run(csv: allOutlet, source: "x")
+        }
     }
 
-    @Test("bad hyper-parameters are refused before the data is read", arguments: [
-        #"{"trees": {"learningRate": -0.1}}"#, #"{"trees": {"rounds": 0}}"#, #"{"trees": {"maxLeaves": 1}}"#,
-        #"{"validation_fraction": 1.5}"#, #"{"learners": ["svm"]}"#, #"{"trees": {"leaves": 8}}"#, #"{"colour": "blue"}"#,
-        #"{"logistic": {"maxIterations": 0}}"#, #"{"tweedie_variance_power": 2.5}"#,
-    ])
+    @Test(
+        "bad hyper-parameters are refused before the data is read",
+        arguments: [
+            #"{"trees": {"learningRate": -0.1}}"#, #"{"trees": {"rounds": 0}}"#, #"{"trees": {"maxLeaves": 1}}"#,
+            #"{"validation_fraction": 1.5}"#, #"{"learners": ["svm"]}"#, #"{"trees": {"leaves": 8}}"#, #"{"colour": "blue"}"#,
+            #"{"logistic": {"maxIterations": 0}}"#, #"{"tweedie_variance_power": 2.5}"#,
+        ]
+    )
     func badSettings(json: String) {
         #expect(throws: TrainingError.self) { _ = try TrainingConfiguration.load(json: Array(json.utf8), source: "train.json") }
     }

@@ -34,15 +34,22 @@ package struct CSVChunk: Sendable, Hashable {
 package enum CSVChunking {
     /// About `count` chunks covering `bytes[start...]`, `start` being a record start on physical line `line`.
     package static func chunks(
-        of bytes: UnsafeBufferPointer<UInt8>, from start: Int, line: Int, count: Int
+        of bytes: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        line: Int,
+        count: Int
     ) -> [CSVChunk] {
         let length = bytes.count - start
         func endsWithLineFeed(_ end: Int) -> Bool { end > start && bytes[end - 1] == CSVTokenizer.lf }
         guard count > 1, length > 0 else {
             return [
                 CSVChunk(
-                    start: start, end: bytes.count, line: line, lineFeeds: lineFeeds(bytes, start, bytes.count),
-                    endsWithLineFeed: endsWithLineFeed(bytes.count))
+                    start: start,
+                    end: bytes.count,
+                    line: line,
+                    lineFeeds: lineFeeds(bytes, start, bytes.count),
+                    endsWithLineFeed: endsWithLineFeed(bytes.count)
+                )
             ]
         }
         let slice = (length + count - 1) / count
@@ -83,8 +90,13 @@ package enum CSVChunking {
             let nextLine = i + 1 < boundaries.count ? boundaries[i + 1].line : boundary.line + lineFeeds(bytes, boundary.offset, end)
             chunks.append(
                 CSVChunk(
-                    start: boundary.offset, end: end, line: boundary.line, lineFeeds: nextLine - boundary.line,
-                    endsWithLineFeed: endsWithLineFeed(end)))
+                    start: boundary.offset,
+                    end: end,
+                    line: boundary.line,
+                    lineFeeds: nextLine - boundary.line,
+                    endsWithLineFeed: endsWithLineFeed(end)
+                )
+            )
         }
         return chunks
     }
@@ -100,7 +112,11 @@ package enum CSVChunking {
     }
 
     /// Counts `"` and `\n` bytes in `bytes[lo..<hi]`, eight bytes at a time.
-    static func countQuotesAndLineFeeds(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int)
+    static func countQuotesAndLineFeeds(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ lo: Int,
+        _ hi: Int
+    )
         -> (quotes: Int, lineFeeds: Int)
     {
         guard lo < hi, let base = bytes.baseAddress else { return (0, 0) }

@@ -211,7 +211,8 @@ package struct CSVTokenizer {
         let raw = UnsafeRawPointer(bytes.baseAddress!)
         while p &+ 8 <= limit {
             let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
-            var hits = CSVChunking.zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | ~((w | 0x8080_8080_8080_8080) &- 0x2323_2323_2323_2323) & 0x8080_8080_8080_8080
+            var hits =
+                CSVChunking.zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | ~((w | 0x8080_8080_8080_8080) &- 0x2323_2323_2323_2323) & 0x8080_8080_8080_8080
             while hits != 0 {
                 let i = p &+ hits.trailingZeroBitCount >> 3
                 if !Self.isPlain(bytes[i]) { return i }

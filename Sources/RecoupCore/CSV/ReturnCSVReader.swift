@@ -49,7 +49,11 @@ package struct ReturnCSVReader: Sendable {
 
     /// Reads a whole CSV input: every good record, an error for every bad one. Chunks are parsed on all cores
     /// when `parallel` is set; the result is the same either way.
-    package static func read(_ bytes: [UInt8], labels: LabelPolicy, parallel: Bool = true) throws(ReturnInputError)
+    package static func read(
+        _ bytes: [UInt8],
+        labels: LabelPolicy,
+        parallel: Bool = true
+    ) throws(ReturnInputError)
         -> ReturnBatch
     {
         try bytes.withUnsafeBufferPointer { (buffer) throws(ReturnInputError) -> ReturnBatch in
@@ -90,8 +94,10 @@ package struct ReturnCSVReader: Sendable {
     /// all chunks and read the input as one chunk.
     @discardableResult
     package func forEachRecord(
-        in bytes: UnsafeBufferPointer<UInt8>, chunk: CSVChunk,
-        onRecord: (RecordPosition, ReturnRecord, ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
+        in bytes: UnsafeBufferPointer<UInt8>,
+        chunk: CSVChunk,
+        onRecord: (RecordPosition, ReturnRecord, ReturnLabels?) -> Void,
+        onErrors: ([RecordError]) -> Void
     ) -> Bool {
         forEachRow(in: bytes, chunk: chunk) { position, table, labels in
             onRecord(position, ReturnRecord(table: table), labels)
@@ -104,8 +110,10 @@ package struct ReturnCSVReader: Sendable {
     /// validated ``FieldTable``, whose texts point into the input (valid during the call). The streaming feature path.
     @discardableResult
     package func forEachRow(
-        in bytes: UnsafeBufferPointer<UInt8>, chunk: CSVChunk,
-        onRow: (RecordPosition, UnsafePointer<FieldTable>, ReturnLabels?) -> Void, onErrors: ([RecordError]) -> Void
+        in bytes: UnsafeBufferPointer<UInt8>,
+        chunk: CSVChunk,
+        onRow: (RecordPosition, UnsafePointer<FieldTable>, ReturnLabels?) -> Void,
+        onErrors: ([RecordError]) -> Void
     ) -> Bool {
         let table = UnsafeMutablePointer<FieldTable>.allocate(capacity: 1)
         table.initialize(to: FieldTable())
@@ -140,7 +148,11 @@ package struct ReturnCSVReader: Sendable {
                     }
                 }
                 let source = CSVRecordSource(
-                    bytes: bytes, unescaped: UnsafeBufferPointer(scratch), fields: UnsafeBufferPointer(spans), columnOf: columns)
+                    bytes: bytes,
+                    unescaped: UnsafeBufferPointer(scratch),
+                    fields: UnsafeBufferPointer(spans),
+                    columnOf: columns
+                )
                 ReturnRecord.validate(source, position: position, labels: labels, into: table) { labels in
                     onRow(position, UnsafePointer(table), labels)
                 } onErrors: { errors in
@@ -152,7 +164,11 @@ package struct ReturnCSVReader: Sendable {
     }
 
     /// A syntax error or a wrong field count, as the record's one error.
-    private func recordLevelError(_ bytes: UnsafeBufferPointer<UInt8>, _ span: CSVRecordSpan, _ all: CSVFields)
+    private func recordLevelError(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ span: CSVRecordSpan,
+        _ all: CSVFields
+    )
         -> RecordError?
     {
         let fields = all.stored
@@ -165,8 +181,12 @@ package struct ReturnCSVReader: Sendable {
         }
         if all.count != columnNames.count {
             return RecordError(
-                position: .line(span.line), returnID: returnID, field: nil, value: nil,
-                kind: .fieldCount(expected: columnNames.count, found: all.count))
+                position: .line(span.line),
+                returnID: returnID,
+                field: nil,
+                value: nil,
+                kind: .fieldCount(expected: columnNames.count, found: all.count)
+            )
         }
         return nil
     }

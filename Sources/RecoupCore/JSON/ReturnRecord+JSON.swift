@@ -1,180 +1,222 @@
-/// Reads return records from JSON: one object with the contract's keys, or `{"returns": [...]}` (a bare array is
-/// accepted too). `null` or an absent key means missing.
-package enum ReturnJSONReader {
-    /// Reads a JSON document: every good record, an error for every bad one. The document itself must be
-    /// well-formed JSON of one of the accepted shapes.
-    package static func read(_ bytes: [UInt8], labels: LabelPolicy) throws(ReturnInputError) -> ReturnBatch {
-        let document = try JSONValue.parse(bytes)
-        switch document {
-        case .object where document["returns"].map({ if case .array = $0 { true } else { false } }) ?? false:
-            guard case .array(let elements) = document["returns"]! else { fatalError("checked above") }
-            return read(elements: elements, labels: labels, single: false)
+/// A JSON document of return records, checked and laid out but not yet decoded: one object with the contract's keys
+/// (a single record), `{"returns": [...]}` or a bare array. `null` or an absent key means missing.
+///
+/// The one path from JSON bytes to records: the HTTP API, the store's copies and the tests all read JSON through it.
+/// Each record's field bytes are read in place from the document (``JSONTape``) and validated by the same code as CSV
+/// (``ReturnRecord/decode(from:position:labels:)``); no intermediate value tree or `String` is made.
+package struct ReturnJSONDocument: Sendable {
+    /// The document's bytes.
+    package let bytes: [UInt8]
+    let tape: JSONTape
+    /// Whether the document is one record (an object without `returns`), rather than a batch.
+    package let isSingle: Bool
+    /// The tape node of each element of the batch (or of the lone record).
+    let elements: [Int]
+
+    /// Checks the document and finds its records.
+    /// - Throws: ``ReturnInputError/malformedJSON(offset:expected:)``, ``ReturnInputError/returnsNotAnArray(found:)`` or
+    ///   ``ReturnInputError/unexpectedJSONShape(_:)``.
+    package init(_ bytes: [UInt8]) throws(ReturnInputError) {
+        self.bytes = bytes
+        let tape = try bytes.withUnsafeBufferPointer { (buffer) throws(ReturnInputError) in try JSONTape(buffer) }
+        self.tape = tape
+        switch tape.root.kind {
         case .object:
-            return read(elements: [document], labels: labels, single: true)
-        case .array(let elements):
-            return read(elements: elements, labels: labels, single: false)
+            if let returns = bytes.withUnsafeBufferPointer({ tape.member("returns", of: 0, in: $0) }) {
+                guard tape.nodes[returns].kind == .array else { throw .returnsNotAnArray(found: tape.nodes[returns].kind.name) }
+                isSingle = false
+                elements = Array(tape.children(of: returns))
+            } else {
+                isSingle = true
+                elements = [0]
+            }
+        case .array:
+            isSingle = false
+            elements = Array(tape.children(of: 0))
         default:
-            throw .unexpectedJSONShape(document.kindName)
+            throw .unexpectedJSONShape(tape.root.kind.name)
         }
     }
 
-    /// Decodes parsed JSON objects into records.
-    package static func read(elements: [JSONValue], labels: LabelPolicy, single: Bool = false) -> ReturnBatch {
+    /// Records in the document (good and bad).
+    package var count: Int { elements.count }
+
+    /// Decodes every record: the good ones, an error for every bad one, and the keys not in the contract (once).
+    package func read(labels: LabelPolicy) -> ReturnBatch {
+        read(labels: labels, range: 0..<count)
+    }
+
+    /// Decodes the records at positions `range` (batches are read in parts on several threads).
+    package func read(labels policy: LabelPolicy, range: Range<Int>) -> ReturnBatch {
         var batch = ReturnBatch()
+        batch.returns.reserveCapacity(range.count)
         var unknown: [String] = []
-        var seenUnknown = Set<String>()
-        for (index, element) in elements.enumerated() {
-            let position: RecordPosition = single ? .single : .index(index)
-            guard case .object(let members) = element else {
-                batch.errors.append(
-                    RecordError(position: position, field: nil, value: nil, kind: .notAnObject(found: element.kindName)))
-                continue
-            }
-            for member in members where ContractField(name: member.key) == nil && seenUnknown.insert(member.key).inserted {
-                unknown.append(member.key)
-            }
-            switch decode(members: members, position: position, labels: labels) {
-            case .success(let (record, labels)):
-                batch.returns.append(ParsedReturn(position: position, record: record, labels: labels))
-            case .failure(let errors):
-                batch.errors.append(contentsOf: errors.errors)
+        var scratch: [UInt8] = []
+        bytes.withUnsafeBufferPointer { bytes in
+            for index in range {
+                let position: RecordPosition = isSingle ? .single : .index(index)
+                let node = tape.nodes[elements[index]]
+                guard node.kind == .object else {
+                    batch.errors.append(RecordError(position: position, field: nil, value: nil, kind: .notAnObject(found: node.kind.name)))
+                    continue
+                }
+                JSONRecordSource.read(
+                    object: elements[index],
+                    of: tape,
+                    in: bytes,
+                    scratch: &scratch,
+                    unknownKeys: &unknown
+                ) { source in
+                    ReturnRecord.decode(from: source, position: position, labels: policy) { record, labels in
+                        batch.returns.append(ParsedReturn(position: position, record: record, labels: labels))
+                    } onErrors: { errors in
+                        batch.errors.append(contentsOf: errors)
+                    }
+                }
             }
         }
         if !unknown.isEmpty { batch.warnings.append(.unknownKeys(unknown)) }
         return batch
     }
+}
 
-    /// Decodes one JSON object's members.
-    package static func decode(members: [JSONMember], position: RecordPosition, labels: LabelPolicy)
-        -> Result<(ReturnRecord, ReturnLabels?), RecordErrors>
-    {
-        var values = [ArenaFieldSource.Value](repeating: .missing, count: ContractField.count)
-        for member in members {
-            guard let field = ContractField(name: member.key) else { continue }
-            switch member.value {
-            case .null: values[field.rawValue] = .missing
-            case .bool(let flag): values[field.rawValue] = .text(flag ? "true" : "false")
-            case .number(let literal): values[field.rawValue] = .text(literal)
-            case .string(let text): values[field.rawValue] = .text(text)
-            case .array, .object: values[field.rawValue] = .nonScalar(member.value.kindName)
-            }
-        }
-        return ArenaFieldSource.decode(values, position: position, labels: labels)
+/// Reads return records from JSON (see ``ReturnJSONDocument``).
+package enum ReturnJSONReader {
+    /// Reads a JSON document: every good record, an error for every bad one. The document itself must be
+    /// well-formed JSON of one of the accepted shapes.
+    package static func read(_ bytes: [UInt8], labels: LabelPolicy) throws(ReturnInputError) -> ReturnBatch {
+        try ReturnJSONDocument(bytes).read(labels: labels)
+    }
+
+    /// Reads the one record of a JSON object (what the store keeps).
+    /// - Throws: ``ReturnInputError`` for a document that is not one object, ``RecordErrors`` for a bad record.
+    package static func record(_ bytes: [UInt8]) throws -> ReturnRecord {
+        let batch = try read(bytes, labels: .ignore)
+        guard batch.returns.count == 1, let parsed = batch.returns.first else { throw RecordErrors(batch.errors) }
+        return parsed.record
     }
 }
 
-/// Field texts held in one contiguous buffer: the source for JSON objects and named string fields.
-struct ArenaFieldSource: RecordFieldSource {
-    enum Value {
-        case missing
-        case text(String)
-        case nonScalar(String)
+/// The fields of one JSON object, read in place: strings without escapes and number literals point into the
+/// document, escaped strings into a scratch buffer, booleans at `true`/`false`.
+struct JSONRecordSource: RecordFieldSource {
+    /// Where a field's text is.
+    struct Text {
+        enum Place: UInt8 {
+            case missing, document, scratch, literalTrue, literalFalse, nonScalarArray, nonScalarObject
+        }
+        var place: Place = .missing
+        var start: Int32 = 0
+        var end: Int32 = 0
     }
 
-    let arena: UnsafeBufferPointer<UInt8>
-    let spans: [Range<Int>?]
-    let nonScalars: [String?]
+    let document: UnsafeBufferPointer<UInt8>
+    let scratch: UnsafeBufferPointer<UInt8>
+    let texts: InlineArray<37, Text>
 
     func text(_ field: ContractField) -> UnsafeBufferPointer<UInt8>? {
-        guard let span = spans[field.rawValue], !span.isEmpty else { return nil }
-        return UnsafeBufferPointer(rebasing: arena[span])
-    }
-
-    func nonScalar(_ field: ContractField) -> String? { nonScalars[field.rawValue] }
-
-    /// Lays the values out in one buffer and decodes them.
-    static func decode(_ values: [Value], position: RecordPosition, labels: LabelPolicy)
-        -> Result<(ReturnRecord, ReturnLabels?), RecordErrors>
-    {
-        with(values) { ReturnRecord.decode(from: $0, position: position, labels: labels) }
-    }
-
-    /// Lays the values out in one buffer and calls `body` with a source over them.
-    static func with<R>(_ values: [Value], _ body: (ArenaFieldSource) -> R) -> R {
-        var bytes: [UInt8] = []
-        var spans = [Range<Int>?](repeating: nil, count: values.count)
-        var nonScalars = [String?](repeating: nil, count: values.count)
-        for (i, value) in values.enumerated() {
-            switch value {
-            case .missing: break
-            case .text(let text):
-                spans[i] = bytes.count..<(bytes.count + text.utf8.count)
-                bytes.append(contentsOf: text.utf8)
-            case .nonScalar(let kind): nonScalars[i] = kind
-            }
+        let text = texts[field.rawValue]
+        switch text.place {
+        case .missing, .nonScalarArray, .nonScalarObject: return nil
+        case .document: return UnsafeBufferPointer(rebasing: document[Int(text.start)..<Int(text.end)])
+        case .scratch: return UnsafeBufferPointer(rebasing: scratch[Int(text.start)..<Int(text.end)])
+        case .literalTrue: return Self.trueBytes
+        case .literalFalse: return Self.falseBytes
         }
-        return bytes.withUnsafeBufferPointer { arena in
-            body(ArenaFieldSource(arena: arena, spans: spans, nonScalars: nonScalars))
+    }
+
+    func nonScalar(_ field: ContractField) -> String? {
+        switch texts[field.rawValue].place {
+        case .nonScalarArray: JSONTape.Kind.array.name
+        case .nonScalarObject: JSONTape.Kind.object.name
+        default: nil
+        }
+    }
+
+    private static var trueBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: ("true" as StaticString).utf8Start, count: 4) }
+    private static var falseBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: ("false" as StaticString).utf8Start, count: 5) }
+
+    /// Locates the contract fields of the object at tape node `object` (a repeated key: the last one wins) and calls
+    /// `body` with a source over them. Keys that are not contract fields are added to `unknownKeys` once.
+    static func read<R>(
+        object: Int,
+        of tape: JSONTape,
+        in document: UnsafeBufferPointer<UInt8>,
+        scratch: inout [UInt8],
+        unknownKeys: inout [String],
+        _ body: (JSONRecordSource) -> R
+    ) -> R {
+        var texts = InlineArray<37, Text>(repeating: Text())
+        scratch.removeAll(keepingCapacity: true)
+        var members = tape.children(of: object).makeIterator()
+        while let k = members.next(), let v = members.next() {
+            let key = tape.nodes[k]
+            let known = key.escaped ? nil : ContractField(utf8: UnsafeBufferPointer(rebasing: document[Int(key.start)..<Int(key.end)]))
+            guard let field = known ?? ContractField(name: JSONString.string(key, in: document)) else {
+                let name = JSONString.string(key, in: document)
+                if !unknownKeys.contains(name) { unknownKeys.append(name) }
+                continue
+            }
+            let node = tape.nodes[v]
+            var text = Text()
+            switch node.kind {
+            case .null: break
+            case .true: text.place = .literalTrue
+            case .false: text.place = .literalFalse
+            case .array: text.place = .nonScalarArray
+            case .object: text.place = .nonScalarObject
+            case .number, .string:
+                if node.escaped {
+                    let start = scratch.count
+                    _ = try? JSONString.unescape(
+                        UnsafeBufferPointer(rebasing: document[Int(node.start)..<Int(node.end)]),
+                        offset: Int(node.start),
+                        into: &scratch
+                    )
+                    text = Text(place: .scratch, start: Int32(start), end: Int32(scratch.count))
+                } else {
+                    text = Text(place: .document, start: node.start, end: node.end)
+                }
+            }
+            texts[field.rawValue] = text
+        }
+        return scratch.withUnsafeBufferPointer { scratch in
+            body(JSONRecordSource(document: document, scratch: scratch, texts: texts))
         }
     }
 }
 
 extension ReturnRecord {
-    /// Decodes a record from named string fields (contract names; empty or absent = missing; unknown names ignored).
-    package static func decode(fields: [String: String], position: RecordPosition = .single, labels: LabelPolicy = .ignore)
-        -> Result<(ReturnRecord, ReturnLabels?), RecordErrors>
-    {
-        var values = [ArenaFieldSource.Value](repeating: .missing, count: ContractField.count)
-        for (name, text) in fields {
-            if let field = ContractField(name: name) { values[field.rawValue] = .text(text) }
+    /// Writes the record as a JSON object with the contract's keys in contract order (`null` for missing values),
+    /// followed by the labels when given: the one JSON form of a record (answers, stored copies, payload hashes).
+    package func writeJSON(into writer: inout JSONWriter, labels: ReturnLabels? = nil) {
+        writer.raw("{")
+        for (i, field) in Self.csvColumns(includeLabels: labels != nil).enumerated() {
+            if i > 0 { writer.raw(",") }
+            writer.string(field.name)
+            writer.raw(":")
+            writer.value(field.isLabel ? labels?.value(of: field) : value(of: field))
         }
-        return ArenaFieldSource.decode(values, position: position, labels: labels)
+        writer.raw("}")
     }
 
-    /// The record as a JSON object with the contract's keys in contract order (`null` for missing values), followed
-    /// by the labels when given.
-    package func jsonObject(labels: ReturnLabels? = nil) -> String {
-        var out = "{"
-        for (i, field) in Self.csvColumns(includeLabels: labels != nil).enumerated() {
-            if i > 0 { out += "," }
-            out += JSONText.string(field.name) + ":"
-            out += JSONText.value(field.isLabel ? labels?.value(of: field) : value(of: field))
-        }
-        return out + "}"
+    /// The record's JSON object (see ``writeJSON(into:labels:)``) as bytes.
+    package func json(labels: ReturnLabels? = nil) -> [UInt8] {
+        var writer = JSONWriter(reservingCapacity: 1024)
+        writeJSON(into: &writer, labels: labels)
+        return writer.bytes
     }
 
     /// `{"returns": [...]}` for a batch of records (with labels when given, one per record).
-    package static func jsonDocument(_ records: [ReturnRecord], labels: [ReturnLabels]? = nil) -> String {
+    package static func jsonDocument(_ records: [ReturnRecord], labels: [ReturnLabels]? = nil) -> [UInt8] {
         precondition(labels == nil || labels!.count == records.count, "one label per record")
-        let objects = records.indices.map { records[$0].jsonObject(labels: labels?[$0]) }
-        return "{\"returns\":[" + objects.joined(separator: ",") + "]}"
-    }
-}
-
-/// JSON text for scalars.
-package enum JSONText {
-    /// A JSON string literal, escaping quotes, backslashes and control characters.
-    package static func string(_ text: String) -> String {
-        // Most strings need no escaping: one scan of the bytes, one concatenation.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + text + "\""
+        var writer = JSONWriter(reservingCapacity: records.count * 1024)
+        writer.raw("{\"returns\":[")
+        for (i, record) in records.enumerated() {
+            if i > 0 { writer.raw(",") }
+            record.writeJSON(into: &writer, labels: labels?[i])
         }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    /// A field value as JSON (`null` when missing or not finite).
-    package static func value(_ value: FieldValue?) -> String {
-        switch value {
-        case nil: "null"
-        case .text(let text): string(text)
-        case .date(let day): string(day.description)
-        case .boolean(let flag): flag ? "true" : "false"
-        case .integer(let int): String(int)
-        case .number(let number): number.isFinite ? FieldValue.number(number).encoded : "null"
-        }
+        writer.raw("]}")
+        return writer.bytes
     }
 }

@@ -30,7 +30,12 @@ package struct BinMapper: Sendable, Codable, Equatable {
     /// - Parameters:
     ///   - maxBins: value bins per feature, 2...255.
     ///   - sampleSize: rows used to find quantiles (a seeded random subset when the matrix is larger).
-    package static func fit(_ x: Matrix<Float>, maxBins: Int = maxValueBins, sampleSize: Int = 200_000, seed: UInt64 = 0)
+    package static func fit(
+        _ x: Matrix<Float>,
+        maxBins: Int = maxValueBins,
+        sampleSize: Int = 200_000,
+        seed: UInt64 = 0
+    )
         -> BinMapper
     {
         precondition((2...maxValueBins).contains(maxBins), "maxBins must be in 2...\(maxValueBins), got \(maxBins)")

@@ -48,7 +48,9 @@ package struct IsotonicCalibration: Sendable, Codable, Equatable {
         }
         let kept = weight.indices.filter { weight[$0] > 0 }
         return IsotonicCalibration(
-            thresholds: kept.map { scoreSum[$0] / weight[$0] }, values: kept.map { labelSum[$0] / weight[$0] })
+            thresholds: kept.map { scoreSum[$0] / weight[$0] },
+            values: kept.map { labelSum[$0] / weight[$0] }
+        )
     }
 
     /// The calibrated probability of a score.

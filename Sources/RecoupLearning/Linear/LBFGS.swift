@@ -51,7 +51,9 @@ struct LBFGS {
     ///   - convergenceNorm: the norm of a gradient compared with ``gradientTolerance``.
     ///   - onIteration: called after each iteration with its number and the objective.
     func minimize(
-        from x0: [Double], evaluate: ([Double], inout [Double]) -> Double, convergenceNorm: ([Double]) -> Double,
+        from x0: [Double],
+        evaluate: ([Double], inout [Double]) -> Double,
+        convergenceNorm: ([Double]) -> Double,
         onIteration: (Int, Double) -> Void = { _, _ in }
     ) -> Result {
         var x = x0
@@ -78,7 +80,13 @@ struct LBFGS {
                 }
             }
             let outcome = lineSearch.search(
-                from: x, value: f, gradient: g, direction: d, initialStep: initialStep, evaluate: evaluate)
+                from: x,
+                value: f,
+                gradient: g,
+                direction: d,
+                initialStep: initialStep,
+                evaluate: evaluate
+            )
             evaluations += outcome.evaluations
             guard let point = outcome.point else { return result(.lineSearchFailed) }
             iteration += 1

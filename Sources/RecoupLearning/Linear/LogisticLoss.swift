@@ -62,8 +62,11 @@ struct LogisticLoss<T: BLASScalar> {
         let parts = min(Parallel.rowParts, max(1, x.rows / blockRows))
         var spaces = (0..<parts).map { _ in
             Workspace(
-                scores: Matrix(rows: blockRows, columns: k), blockGradient: Matrix(rows: f, columns: k),
-                gradient: [Double](repeating: 0, count: parameterCount), loss: 0)
+                scores: Matrix(rows: blockRows, columns: k),
+                blockGradient: Matrix(rows: f, columns: k),
+                gradient: [Double](repeating: 0, count: parameterCount),
+                loss: 0
+            )
         }
         Parallel.forEach(&spaces, workers: workers) { part, space in
             let mine = Parallel.slice(x.rows, part: part, of: parts)

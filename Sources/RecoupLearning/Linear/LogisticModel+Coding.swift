@@ -26,11 +26,16 @@ extension LogisticModel: Codable {
         guard classes >= 2, features >= 0, weights.count == features * outputs, intercepts.count == outputs else {
             throw ModelFormatError.inconsistent(
                 model: Self.kind,
-                reason: "\(classes) classes, \(features) features, \(weights.count) weights, \(intercepts.count) intercepts")
+                reason: "\(classes) classes, \(features) features, \(weights.count) weights, \(intercepts.count) intercepts"
+            )
         }
         self.init(
-            classes: classes, features: features, weights: weights, intercepts: intercepts,
-            report: try c.decodeIfPresent(LogisticRegression.Report.self, forKey: .report))
+            classes: classes,
+            features: features,
+            weights: weights,
+            intercepts: intercepts,
+            report: try c.decodeIfPresent(LogisticRegression.Report.self, forKey: .report)
+        )
     }
 
     package func encode(to encoder: any Encoder) throws {

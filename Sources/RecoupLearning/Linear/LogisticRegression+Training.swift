@@ -19,7 +19,10 @@ extension LogisticRegression {
     /// the weighted class shares. BLAS runs single-threaded inside the parallel row blocks for the duration of the
     /// fit (see ``BLAS/withThreadCount(_:_:)``).
     package func fit(
-        _ x: Matrix<Float>, labels: [Int], classes: Int? = nil, sampleWeights: [Double]? = nil,
+        _ x: Matrix<Float>,
+        labels: [Int],
+        classes: Int? = nil,
+        sampleWeights: [Double]? = nil,
         progress: ProgressHandler? = nil
     ) throws(LearningError) -> LogisticModel {
         try configuration.validate()
@@ -35,9 +38,14 @@ extension LogisticRegression {
         let mean = configuration.standardize ? moments.mean : [Double](repeating: 0, count: x.columns)
         let scale = configuration.standardize ? moments.scale : [Double](repeating: 1, count: x.columns)
         let problem = Problem(
-            labels: labels.map { Int32($0) }, rowScale: rowWeights.map { $0 / total }, outputs: outputs,
-            penalty: scale.map { lambda / ($0 * $0) }, mean: mean, scale: scale,
-            start: Self.initialParameters(labels: labels, weights: rowWeights, classes: k, features: x.columns))
+            labels: labels.map { Int32($0) },
+            rowScale: rowWeights.map { $0 / total },
+            outputs: outputs,
+            penalty: scale.map { lambda / ($0 * $0) },
+            mean: mean,
+            scale: scale,
+            start: Self.initialParameters(labels: labels, weights: rowWeights, classes: k, features: x.columns)
+        )
         let solved: LBFGS.Result
         switch configuration.precision {
         case .single:
@@ -46,7 +54,11 @@ extension LogisticRegression {
             solved = solve(Matrix(rows: x.rows, columns: x.columns, values: x.values.map { Double($0) }), problem, progress: progress)
         }
         var (weights, intercepts) = LogisticLoss<Float>.originalScale(
-            solved.x, mean: problem.mean, scale: problem.scale, outputs: problem.outputs)
+            solved.x,
+            mean: problem.mean,
+            scale: problem.scale,
+            outputs: problem.outputs
+        )
         if problem.outputs > 1 {
             // Softmax is unchanged by a common shift of the intercepts (they are unpenalized): report them centered,
             // Σₖ bₖ = 0, as scikit-learn's are (its L-BFGS starts at zero and its gradients keep the sum).
@@ -54,8 +66,12 @@ extension LogisticRegression {
             intercepts = intercepts.map { $0 - shift }
         }
         let report = Report(
-            termination: solved.termination.rawValue, iterations: solved.iterations, evaluations: solved.evaluations,
-            objective: solved.value, l2Strength: lambda)
+            termination: solved.termination.rawValue,
+            iterations: solved.iterations,
+            evaluations: solved.evaluations,
+            objective: solved.value,
+            l2Strength: lambda
+        )
         return LogisticModel(classes: k, features: x.columns, weights: weights, intercepts: intercepts, report: report)
     }
 
@@ -100,9 +116,16 @@ extension LogisticRegression {
     private func solve<T: BLASScalar>(_ design: Matrix<T>, _ problem: Problem, progress: ProgressHandler?) -> LBFGS.Result {
         let workers = min(Parallel.workerCount, max(1, design.rows / configuration.blockRows))
         let loss = LogisticLoss(
-            x: design, mean: problem.mean, scale: problem.scale, labels: problem.labels, rowScale: problem.rowScale,
+            x: design,
+            mean: problem.mean,
+            scale: problem.scale,
+            labels: problem.labels,
+            rowScale: problem.rowScale,
             outputs: problem.outputs,
-            penalty: problem.penalty, blockRows: configuration.blockRows, workers: workers)
+            penalty: problem.penalty,
+            blockRows: configuration.blockRows,
+            workers: workers
+        )
         var optimizer = LBFGS()
         optimizer.memory = configuration.memory
         optimizer.maxIterations = configuration.maxIterations
@@ -115,17 +138,22 @@ extension LogisticRegression {
         let maxIterations = configuration.maxIterations
         return BLAS.withThreadCount(workers > 1 ? 1 : BLAS.threadCount) {
             optimizer.minimize(
-                from: problem.start, evaluate: { loss.evaluate($0, gradient: &$1) },
+                from: problem.start,
+                evaluate: { loss.evaluate($0, gradient: &$1) },
                 convergenceNorm: problem.originalGradientNorm,
                 onIteration: { iteration, value in
                     progress?(TrainingProgress(iteration: iteration, maxIterations: maxIterations, trainingLoss: value))
-                })
+                }
+            )
         }
     }
 
     /// Row weights `sᵢ = sampleWeightᵢ · classWeight[yᵢ]`, after checking every input.
     private func checkedWeights(
-        _ x: Matrix<Float>, labels: [Int], classes k: Int, sampleWeights: [Double]?
+        _ x: Matrix<Float>,
+        labels: [Int],
+        classes k: Int,
+        sampleWeights: [Double]?
     ) throws(LearningError) -> [Double] {
         guard x.rows > 0 else { throw .emptyTrainingSet }
         guard labels.count == x.rows else { throw .sizeMismatch(what: "labels", expected: x.rows, actual: labels.count) }

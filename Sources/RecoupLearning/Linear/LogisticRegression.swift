@@ -70,9 +70,15 @@ package struct LogisticRegression: Sendable {
         package var blockRows = 512
 
         package init(
-            regularization: Regularization = .inverse(C: 1), classWeights: ClassWeights = .uniform,
-            maxIterations: Int = 500, gradientTolerance: Double = 1e-4, lossTolerance: Double = 5e-5,
-            memory: Int = 10, standardize: Bool = true, precision: Precision = .single, blockRows: Int = 512
+            regularization: Regularization = .inverse(C: 1),
+            classWeights: ClassWeights = .uniform,
+            maxIterations: Int = 500,
+            gradientTolerance: Double = 1e-4,
+            lossTolerance: Double = 5e-5,
+            memory: Int = 10,
+            standardize: Bool = true,
+            precision: Precision = .single,
+            blockRows: Int = 512
         ) {
             self.regularization = regularization
             self.classWeights = classWeights

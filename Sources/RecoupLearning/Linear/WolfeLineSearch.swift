@@ -34,7 +34,11 @@ struct WolfeLineSearch {
     /// Searches from `x` (value `f0`, gradient `g0`) along `direction`, starting with step `initialStep`.
     /// - Parameter evaluate: `f` at a point; writes the gradient into its second argument.
     func search(
-        from x: [Double], value f0: Double, gradient g0: [Double], direction: [Double], initialStep: Double,
+        from x: [Double],
+        value f0: Double,
+        gradient g0: [Double],
+        direction: [Double],
+        initialStep: Double,
         evaluate: ([Double], inout [Double]) -> Double
     ) -> Outcome {
         let slope0 = BLAS.dot(g0, direction)

@@ -116,9 +116,12 @@ package struct BinaryMetrics: Sendable, Codable, Equatable {
         }
         return (0..<bins).map { b in
             CalibrationBin(
-                lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: count[b],
+                lower: Double(b) / Double(bins),
+                upper: Double(b + 1) / Double(bins),
+                count: count[b],
                 meanPredicted: count[b] > 0 ? sumP[b] / Double(count[b]) : 0,
-                observedRate: count[b] > 0 ? sumY[b] / Double(count[b]) : 0)
+                observedRate: count[b] > 0 ? sumY[b] / Double(count[b]) : 0
+            )
         }
     }
 }

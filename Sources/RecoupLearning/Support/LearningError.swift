@@ -63,7 +63,11 @@ extension ModelFormatError {
     /// Reads the header of a serialized model: `formatVersion` first (anything but `supported` is refused before
     /// the rest is read), then `kind`, which must be `model`.
     static func checkHeader<Key: CodingKey>(
-        _ c: KeyedDecodingContainer<Key>, version: Key, kind: Key, model: String, supported: Int
+        _ c: KeyedDecodingContainer<Key>,
+        version: Key,
+        kind: Key,
+        model: String,
+        supported: Int
     ) throws {
         let found = try c.decode(Int.self, forKey: version)
         guard found == supported else { throw unsupportedFormatVersion(model: model, found: found, supported: supported) }

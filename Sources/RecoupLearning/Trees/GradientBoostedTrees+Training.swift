@@ -12,7 +12,10 @@ extension GradientBoostedTrees {
     ///   - progress: called after every round.
     /// - Throws: ``LearningError`` for bad hyper-parameters or inputs, before the first round.
     package func fit(
-        _ x: BinnedMatrix, targets: [Double], weights: [Double]? = nil, validation: ValidationSet? = nil,
+        _ x: BinnedMatrix,
+        targets: [Double],
+        weights: [Double]? = nil,
+        validation: ValidationSet? = nil,
         progress: ProgressHandler? = nil
     ) throws(LearningError) -> TreeEnsemble {
         let config = configuration
@@ -30,11 +33,16 @@ extension GradientBoostedTrees {
 
         let workers = config.workers ?? Parallel.workerCount
         let finder = SplitFinder(
-            l2: config.l2, minSamplesLeaf: config.minSamplesLeaf, minHessianLeaf: config.minHessianLeaf, minGain: config.minGain)
+            l2: config.l2,
+            minSamplesLeaf: config.minSamplesLeaf,
+            minHessianLeaf: config.minHessianLeaf,
+            minGain: config.minGain
+        )
         var grower = TreeGrower(
             data: data,
             rules: .init(maxLeaves: config.maxLeaves, maxDepth: config.maxDepth, learningRate: config.learningRate, finder: finder),
-            workers: workers)
+            workers: workers
+        )
         var sampler = Sampler(seed: config.seed, rows: n, features: x.columns)
         var gradients = [SIMD2<Double>](repeating: .zero, count: n * k)
         var trees: [Tree] = []
@@ -64,30 +72,49 @@ extension GradientBoostedTrees {
                 if loss < best.loss { best = (loss, round) }
             }
             if let progress {
-                progress(TrainingProgress(
-                    iteration: round, maxIterations: config.rounds,
-                    trainingLoss: objective.meanLoss(scores: scores, targets: targets, weights: weights),
-                    validationLoss: validationLoss))
+                progress(
+                    TrainingProgress(
+                        iteration: round,
+                        maxIterations: config.rounds,
+                        trainingLoss: objective.meanLoss(scores: scores, targets: targets, weights: weights),
+                        validationLoss: validationLoss
+                    )
+                )
             }
             if let patience = config.earlyStoppingRounds, validation != nil, round - best.round >= patience { break }
         }
         let kept = config.earlyStoppingRounds != nil && validation != nil ? best.round : roundsTrained
         let report = Report(
-            rounds: kept, roundsTrained: roundsTrained, validationLoss: history, stoppedEarly: roundsTrained < config.rounds)
+            rounds: kept,
+            roundsTrained: roundsTrained,
+            validationLoss: history,
+            stoppedEarly: roundsTrained < config.rounds
+        )
         return TreeEnsemble(
-            objective: objective, features: x.columns, baseScores: base, trees: Array(trees.prefix(kept * k)), report: report)
+            objective: objective,
+            features: x.columns,
+            baseScores: base,
+            trees: Array(trees.prefix(kept * k)),
+            report: report
+        )
     }
 
     /// Convenience for classification: class indices as targets.
     package func fit(
-        _ x: BinnedMatrix, labels: [Int], weights: [Double]? = nil, validation: ValidationSet? = nil,
+        _ x: BinnedMatrix,
+        labels: [Int],
+        weights: [Double]? = nil,
+        validation: ValidationSet? = nil,
         progress: ProgressHandler? = nil
     ) throws(LearningError) -> TreeEnsemble {
         try fit(x, targets: labels.map(Double.init), weights: weights, validation: validation, progress: progress)
     }
 
     private func checkInputs(
-        _ x: BinnedMatrix, targets: [Double], weights: [Double]?, validation: ValidationSet?
+        _ x: BinnedMatrix,
+        targets: [Double],
+        weights: [Double]?,
+        validation: ValidationSet?
     ) throws(LearningError) {
         guard x.rows > 0 else { throw .emptyTrainingSet }
         guard targets.count == x.rows else { throw .sizeMismatch(what: "targets", expected: x.rows, actual: targets.count) }

@@ -5,8 +5,12 @@ extension Histogram {
     /// A large leaf's rows are cut into ``Parallel/rowParts`` parts, each summed into its own histogram on the
     /// workers; the partial histograms are then added in part order, so the sums do not depend on the workers.
     mutating func buildSparse(
-        rows: UnsafeBufferPointer<Int32>, data: TrainingBins, sparse: SparseRows,
-        gradients: UnsafeBufferPointer<SIMD2<Double>>, features: [Int32], workers: Int
+        rows: UnsafeBufferPointer<Int32>,
+        data: TrainingBins,
+        sparse: SparseRows,
+        gradients: UnsafeBufferPointer<SIMD2<Double>>,
+        features: [Int32],
+        workers: Int
     ) {
         let m = rows.count
         let parts = m >= 4096 ? Parallel.rowParts : 1
@@ -19,43 +23,43 @@ extension Histogram {
                 slots.withUnsafeMutableBufferPointer { own in
                     partials.withUnsafeMutableBufferPointer { partials in
                         totals.withUnsafeMutableBufferPointer { totals in
-                          sinks.withUnsafeMutableBufferPointer { sinks in
-                            Parallel.run(parts: parts, workers: workers) { part in
-                                if part > 0 { partials[part - 1] = [SIMD2<Double>](repeating: .zero, count: slotCount) }
-                                func accumulate(_ h: UnsafeMutablePointer<SIMD2<Double>>) {
-                                    if part == 0 { h.update(repeating: .zero, count: slotCount) }
-                                    var total = SIMD2<Double>.zero
-                                    let mine = Parallel.slice(m, part: part, of: parts)
-                                    // Rows come in batches of 16: a first pass touches each row's offsets, first
-                                    // entry and gradient (16 independent loads in flight instead of one miss at a
-                                    // time), the second adds the entries from cache.
-                                    var sink: UInt32 = 0
-                                    var p = mine.lowerBound
-                                    while p < mine.upperBound {
-                                        let end = min(p + 16, mine.upperBound)
-                                        for q in p..<end {
-                                            let r = Int(rows[q])
-                                            sink &+= UInt32(entries[Int(start[r])]) &+ UInt32(bitPattern: start[r + 1])
-                                            sink &+= UInt32(truncatingIfNeeded: Int(gradients[r].y.bitPattern))
+                            sinks.withUnsafeMutableBufferPointer { sinks in
+                                Parallel.run(parts: parts, workers: workers) { part in
+                                    if part > 0 { partials[part - 1] = [SIMD2<Double>](repeating: .zero, count: slotCount) }
+                                    func accumulate(_ h: UnsafeMutablePointer<SIMD2<Double>>) {
+                                        if part == 0 { h.update(repeating: .zero, count: slotCount) }
+                                        var total = SIMD2<Double>.zero
+                                        let mine = Parallel.slice(m, part: part, of: parts)
+                                        // Rows come in batches of 16: a first pass touches each row's offsets, first
+                                        // entry and gradient (16 independent loads in flight instead of one miss at a
+                                        // time), the second adds the entries from cache.
+                                        var sink: UInt32 = 0
+                                        var p = mine.lowerBound
+                                        while p < mine.upperBound {
+                                            let end = min(p + 16, mine.upperBound)
+                                            for q in p..<end {
+                                                let r = Int(rows[q])
+                                                sink &+= UInt32(entries[Int(start[r])]) &+ UInt32(bitPattern: start[r + 1])
+                                                sink &+= UInt32(truncatingIfNeeded: Int(gradients[r].y.bitPattern))
+                                            }
+                                            for q in p..<end {
+                                                let r = Int(rows[q])
+                                                let v = gradients[r]
+                                                total += v
+                                                for e in Int(start[r])..<Int(start[r + 1]) { h[Int(entries[e])] += v }
+                                            }
+                                            p = end
                                         }
-                                        for q in p..<end {
-                                            let r = Int(rows[q])
-                                            let v = gradients[r]
-                                            total += v
-                                            for e in Int(start[r])..<Int(start[r + 1]) { h[Int(entries[e])] += v }
-                                        }
-                                        p = end
+                                        totals[part] = total
+                                        sinks[part] = sink
                                     }
-                                    totals[part] = total
-                                    sinks[part] = sink
-                                }
-                                if part == 0 {
-                                    accumulate(own.baseAddress!)
-                                } else {
-                                    partials[part - 1].withUnsafeMutableBufferPointer { accumulate($0.baseAddress!) }
+                                    if part == 0 {
+                                        accumulate(own.baseAddress!)
+                                    } else {
+                                        partials[part - 1].withUnsafeMutableBufferPointer { accumulate($0.baseAddress!) }
+                                    }
                                 }
                             }
-                          }
                         }
                     }
                 }

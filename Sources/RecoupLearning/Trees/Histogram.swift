@@ -20,8 +20,11 @@ struct Histogram {
     /// the column reads stream through memory. Work is split by feature: each worker owns its features' slots, no
     /// partial histograms are merged and the sums do not depend on timing.
     mutating func build(
-        rows: UnsafeBufferPointer<Int32>, data: TrainingBins, gradients: UnsafeBufferPointer<SIMD2<Double>>,
-        features: [Int32], workers: Int
+        rows: UnsafeBufferPointer<Int32>,
+        data: TrainingBins,
+        gradients: UnsafeBufferPointer<SIMD2<Double>>,
+        features: [Int32],
+        workers: Int
     ) {
         if let sparse = data.sparse {
             buildSparse(rows: rows, data: data, sparse: sparse, gradients: gradients, features: features, workers: workers)
@@ -68,8 +71,11 @@ struct Histogram {
     /// One pass over the rows adding `(g, h)` to eight features' histograms.
     @inline(__always)
     private static func accumulate8(
-        _ m: Int, _ rows: UnsafeBufferPointer<Int32>, _ ordered: UnsafePointer<SIMD2<Double>>,
-        _ c: [UnsafePointer<UInt8>], _ h: [UnsafeMutablePointer<SIMD2<Double>>]
+        _ m: Int,
+        _ rows: UnsafeBufferPointer<Int32>,
+        _ ordered: UnsafePointer<SIMD2<Double>>,
+        _ c: [UnsafePointer<UInt8>],
+        _ h: [UnsafeMutablePointer<SIMD2<Double>>]
     ) {
         let (c0, c1, c2, c3, c4, c5, c6, c7) = (c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7])
         let (h0, h1, h2, h3, h4, h5, h6, h7) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
@@ -90,8 +96,11 @@ struct Histogram {
     /// One pass over the rows for a single feature (the last few features of a worker's share).
     @inline(__always)
     private static func accumulate1(
-        _ m: Int, _ rows: UnsafeBufferPointer<Int32>, _ ordered: UnsafePointer<SIMD2<Double>>,
-        _ column: UnsafePointer<UInt8>, _ h: UnsafeMutablePointer<SIMD2<Double>>
+        _ m: Int,
+        _ rows: UnsafeBufferPointer<Int32>,
+        _ ordered: UnsafePointer<SIMD2<Double>>,
+        _ column: UnsafePointer<UInt8>,
+        _ h: UnsafeMutablePointer<SIMD2<Double>>
     ) {
         for p in 0..<m { h[Int(column[Int(rows[p])])] += ordered[p] }
     }

@@ -9,7 +9,10 @@ extension Objective {
     ///     one contiguous array.
     /// Rows are split between the workers; each row's arithmetic is independent, so the result is deterministic.
     func computeGradients(
-        scores: [Double], targets: [Double], weights: [Double]?, into gradients: inout [SIMD2<Double>]
+        scores: [Double],
+        targets: [Double],
+        weights: [Double]?,
+        into gradients: inout [SIMD2<Double>]
     ) {
         let n = targets.count
         let k = outputs
@@ -28,8 +31,12 @@ extension Objective {
     }
 
     private func fill(
-        _ rows: Range<Int>, _ f: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>, _ weights: [Double]?,
-        _ gh: UnsafeMutableBufferPointer<SIMD2<Double>>, n: Int
+        _ rows: Range<Int>,
+        _ f: UnsafeBufferPointer<Double>,
+        _ y: UnsafeBufferPointer<Double>,
+        _ weights: [Double]?,
+        _ gh: UnsafeMutableBufferPointer<SIMD2<Double>>,
+        n: Int
     ) {
         switch self {
         case .squaredError:

@@ -35,7 +35,11 @@ struct SplitFinder: Sendable {
 
     /// The best split of a leaf with sums `totals` over `count` rows, or `nil` when no split passes the rules.
     func best(
-        _ histogram: Histogram, totals: SIMD2<Double>, count: Int, features: [Int32], data: TrainingBins
+        _ histogram: Histogram,
+        totals: SIMD2<Double>,
+        count: Int,
+        features: [Int32],
+        data: TrainingBins
     ) -> SplitCandidate? {
         guard count >= 2 * minSamplesLeaf, totals.y >= 2 * minHessianLeaf else { return nil }
         let countPerHessian = totals.y > 0 ? Double(count) / totals.y : 0
@@ -68,8 +72,16 @@ struct SplitFinder: Sendable {
 
     @inline(__always)
     private func consider(
-        _ l: SIMD2<Double>, _ r: SIMD2<Double>, _ feature: Int, _ t: Int, missingLeft: Bool, _ hasMissing: Bool,
-        _ countPerHessian: Double, _ parentGain: Double, _ best: inout SplitCandidate?, _ bestGain: inout Double
+        _ l: SIMD2<Double>,
+        _ r: SIMD2<Double>,
+        _ feature: Int,
+        _ t: Int,
+        missingLeft: Bool,
+        _ hasMissing: Bool,
+        _ countPerHessian: Double,
+        _ parentGain: Double,
+        _ best: inout SplitCandidate?,
+        _ bestGain: inout Double
     ) {
         guard admissible(l, countPerHessian), admissible(r, countPerHessian) else { return }
         let gain = leafGain(l) + leafGain(r) - parentGain

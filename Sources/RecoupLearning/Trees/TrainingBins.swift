@@ -71,8 +71,16 @@ struct TrainingBins: Sendable {
             throw .binOutOfRange(row: r, column: f, bin: v, binCount: binCounts[f])
         }
         columnBins = out
-        sparse = sparseRows ? SparseRows(
-            columnBins: out, rows: n, binCounts: binCounts, offsets: offsets, slotCount: next, workers: workers) : nil
+        sparse =
+            sparseRows
+            ? SparseRows(
+                columnBins: out,
+                rows: n,
+                binCounts: binCounts,
+                offsets: offsets,
+                slotCount: next,
+                workers: workers
+            ) : nil
     }
 
     /// Whether row `row` goes to the left child of a split on `feature` at `threshold`.

@@ -47,8 +47,14 @@ package struct Tree: Sendable, Equatable, Codable {
     /// Replaces leaf `leaf` by an internal node whose left child is `leaf` and right child the new leaf
     /// `leafValue.count`; returns the new node's index. `parent` is the node pointing at `leaf` (`nil` for the root).
     mutating func split(
-        leaf: Int, parent: (node: Int, isLeft: Bool)?, feature: Int, threshold: UInt8, defaultLeft: Bool, gain: Double,
-        nodeValue: Double, nodeCount: Double
+        leaf: Int,
+        parent: (node: Int, isLeft: Bool)?,
+        feature: Int,
+        threshold: UInt8,
+        defaultLeft: Bool,
+        gain: Double,
+        nodeValue: Double,
+        nodeCount: Double
     ) -> Int {
         let node = splitFeature.count
         let newLeaf = leafValue.count

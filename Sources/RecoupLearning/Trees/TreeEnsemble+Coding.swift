@@ -26,7 +26,9 @@ extension TreeEnsemble: Codable {
         let trees = try c.decode([Tree].self, forKey: .trees)
         guard baseScores.count == objective.outputs, features >= 0, features <= Int(UInt16.max) + 1 else {
             throw ModelFormatError.inconsistent(
-                model: Self.kind, reason: "\(baseScores.count) base scores for \(objective.outputs) outputs, \(features) features")
+                model: Self.kind,
+                reason: "\(baseScores.count) base scores for \(objective.outputs) outputs, \(features) features"
+            )
         }
         for (t, tree) in trees.enumerated() {
             if let problem = tree.inconsistency(features: features) {
@@ -34,8 +36,12 @@ extension TreeEnsemble: Codable {
             }
         }
         self.init(
-            objective: objective, features: features, baseScores: baseScores, trees: trees,
-            report: try c.decodeIfPresent(GradientBoostedTrees.Report.self, forKey: .report))
+            objective: objective,
+            features: features,
+            baseScores: baseScores,
+            trees: trees,
+            report: try c.decodeIfPresent(GradientBoostedTrees.Report.self, forKey: .report)
+        )
     }
 
     package func encode(to encoder: any Encoder) throws {

@@ -123,8 +123,13 @@ extension Tree {
     }
 
     private func recurse(
-        _ c: Int32, _ bins: [UInt8], _ phi: UnsafeMutableBufferPointer<Double>, _ parentPath: inout [PathElement],
-        zeroFraction: Double, oneFraction: Double, feature: Int
+        _ c: Int32,
+        _ bins: [UInt8],
+        _ phi: UnsafeMutableBufferPointer<Double>,
+        _ parentPath: inout [PathElement],
+        zeroFraction: Double,
+        oneFraction: Double,
+        feature: Int
     ) {
         var path = parentPath
         Self.extend(&path, zeroFraction, oneFraction, feature)

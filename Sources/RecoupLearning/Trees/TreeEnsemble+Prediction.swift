@@ -32,7 +32,10 @@ extension TreeEnsemble {
     /// The leaves of eight consecutive rows, walked in lockstep so that their chains of dependent loads overlap.
     @inline(__always)
     static func leaves8(
-        from root: Int32, rows: UnsafePointer<UInt8>, columns: Int, nodes: UnsafePointer<PackedNode>,
+        from root: Int32,
+        rows: UnsafePointer<UInt8>,
+        columns: Int,
+        nodes: UnsafePointer<PackedNode>,
         into leaves: UnsafeMutablePointer<Int>
     ) {
         var (a, b, c, d, e, f, g, h) = (root, root, root, root, root, root, root, root)
@@ -73,7 +76,13 @@ extension TreeEnsemble {
                                     let c = t % k
                                     var r = block.lowerBound
                                     while r + 8 <= block.upperBound {
-                                        Self.leaves8(from: root, rows: bins.baseAddress! + r * columns, columns: columns, nodes: nodes.baseAddress!, into: lanes)
+                                        Self.leaves8(
+                                            from: root,
+                                            rows: bins.baseAddress! + r * columns,
+                                            columns: columns,
+                                            nodes: nodes.baseAddress!,
+                                            into: lanes
+                                        )
                                         for lane in 0..<8 { scores[(r + lane) * k + c] += values[lanes[lane]] }
                                         r += 8
                                     }

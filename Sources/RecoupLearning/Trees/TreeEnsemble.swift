@@ -54,9 +54,15 @@ package struct TreeEnsemble: Sendable {
             func global(_ c: Int32) -> Int32 { c >= 0 ? c + nodeBase : ~(~c + leafBase) }
             roots.append(global(tree.root))
             for n in tree.splitFeature.indices {
-                nodes.append(PackedNode(
-                    left: global(tree.leftChild[n]), right: global(tree.rightChild[n]),
-                    feature: UInt16(tree.splitFeature[n]), threshold: tree.thresholdBin[n], defaultLeft: tree.defaultLeft[n]))
+                nodes.append(
+                    PackedNode(
+                        left: global(tree.leftChild[n]),
+                        right: global(tree.rightChild[n]),
+                        feature: UInt16(tree.splitFeature[n]),
+                        threshold: tree.thresholdBin[n],
+                        defaultLeft: tree.defaultLeft[n]
+                    )
+                )
             }
             leafValues.append(contentsOf: tree.leafValue)
         }

@@ -61,8 +61,15 @@ struct TreeGrower {
             let state = leaves[leaf]
             let count = partition.count[leaf]
             let node = tree.split(
-                leaf: leaf, parent: state.parent, feature: split.feature, threshold: split.threshold,
-                defaultLeft: split.defaultLeft, gain: split.gain, nodeValue: value(state.totals), nodeCount: Double(count))
+                leaf: leaf,
+                parent: state.parent,
+                feature: split.feature,
+                threshold: split.threshold,
+                defaultLeft: split.defaultLeft,
+                gain: split.gain,
+                nodeValue: value(state.totals),
+                nodeCount: Double(count)
+            )
             let right = tree.leaves - 1
             _ = partition.split(leaf, into: right, data: data, split, workers: workers)
             leaves[leaf] = LeafState(totals: split.left, depth: state.depth + 1, histogram: nil, best: nil, parent: (node, true))
@@ -71,7 +78,12 @@ struct TreeGrower {
             for child in [leaf, right] {
                 if let slot = leaves[child].histogram {
                     leaves[child].best = rules.finder.best(
-                        pool[slot], totals: leaves[child].totals, count: partition.count[child], features: features, data: data)
+                        pool[slot],
+                        totals: leaves[child].totals,
+                        count: partition.count[child],
+                        features: features,
+                        data: data
+                    )
                 }
             }
         }
@@ -108,8 +120,12 @@ struct TreeGrower {
 
     /// Gives the children of a split their histograms: the smaller one built, the larger one by subtraction.
     private mutating func childHistograms(
-        parentSlot: Int, left: Int, right: Int, leaves: inout [LeafState],
-        gradients: UnsafeBufferPointer<SIMD2<Double>>, features: [Int32]
+        parentSlot: Int,
+        left: Int,
+        right: Int,
+        leaves: inout [LeafState],
+        gradients: UnsafeBufferPointer<SIMD2<Double>>,
+        features: [Int32]
     ) {
         let (nl, nr) = (partition.count[left], partition.count[right])
         let depth = leaves[left].depth

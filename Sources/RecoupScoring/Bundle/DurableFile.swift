@@ -1,9 +1,10 @@
+internal import Foundation
+
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
-internal import Foundation
 
 /// Writes that survive a crash: the data is fsync'ed before the file is used, and folders after a rename.
 enum DurableFile {

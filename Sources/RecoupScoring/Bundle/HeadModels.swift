@@ -164,5 +164,8 @@ package struct ResidualBands: Sendable, Codable, Equatable {
         high = try c.decode([Double].self, forKey: .high)
     }
 
-    enum CodingKeys: String, CodingKey { case upperBounds = "upper_bounds", low, high }
+    enum CodingKeys: String, CodingKey {
+        case upperBounds = "upper_bounds"
+        case low, high
+    }
 }

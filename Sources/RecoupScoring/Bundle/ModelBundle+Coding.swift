@@ -7,8 +7,12 @@ internal import RecoupLearning
 
 extension ModelBundle: Codable {
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", version, createdAt = "created_at", featureSpec = "feature_spec"
-        case featureSpecFingerprint = "feature_spec_fingerprint", trainingData = "training_data"
+        case formatVersion = "format_version"
+        case version
+        case createdAt = "created_at"
+        case featureSpec = "feature_spec"
+        case featureSpecFingerprint = "feature_spec_fingerprint"
+        case trainingData = "training_data"
         case disposition, fraud, recovery
     }
 
@@ -52,11 +56,16 @@ extension HeadLearner: Codable {
         case "trees": self = .trees(try c.decode(TreeEnsemble.self, forKey: .trees))
         case "blend":
             self = .blend(
-                logistic: try c.decode(LogisticModel.self, forKey: .logistic), trees: try c.decode(TreeEnsemble.self, forKey: .trees),
-                weight: try c.decode(Double.self, forKey: .weight))
+                logistic: try c.decode(LogisticModel.self, forKey: .logistic),
+                trees: try c.decode(TreeEnsemble.self, forKey: .trees),
+                weight: try c.decode(Double.self, forKey: .weight)
+            )
         case let other:
             throw DecodingError.dataCorruptedError(
-                forKey: .kind, in: c, debugDescription: "unknown learner kind \"\(other)\"; expected logistic, trees or blend")
+                forKey: .kind,
+                in: c,
+                debugDescription: "unknown learner kind \"\(other)\"; expected logistic, trees or blend"
+            )
         }
     }
 
@@ -77,4 +86,3 @@ extension HeadLearner: Codable {
         }
     }
 }
-

@@ -103,7 +103,8 @@ extension ModelBundle {
         guard recovery.model.features == featureSpec.treeWidth, recovery.model.outputs == 1 else {
             throw .headMismatch(
                 head: "recovery",
-                reason: "trees have \(recovery.model.features) inputs and \(recovery.model.outputs) outputs; expected \(featureSpec.treeWidth) and 1")
+                reason: "trees have \(recovery.model.features) inputs and \(recovery.model.outputs) outputs; expected \(featureSpec.treeWidth) and 1"
+            )
         }
     }
 
@@ -162,7 +163,8 @@ extension ModelBundle {
     package static func availableVersions(in directory: URL) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.filter { name in
-            !name.hasPrefix(".") && FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).appendingPathComponent(bundleFile).path)
+            !name.hasPrefix(".")
+                && FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).appendingPathComponent(bundleFile).path)
         }.sorted()
     }
 }

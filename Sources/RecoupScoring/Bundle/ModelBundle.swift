@@ -24,8 +24,13 @@ package struct ModelBundle: Sendable, Equatable {
     package var recovery: RecoveryHead
 
     package init(
-        version: String, createdAt: Date, featureSpec: FittedFeatureSpec, trainingData: TrainingDataInfo,
-        disposition: DispositionHead, fraud: FraudHead, recovery: RecoveryHead
+        version: String,
+        createdAt: Date,
+        featureSpec: FittedFeatureSpec,
+        trainingData: TrainingDataInfo,
+        disposition: DispositionHead,
+        fraud: FraudHead,
+        recovery: RecoveryHead
     ) {
         self.formatVersion = Self.currentFormatVersion
         self.version = version
@@ -42,8 +47,11 @@ package struct ModelBundle: Sendable, Equatable {
 /// Where the training data came from and how it was split.
 package struct TrainingDataInfo: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
-        case fingerprint, source, rows, trainRows = "train_rows", validationRows = "validation_rows"
-        case validationFrom = "validation_from", seed
+        case fingerprint, source, rows
+        case trainRows = "train_rows"
+        case validationRows = "validation_rows"
+        case validationFrom = "validation_from"
+        case seed
     }
 
     /// SHA-256 of the training file's bytes.
@@ -69,7 +77,12 @@ package struct TrainingDataInfo: Sendable, Codable, Equatable {
 
 /// One learner tried for a head, with its validation metrics: the record of why the head's learner was chosen.
 package struct CandidateReport: Sendable, Codable, Equatable {
-    enum CodingKeys: String, CodingKey { case learner, hyperParameters = "hyper_parameters", metrics, fitSeconds = "fit_seconds" }
+    enum CodingKeys: String, CodingKey {
+        case learner
+        case hyperParameters = "hyper_parameters"
+        case metrics
+        case fitSeconds = "fit_seconds"
+    }
 
     package var learner: String
     /// The hyper-parameters, as JSON text.
@@ -88,7 +101,11 @@ package struct CandidateReport: Sendable, Codable, Equatable {
 
 /// Which candidate a head kept and why.
 package struct Selection: Sendable, Codable, Equatable {
-    enum CodingKeys: String, CodingKey { case candidates, selectedBy = "selected_by", chosen, reason }
+    enum CodingKeys: String, CodingKey {
+        case candidates
+        case selectedBy = "selected_by"
+        case chosen, reason
+    }
 
     package var candidates: [CandidateReport]
     /// The metric compared, e.g. `log_loss` (lower is better) or `pr_auc` (higher is better).
@@ -135,7 +152,11 @@ package struct FraudHead: Sendable, Equatable, Codable {
 
 /// The recovery-value head: boosted trees and the residual bands of its 80% interval.
 package struct RecoveryHead: Sendable, Equatable, Codable {
-    enum CodingKeys: String, CodingKey { case model, interval, validation, intervalCoverage = "interval_coverage", selection }
+    enum CodingKeys: String, CodingKey {
+        case model, interval, validation
+        case intervalCoverage = "interval_coverage"
+        case selection
+    }
 
     package var model: TreeEnsemble
     package var interval: ResidualBands

@@ -32,9 +32,12 @@ package struct AnomalyPolicy: Sendable, Codable, Equatable {
     package func flags(record: ReturnRecord, fraudRisk: Double) -> [AnomalyFlag] {
         var flags: [AnomalyFlag] = []
         if fraudRisk >= fraudRiskThreshold {
-            flags.append(.init(
-                kind: .fraudRisk,
-                reason: "fraud risk \(percent(fraudRisk)) is at or above the \(percent(fraudRiskThreshold)) threshold"))
+            flags.append(
+                .init(
+                    kind: .fraudRisk,
+                    reason: "fraud risk \(percent(fraudRisk)) is at or above the \(percent(fraudRiskThreshold)) threshold"
+                )
+            )
         }
         if serialMismatch, record.serialMatches == false {
             flags.append(.init(kind: .serialMismatch, reason: "serial number does not match the one shipped"))
@@ -42,18 +45,24 @@ package struct AnomalyPolicy: Sendable, Codable, Equatable {
         if let declared = record.weightKgDeclared, let measured = record.weightKgMeasured, declared > 0 {
             let deviation = measured / declared - 1
             if abs(deviation) >= weightDeviation {
-                flags.append(.init(
-                    kind: .weightDeviation,
-                    reason: "weighs \(percent(abs(deviation))) \(deviation < 0 ? "less" : "more") than declared "
-                        + "(\(format(measured)) kg against \(format(declared)) kg)"))
+                flags.append(
+                    .init(
+                        kind: .weightDeviation,
+                        reason: "weighs \(percent(abs(deviation))) \(deviation < 0 ? "less" : "more") than declared "
+                            + "(\(format(measured)) kg against \(format(declared)) kg)"
+                    )
+                )
             }
         }
         if let orders = record.customerOrders12m, let returns = record.customerReturns12m, orders >= customerMinOrders {
             let rate = Double(returns) / Double(orders)
             if rate >= customerReturnRate {
-                flags.append(.init(
-                    kind: .customerReturnRate,
-                    reason: "customer returned \(returns) of \(orders) orders in 12 months (\(percent(rate)))"))
+                flags.append(
+                    .init(
+                        kind: .customerReturnRate,
+                        reason: "customer returned \(returns) of \(orders) orders in 12 months (\(percent(rate)))"
+                    )
+                )
             }
         }
         return flags

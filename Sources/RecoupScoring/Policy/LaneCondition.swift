@@ -95,13 +95,19 @@ extension LaneCondition: Codable {
                 }
             } else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: k, in: c,
-                    debugDescription: "unknown operator \"\(opKey)\"; expected one of eq, in, missing, gt, gte, lt, lte")
+                    forKey: k,
+                    in: c,
+                    debugDescription: "unknown operator \"\(opKey)\"; expected one of eq, in, missing, gt, gte, lt, lte"
+                )
             }
         } else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "a condition is {\"field\": ..., <op>: ...}, {\"all\": [...]}, {\"any\": [...]} or {\"not\": {...}}; got keys \(keys.sorted())"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "a condition is {\"field\": ..., <op>: ...}, {\"all\": [...]}, {\"any\": [...]} or {\"not\": {...}}; got keys \(keys.sorted())"
+                )
+            )
         }
     }
 

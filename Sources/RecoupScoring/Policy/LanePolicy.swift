@@ -16,7 +16,7 @@ package struct LanePolicy: Sendable, Codable, Equatable {
             /// Risk lane: fraud risk × refund amount, plus aging.
             case exposure
         }
-        package var name: String
+        package var name: LaneName
         package var serviceLevelHours: Double
         /// Expected inspection minutes: `default`, overridden per category.
         package var inspectionMinutes: [String: Double]
@@ -31,7 +31,7 @@ package struct LanePolicy: Sendable, Codable, Equatable {
 
     /// One routing rule.
     package struct Rule: Sendable, Codable, Equatable {
-        package var lane: String
+        package var lane: LaneName
         /// Capabilities the receiving warehouse must have for this rule to apply.
         package var requires: [String]?
         /// The condition; absent = always.
@@ -57,7 +57,7 @@ package struct LanePolicy: Sendable, Codable, Equatable {
     package var rules: [Rule]
 
     /// The lane called `name`.
-    package func lane(named name: String) -> Lane? { lanes.first { $0.name == name } }
+    package func lane(named name: LaneName) -> Lane? { lanes.first { $0.name == name } }
 
     /// The lane of a return: the first applicable rule's.
     package func route(_ facts: RoutingFacts) -> Lane {
@@ -70,10 +70,18 @@ package struct LanePolicy: Sendable, Codable, Equatable {
         return lane(named: rules.last!.lane)!  // validate() guarantees an unconditional last rule
     }
 
+    /// The rank of an assessment this policy routed, for an item entering the queue at `enqueuedAt`.
+    package func rank(of assessment: Assessment, enqueuedAt: Date) -> QueueRank {
+        guard let lane = lane(named: assessment.lane) else {
+            preconditionFailure("lane \(assessment.lane) was not routed by this policy")
+        }
+        return priority.rank(urgency: assessment.priority, lane: lane, enqueuedAt: enqueuedAt)
+    }
+
     /// Checks the policy: known format, lanes named once, every rule's lane and fields known, a catch-all last.
     package func validate() throws(LanePolicyError) {
         guard formatVersion == 1 else { throw .unsupportedFormatVersion(formatVersion) }
-        var names = Set<String>()
+        var names = Set<LaneName>()
         for lane in lanes {
             guard names.insert(lane.name).inserted else { throw .duplicateLane(lane.name) }
             guard lane.serviceLevelHours > 0 else { throw .invalidLane(lane.name, "serviceLevelHours must be > 0") }
@@ -124,12 +132,12 @@ package struct LanePolicy: Sendable, Codable, Equatable {
 package enum LanePolicyError: Error, CustomStringConvertible, Equatable {
     case unreadable(source: String, reason: String)
     case unsupportedFormatVersion(Int)
-    case duplicateLane(String)
-    case invalidLane(String, String)
+    case duplicateLane(LaneName)
+    case invalidLane(LaneName, String)
     case noRules
-    case unknownLane(rule: Int, lane: String)
+    case unknownLane(rule: Int, lane: LaneName)
     case unknownField(rule: Int, field: String)
-    case noCatchAll(lane: String)
+    case noCatchAll(lane: LaneName)
     case invalidSetting(String)
 
     package var description: String {

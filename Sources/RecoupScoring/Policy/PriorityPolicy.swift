@@ -1,3 +1,6 @@
+package import Foundation
+package import RecoupCore
+
 /// The rank of an item within its lane: the value that waiting destroys per minute of inspection work (Smith's
 /// rule, the cμ rule of queueing), plus an aging term so that nothing waits past its service level.
 ///
@@ -46,8 +49,12 @@ package struct PriorityPolicy: Sendable, Codable, Equatable {
 
     /// The age-free part of the priority, already capped.
     package func urgency(
-        ordering: LanePolicy.Lane.Ordering, recoveryValue: Double, dailyDecay: Double, inspectionMinutes: Double,
-        fraudRisk: Double, refundAmount: Double
+        ordering: LanePolicy.Lane.Ordering,
+        recoveryValue: Double,
+        dailyDecay: Double,
+        inspectionMinutes: Double,
+        fraudRisk: Double,
+        refundAmount: Double
     ) -> Double {
         switch ordering {
         case .valueDecay:
@@ -64,8 +71,31 @@ package struct PriorityPolicy: Sendable, Codable, Equatable {
         ordering == .valueDecay ? valueCap : exposureCap
     }
 
-    /// The full priority of an item of a lane after `ageHours` in the queue.
-    package func priority(urgency: Double, lane: LanePolicy.Lane, ageHours: Double) -> Double {
-        urgency + agingWeight(lane.ordering) * max(0, ageHours) / lane.serviceLevelHours
+    /// The rank of an item of `lane` with `urgency` that entered the queue at `enqueuedAt`: what the store persists.
+    ///
+    /// The rank key is the priority with the aging term counted from 1970 instead of from the item's arrival:
+    /// `key = urgency − weight × enqueuedAt[h] / SLA`. Every item of a lane ages at the same rate, so ordering by the
+    /// key is ordering by ``priority(of:ageHours:)`` at any moment, and the key never changes while the item waits:
+    /// a claim is an index scan.
+    package func rank(urgency: Double, lane: LanePolicy.Lane, enqueuedAt: Date) -> QueueRank {
+        let weight = agingWeight(lane.ordering)
+        let hours = enqueuedAt.timeIntervalSince1970 / 3600
+        return QueueRank(
+            key: urgency - weight * hours / lane.serviceLevelHours,
+            urgency: urgency,
+            agingWeight: weight,
+            serviceLevelHours: lane.serviceLevelHours
+        )
+    }
+
+    /// The priority of a ranked item after `ageHours` in the queue: the one priority formula,
+    /// `urgency + weight × age / SLA`.
+    package static func priority(of rank: QueueRank, ageHours: Double) -> Double {
+        rank.urgency + rank.agingWeight * max(0, ageHours) / rank.serviceLevelHours
+    }
+
+    /// The priority at `now` of a ranked item that entered the queue at `enqueuedAt`.
+    package static func priority(of rank: QueueRank, enqueuedAt: Date, now: Date) -> Double {
+        priority(of: rank, ageHours: now.timeIntervalSince(enqueuedAt) / 3600)
     }
 }

@@ -9,7 +9,10 @@ package struct RoutingFacts: Sendable {
     package var anomalies: [AnomalyFlag]
 
     package init(
-        record: ReturnRecord, dispositionProbabilities: [Double], fraudRisk: Double, recoveryValue: Double,
+        record: ReturnRecord,
+        dispositionProbabilities: [Double],
+        fraudRisk: Double,
+        recoveryValue: Double,
         anomalies: [AnomalyFlag] = []
     ) {
         self.record = record

@@ -1,6 +1,8 @@
 internal import Foundation
 package import Hummingbird
 internal import Logging
+internal import RecoupService
+package import RecoupStore
 
 /// Authenticates `/v1` requests with an API key (401 when missing, malformed, unknown or revoked).
 package struct AuthMiddleware: RouterMiddleware {
@@ -8,7 +10,9 @@ package struct AuthMiddleware: RouterMiddleware {
     let keys: APIKeys
 
     package func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+        _ request: Request,
+        context: AppRequestContext,
+        next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         switch try await keys.verify(authorization: request.headers[.authorization]) {
         case .failure(let refusal):
@@ -32,15 +36,19 @@ package struct RequireRole: RouterMiddleware {
     }
 
     package func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+        _ request: Request,
+        context: AppRequestContext,
+        next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         guard let identity = context.identity else {
             throw APIError(.unauthorized, code: "unauthorized", message: "missing Authorization: Bearer <key> header")
         }
         guard roles.contains(identity.role) else {
             throw APIError(
-                .forbidden, code: "forbidden",
-                message: "role \(identity.role.rawValue) may not do this; allowed: \(roles.map(\.rawValue).sorted().joined(separator: ", "))")
+                .forbidden,
+                code: "forbidden",
+                message: "role \(identity.role.rawValue) may not do this; allowed: \(roles.map(\.rawValue).sorted().joined(separator: ", "))"
+            )
         }
         return try await next(request, context)
     }

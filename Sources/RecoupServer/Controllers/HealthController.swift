@@ -1,8 +1,7 @@
 package import Foundation
 internal import Hummingbird
-internal import Prometheus
-internal import RecoupScoring
 internal import RecoupCore
+internal import RecoupService
 internal import RecoupStore
 
 /// Open routes: `GET /healthz` (liveness, with what the service runs on), `GET /readyz` (can it serve now),
@@ -17,66 +16,76 @@ struct HealthController {
         router.get("openapi.yaml", use: openAPI)
     }
 
+    /// Whether a dependency is usable.
+    enum Status: String, Codable {
+        case ok
+        case degraded
+        case error
+    }
+
     struct Health: ResponseEncodable {
         struct DatabaseInfo: Codable {
-            var status: String
+            var status: Status
             var path: String
             var journalMode: String?
             var sqliteVersion: String?
             var migrations: Int?
             var error: String?
         }
-        struct ModelInfo: Codable {
-            var status: String
+        struct ModelInfo: Encodable {
+            var status: ModelsController.ServingStatus
             var version: String?
             var loadedAt: Date?
         }
-        var status: String
+        var status: Status
         var version: String
         var database: DatabaseInfo
         var model: ModelInfo
     }
 
+    var service: ReturnsService { dependencies.service }
+
     @Sendable func health(request: Request, context: AppRequestContext) async throws -> Health {
         let databaseInfo: Health.DatabaseInfo
         do {
-            let status = try await dependencies.database.status()
+            let status = try await service.storeStatus()
             databaseInfo = .init(
-                status: "ok", path: status.path, journalMode: status.journalMode, sqliteVersion: status.sqliteVersion,
-                migrations: status.appliedMigrations.count)
+                status: .ok,
+                path: status.location,
+                journalMode: status.journalMode,
+                sqliteVersion: status.engineVersion,
+                migrations: status.appliedMigrations.count
+            )
         } catch {
-            databaseInfo = .init(status: "error", path: dependencies.database.path, error: "\(error)")
+            databaseInfo = .init(status: .error, path: service.store.location, error: "\(error)")
         }
-        let model = dependencies.models.current
+        let model = service.models.current
         return Health(
-            status: databaseInfo.status == "ok" ? "ok" : "degraded",
+            status: databaseInfo.status == .ok ? .ok : .degraded,
             version: RecoupVersion.current,
             database: databaseInfo,
-            model: .init(status: model.version == nil ? "not_loaded" : "loaded", version: model.version, loadedAt: model.loadedAt)
+            model: .init(status: model.version == nil ? .notLoaded : .loaded, version: model.version, loadedAt: model.loadedAt)
         )
     }
 
     /// Ready when the database answers and a model is loaded.
     @Sendable func ready(request: Request, context: AppRequestContext) async throws -> Response {
-        var problems: [String] = []
-        do { _ = try await dependencies.database.status() } catch { problems.append("database: \(error)") }
-        if dependencies.models.current.version == nil { problems.append("no model loaded") }
-        let body = problems.isEmpty ? #"{"ready":true}"# : #"{"ready":false}"#
+        var ready = service.models.current.version != nil
+        do { _ = try await service.storeStatus() } catch { ready = false }
         return Response(
-            status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+            status: ready ? .ok : .serviceUnavailable,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: ready ? #"{"ready":true}"# : #"{"ready":false}"#))
+        )
     }
 
     @Sendable func metrics(request: Request, context: AppRequestContext) async throws -> Response {
-        let stats = try await dependencies.database.laneStats(warehouseID: nil, now: dependencies.clock())
-        let current = dependencies.models.current
-        var depths = Dictionary(uniqueKeysWithValues: current.policy.lanes.map { ($0.name, 0) })
-        for s in stats { depths[s.lane] = s.depth }
-        dependencies.metrics.update(laneDepths: depths.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, modelVersion: current.version)
-        let text = dependencies.metrics.registry.emitToBuffer()
+        try await service.refreshGauges()
         return Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-            body: .init(byteBuffer: ByteBuffer(bytes: text)))
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(bytes: dependencies.metricsText()))
+        )
     }
 
     @Sendable func openAPI(request: Request, context: AppRequestContext) async throws -> Response {

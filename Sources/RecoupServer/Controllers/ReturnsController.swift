@@ -1,9 +1,7 @@
-internal import Crypto
 internal import Foundation
 internal import Hummingbird
-internal import Prometheus
 internal import RecoupCore
-internal import RecoupScoring
+internal import RecoupService
 internal import RecoupStore
 
 /// Receiving and scoring: `POST /v1/returns` (validate, score, store, enqueue), `POST /v1/score` (stateless) and
@@ -11,151 +9,43 @@ internal import RecoupStore
 struct ReturnsController {
     let dependencies: ServerDependencies
 
+    var service: ReturnsService { dependencies.service }
+
     func register(on group: RouterGroup<AppRequestContext>) {
         group.group().add(middleware: RequireRole(.warehouse)).post("returns", use: ingest)
         group.group().add(middleware: RequireRole(.warehouse, .risk, .analyst)).post("score", use: score)
         group.group().add(middleware: RequireRole(.warehouse, .risk, .analyst)).get("returns/:id", use: detail)
     }
 
-    /// The records of a request body, in input order: parsed ones and failures.
-    struct Records {
-        var single: Bool
-        var count: Int
-        var batch: ReturnBatch
-    }
-
-    func readRecords(_ request: Request) async throws -> Records {
-        let limits = dependencies.configuration.limits
-        let bytes = Array(try await request.collectBody(limit: limits.maxBodyBytes))
-        let document: JSONValue
-        do {
-            document = try JSONValue.parse(bytes)
-        } catch {
-            throw APIError(.badRequest, code: "malformed_json", message: error.description)
-        }
-        let elements: [JSONValue]
-        var single = false
-        switch document {
-        case .object where document["returns"] != nil:
-            guard case .array(let items) = document["returns"]! else {
-                throw APIError.badRequest("returns must be an array of return records", field: "returns")
-            }
-            elements = items
-        case .object:
-            elements = [document]
-            single = true
-        case .array(let items):
-            elements = items
-        default:
-            throw APIError.badRequest("the body must be a return record or {\"returns\": [...]}, got \(document.kindName)")
-        }
-        guard !elements.isEmpty else { throw APIError.badRequest("returns is empty", field: "returns") }
-        guard elements.count <= limits.maxBatchRecords else {
-            throw APIError(
-                .contentTooLarge, code: "too_many_records",
-                message: "\(elements.count) records in one request; the limit is \(limits.maxBatchRecords)", field: "returns")
-        }
-        return Records(single: single, count: elements.count, batch: ReturnJSONReader.read(elements: elements, labels: .ignore, single: single))
-    }
-
-    func scorer() throws -> Scorer {
-        guard let scorer = dependencies.models.current.scorer else {
-            throw APIError(.serviceUnavailable, code: "no_model", message: "no model is loaded; POST /v1/models/reload after training one")
-        }
-        return scorer
-    }
-
-    // MARK: POST /v1/score
-
     @Sendable func score(request: Request, context: AppRequestContext) async throws -> Response {
         let explain = try Self.explain(request)
-        let scorer = try scorer()
-        let records = try await readRecords(request)
-        if records.single, let error = records.batch.errors.first {
-            dependencies.metrics.rejectedRecords.increment()
-            throw APIError(error)
-        }
-        let start = ContinuousClock.now
-        let assessments = scorer.assess(records.batch.records, explain: explain)
-        dependencies.metrics.scoringLatency.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
-        dependencies.metrics.scoredRecords.increment(by: Int64(assessments.count))
-        dependencies.metrics.rejectedRecords.increment(by: Int64(records.count - assessments.count))
-        var results = [String?](repeating: nil, count: records.count)
-        let rendered = Self.render(assessments)
-        for (parsed, json) in zip(records.batch.returns, rendered) { results[parsed.position.index] = json }
-        for (position, errors) in Self.grouped(records.batch.errors) { results[position] = Self.failure(errors) }
-        let body = "{\"model_version\":" + JSONText.string(scorer.version) + ",\"scored\":\(assessments.count),\"failed\":\(records.count - assessments.count),\"results\":["
-            + results.map { $0 ?? "null" }.joined(separator: ",") + "]}"
-        return .json(body)
+        _ = try serviceCheck { try service.scorer() }  // 503 before reading a body there is no model to score
+        let body = try await request.collectBody(limit: dependencies.configuration.limits.maxBodyBytes)
+        return .json(try await serviceCall { try await service.score(body, explain: explain) }.json)
     }
-
-    // MARK: POST /v1/returns
 
     @Sendable func ingest(request: Request, context: AppRequestContext) async throws -> Response {
-        let scorer = try scorer()
-        let records = try await readRecords(request)
-        if records.single, let error = records.batch.errors.first {
-            dependencies.metrics.rejectedRecords.increment()
-            throw APIError(error)
-        }
-        let parsed = records.batch.returns
-        let assessments = scorer.assess(parsed.map(\.record))
-        let items = zip(parsed, assessments).map { p, a in
-            NewReturn(record: p.record, payloadHash: Self.payloadHash(p.record), assessment: StoredAssessment(a, record: p.record, policy: scorer.policy))
-        }
-        let outcomes = try await dependencies.database.ingest(items, now: dependencies.clock(), actor: context.identity?.actor)
-        var results = [String?](repeating: nil, count: records.count)
-        var accepted = 0
-        var conflicts = 0
-        for (p, outcome) in zip(parsed, outcomes) {
-            let id = JSONText.string(p.record.returnID)
-            switch outcome {
-            case .created(let payload), .duplicate(let payload):
-                accepted += 1
-                results[p.position.index] = "{\"return_id\":\(id),\"status\":\"accepted\",\"assessment\":" + String(decoding: payload, as: UTF8.self) + "}"
-            case .conflict:
-                conflicts += 1
-                results[p.position.index] = "{\"return_id\":\(id),\"status\":\"conflict\",\"error\":"
-                    + Self.detail(code: "conflict", message: "return \(p.record.returnID) was already received with a different payload", field: "return_id", record: p.record.returnID) + "}"
-            }
-        }
-        let invalid = records.count - parsed.count
-        for (position, errors) in Self.grouped(records.batch.errors) {
-            results[position] = Self.failure(errors, status: "invalid")
-        }
-        dependencies.metrics.ingestedRecords.increment(by: Int64(accepted))
-        dependencies.metrics.rejectedRecords.increment(by: Int64(invalid))
-        if records.single, conflicts == 1 {
-            throw APIError(.conflict, code: "conflict", message: "return \(parsed[0].record.returnID) was already received with a different payload", field: "return_id", record: parsed[0].record.returnID)
-        }
-        let body = "{\"accepted\":\(accepted),\"conflicts\":\(conflicts),\"invalid\":\(invalid),\"results\":[" + results.map { $0 ?? "null" }.joined(separator: ",") + "]}"
-        return .json(body)
+        _ = try serviceCheck { try service.scorer() }
+        let body = try await request.collectBody(limit: dependencies.configuration.limits.maxBodyBytes)
+        return .json(try await serviceCall { try await service.ingest(body, actor: context.identity?.actor) }.json)
     }
-
-    // MARK: GET /v1/returns/{id}
 
     @Sendable func detail(request: Request, context: AppRequestContext) async throws -> Response {
-        let id = context.parameters.path("id")
-        let detail = try await storeCall { try await dependencies.database.detail(returnID: id, now: dependencies.clock()) }
+        let view = try await serviceCall { try await service.detail(returnID: context.parameters.path("id")) }
         let encoder = AppRequestContext.encoder
-        func encoded(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
-        let body = "{\"record\":" + detail.record.jsonObject()
-            + ",\"assessment\":" + String(decoding: detail.assessment, as: UTF8.self)
-            + ",\"queue\":" + (try detail.queue.map(encoded) ?? "null")
-            + ",\"inspection\":" + (try detail.inspection.map(encoded) ?? "null")
-            + ",\"history\":" + (try encoded(detail.history)) + "}"
-        return .json(body)
-    }
-
-    // MARK: Helpers
-
-    /// The contract JSON of each assessment, rendered on every core for large batches.
-    static func render(_ assessments: [Assessment]) -> [String] {
-        let parts = assessments.count >= 256 ? Parallel.processorCount : 1
-        guard parts > 1 else { return assessments.map(ScoredOutput.json) }
-        return Parallel.map(parts) { part in
-            assessments[(assessments.count * part / parts)..<(assessments.count * (part + 1) / parts)].map(ScoredOutput.json)
-        }.flatMap { $0 }
+        var writer = JSONWriter(reservingCapacity: 4096)
+        writer.raw("{\"record\":")
+        writer.raw(view.recordJSON)
+        writer.raw(",\"assessment\":")
+        writer.raw(view.assessmentJSON)
+        writer.raw(",\"queue\":")
+        if let queue = view.queue { writer.raw(try encoder.encode(QueueDTO(queue))) } else { writer.raw("null") }
+        writer.raw(",\"inspection\":")
+        if let inspection = view.inspection { writer.raw(try encoder.encode(inspection)) } else { writer.raw("null") }
+        writer.raw(",\"history\":")
+        writer.raw(try encoder.encode(view.history))
+        writer.raw("}")
+        return .json(writer.bytes)
     }
 
     /// The `explain` query parameter: `true` (the default) or `false`; anything else is a 400 rather than a guess.
@@ -167,63 +57,11 @@ struct ReturnsController {
         default: throw APIError.badRequest("explain must be true or false, got \"\(raw)\"", field: "explain")
         }
     }
-
-    /// SHA-256 of the record's canonical contract JSON: the same record sent twice (keys in any order, numbers
-    /// written differently) has the same hash.
-    static func payloadHash(_ record: ReturnRecord) -> String {
-        APIKeys.hex(SHA256.hash(data: Data(record.jsonObject().utf8)))
-    }
-
-    /// Errors grouped by record position (batch index), in order.
-    static func grouped(_ errors: [RecordError]) -> [(Int, [RecordError])] {
-        var order: [Int] = []
-        var byPosition: [Int: [RecordError]] = [:]
-        for e in errors {
-            let i = e.position.index
-            if byPosition[i] == nil { order.append(i) }
-            byPosition[i, default: []].append(e)
-        }
-        return order.map { ($0, byPosition[$0]!) }
-    }
-
-    static func failure(_ errors: [RecordError], status: String? = nil) -> String {
-        let details = errors.map { detail(code: "invalid_record", message: $0.description, field: $0.field, record: $0.returnID ?? $0.position.description) }
-        return "{\"return_id\":" + (errors.first?.returnID.map(JSONText.string) ?? "null")
-            + (status.map { ",\"status\":\"\($0)\"" } ?? "")
-            + ",\"error\":" + details[0] + ",\"errors\":[" + details.joined(separator: ",") + "]}"
-    }
-
-    static func detail(code: String, message: String, field: String?, record: String?) -> String {
-        "{\"code\":" + JSONText.string(code) + ",\"message\":" + JSONText.string(message)
-            + ",\"field\":" + (field.map(JSONText.string) ?? "null") + ",\"record\":" + (record.map(JSONText.string) ?? "null") + "}"
-    }
-}
-
-extension RecordPosition {
-    /// The index of a record in its request (0 for a lone record).
-    var index: Int {
-        switch self {
-        case .index(let i): i
-        case .line(let l): max(0, l - 2)
-        case .single: 0
-        }
-    }
-}
-
-extension APIError {
-    /// A record's first error as a 400 naming the field and the record.
-    init(_ error: RecordError) {
-        self.init(.badRequest, code: "invalid_record", message: error.description, field: error.field, record: error.returnID ?? error.position.description)
-    }
 }
 
 extension Response {
-    /// A JSON response from already-encoded text.
-    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    /// A JSON response from already-encoded bytes.
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
-}
-
-extension Duration {
-    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }

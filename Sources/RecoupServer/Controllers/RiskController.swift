@@ -1,12 +1,13 @@
 internal import Foundation
 internal import Hummingbird
+internal import RecoupService
 internal import RecoupStore
 
 /// The risk team's routes: flagged returns and their review; and the operations summary.
 struct RiskController {
     let dependencies: ServerDependencies
 
-    static let statuses = ["open", "escalated", "confirmed_fraud", "dismissed"]
+    var service: ReturnsService { dependencies.service }
 
     func register(on group: RouterGroup<AppRequestContext>) {
         let risk = group.group().add(middleware: RequireRole(.risk))
@@ -17,27 +18,29 @@ struct RiskController {
 
     @Sendable func list(request: Request, context: AppRequestContext) async throws -> AnomaliesResponse {
         let query = request.uri.queryParameters
-        let status = query["status"].map(String.init)
-        if let status, !Self.statuses.contains(status) {
-            throw APIError.badRequest("status must be one of \(Self.statuses.joined(separator: ", ")), got \"\(status)\"", field: "status")
+        var filter = AnomalyQuery(warehouseID: query["warehouse"].map(String.init))
+        if let raw = query["status"] {
+            guard let status = AnomalyStatus(rawValue: String(raw)) else {
+                throw APIError.badRequest(
+                    "status must be one of \(AnomalyStatus.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(raw)\"",
+                    field: "status"
+                )
+            }
+            filter.status = status
         }
-        var minRisk: Double?
         if let raw = query["min_risk"] {
             guard let value = Double(String(raw)), value.isFinite, (0...1).contains(value) else {
                 throw APIError.badRequest("min_risk must be a number in [0, 1], got \"\(raw)\"", field: "min_risk")
             }
-            minRisk = value
+            filter.minRisk = value
         }
-        var limit = 100
         if let raw = query["limit"] {
             guard let value = Int(String(raw)), (1...1000).contains(value) else {
                 throw APIError.badRequest("limit must be an integer in 1...1000, got \"\(raw)\"", field: "limit")
             }
-            limit = value
+            filter.limit = value
         }
-        let items = try await dependencies.database.anomalies(
-            status: status, minRisk: minRisk, warehouseID: query["warehouse"].map(String.init), limit: limit)
-        return AnomaliesResponse(anomalies: items)
+        return AnomaliesResponse(anomalies: try await serviceCall { try await service.anomalies(filter) })
     }
 
     @Sendable func review(request: Request, context: AppRequestContext) async throws -> AnomalyItem {
@@ -46,15 +49,16 @@ struct RiskController {
         guard let decision = ReviewDecision(rawValue: body.decision) else {
             throw APIError.badRequest(
                 "decision must be one of \(ReviewDecision.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(body.decision)\"",
-                field: "decision", record: id)
+                field: "decision",
+                record: id
+            )
         }
-        return try await storeCall {
-            try await dependencies.database.review(
-                returnID: id, decision: decision, note: body.note, reviewer: context.identity?.actor, now: dependencies.clock())
+        return try await serviceCall {
+            try await service.review(returnID: id, decision: decision, note: body.note, reviewer: context.identity?.actor)
         }
     }
 
     @Sendable func summary(request: Request, context: AppRequestContext) async throws -> OperationsSummary {
-        try await dependencies.database.summary()
+        try await serviceCall { try await service.summary() }
     }
 }

@@ -1,10 +1,11 @@
 internal import Foundation
 internal import Hummingbird
 internal import RecoupCore
+internal import RecoupService
 internal import RecoupStore
 
 /// `POST /v1/lanes/{lane}/claims` body.
-struct ClaimRequest: Decodable {
+struct ClaimBody: Decodable {
     var warehouseID: String
     var stationID: String
     var count: Int
@@ -25,7 +26,7 @@ struct ExtendRequest: Decodable {
 }
 
 /// `POST /v1/returns/{id}/inspection` body.
-struct InspectionRequest: Decodable {
+struct InspectionBody: Decodable {
     var claimToken: String
     var grade: String?
     var disposition: String
@@ -49,12 +50,27 @@ struct ReviewRequest: Decodable {
 }
 
 struct ClaimResponse: ResponseEncodable {
+    struct Item: Encodable {
+        var returnId: String
+        var priority: Double
+        var recoveryValue: Double
+        var enqueuedAt: Date
+    }
     var token: String
-    var lane: String
+    var lane: LaneName
     var warehouseId: String
     var stationId: String
     var expiresAt: Date
-    var items: [ClaimedItem]
+    var items: [Item]
+
+    init(_ claim: ClaimView) {
+        token = claim.token
+        lane = claim.lane
+        warehouseId = claim.warehouseID
+        stationId = claim.stationID
+        expiresAt = claim.expiresAt
+        items = claim.items.map { Item(returnId: $0.returnID, priority: $0.priority, recoveryValue: $0.recoveryValue, enqueuedAt: $0.enqueuedAt) }
+    }
 }
 
 struct ExtendResponse: ResponseEncodable {
@@ -70,13 +86,23 @@ struct ReleaseResponse: ResponseEncodable {
 
 struct LanesResponse: ResponseEncodable {
     struct Lane: Encodable {
-        var lane: String
+        var lane: LaneName
         var serviceLevelHours: Double
         var depth: Int
         var leased: Int
         var oldestAgeHours: Double
         var valueAtStake: Double
         var pastServiceLevel: Int
+
+        init(_ view: LaneView) {
+            lane = view.lane
+            serviceLevelHours = view.serviceLevelHours
+            depth = view.depth
+            leased = view.leased
+            oldestAgeHours = view.oldestAgeHours
+            valueAtStake = view.valueAtStake
+            pastServiceLevel = view.pastServiceLevel
+        }
     }
     var warehouse: String?
     var lanes: [Lane]
@@ -84,8 +110,34 @@ struct LanesResponse: ResponseEncodable {
 
 struct InspectionResponse: ResponseEncodable {
     var returnId: String
-    var state: String
+    var state: QueueState
     var inspection: InspectionOutcome
+}
+
+/// Where a return stands in the queue (`GET /v1/returns/{id}`).
+struct QueueDTO: Encodable {
+    var lane: LaneName
+    var warehouseID: String
+    var state: QueueState
+    var priority: Double
+    var enqueuedAt: Date
+    var leaseExpiresAt: Date?
+    var stationID: String?
+    var completedAt: Date?
+    var claimCount: Int
+
+    init(_ view: QueueView) {
+        let p = view.position
+        lane = p.lane
+        warehouseID = p.warehouseID
+        state = p.state
+        priority = view.priority
+        enqueuedAt = p.enqueuedAt
+        leaseExpiresAt = p.leaseExpiresAt
+        stationID = p.stationID
+        completedAt = p.completedAt
+        claimCount = p.claimCount
+    }
 }
 
 struct AnomaliesResponse: ResponseEncodable {

@@ -1,5 +1,5 @@
+package import CoreMetrics
 package import Hummingbird
-internal import Prometheus
 internal import Synchronization
 
 /// Sheds load: at most `limit` requests are handled at once; one more is answered at once with 503 and
@@ -8,19 +8,22 @@ package struct ConcurrencyLimitMiddleware: RouterMiddleware {
     package typealias Context = AppRequestContext
     let limit: Int
     let inFlight: InFlightCounter
-    let metrics: ServiceMetrics
+    /// Counts the requests shed.
+    let shed: Counter
 
-    package init(limit: Int, metrics: ServiceMetrics) {
+    package init(limit: Int, shed: Counter) {
         self.limit = limit
         self.inFlight = InFlightCounter()
-        self.metrics = metrics
+        self.shed = shed
     }
 
     package func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+        _ request: Request,
+        context: AppRequestContext,
+        next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         guard inFlight.enter(limit: limit) else {
-            metrics.shedRequests.increment()
+            shed.increment()
             var error = APIError(.serviceUnavailable, code: "overloaded", message: "the server is at capacity; retry shortly")
             error.headers[.retryAfter] = "1"
             throw error

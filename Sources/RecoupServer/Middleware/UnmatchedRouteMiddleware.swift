@@ -8,7 +8,9 @@ package struct UnmatchedRouteMiddleware: RouterMiddleware {
     let routes: RouteTable
 
     package func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+        _ request: Request,
+        context: AppRequestContext,
+        next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         do {
             return try await next(request, context)
@@ -20,8 +22,10 @@ package struct UnmatchedRouteMiddleware: RouterMiddleware {
             }
             let names = allowed.map(\.rawValue)
             var refusal = APIError(
-                .methodNotAllowed, code: "method_not_allowed",
-                message: "\(path) does not take \(request.method); it takes \(names.joined(separator: ", "))")
+                .methodNotAllowed,
+                code: "method_not_allowed",
+                message: "\(path) does not take \(request.method); it takes \(names.joined(separator: ", "))"
+            )
             refusal.headers[.allow] = names.joined(separator: ", ")
             throw refusal
         }

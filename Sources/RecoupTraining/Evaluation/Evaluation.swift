@@ -1,6 +1,6 @@
 internal import Foundation
-internal import RecoupFeatures
 package import RecoupCore
+internal import RecoupFeatures
 package import RecoupLearning
 package import RecoupScoring
 
@@ -42,11 +42,14 @@ package struct Evaluation: Sendable {
         recoveryActual = rows.map(\.labels.recoveryValue)
         recoveryPredicted = assessments.map(\.recoveryValue)
         recovery = RegressionMetrics(targets: recoveryActual, predictions: recoveryPredicted)
-        intervalCoverage = Double(zip(assessments, rows).filter { a, r in
-            r.labels.recoveryValue >= a.recoveryValueLow && r.labels.recoveryValue <= a.recoveryValueHigh
-        }.count) / Double(max(1, rows.count))
+        intervalCoverage =
+            Double(
+                zip(assessments, rows).filter { a, r in
+                    r.labels.recoveryValue >= a.recoveryValueLow && r.labels.recoveryValue <= a.recoveryValueHigh
+                }.count
+            ) / Double(max(1, rows.count))
         var lanes: [String: Int] = [:]
-        for a in assessments { lanes[a.lane, default: 0] += 1 }
+        for a in assessments { lanes[a.lane.rawValue, default: 0] += 1 }
         laneMix = lanes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) }
         importance = Self.importance(scorer.bundle)
     }
@@ -113,7 +116,8 @@ package struct PromotionGate: Sendable {
             if worse {
                 failures.append(
                     "\(head) \(metric) \(String(format: "%.4f", c)) is worse than the active bundle's \(String(format: "%.4f", a)) "
-                        + "beyond the \(String(format: "%.1f", tolerance * 100))% tolerance")
+                        + "beyond the \(String(format: "%.1f", tolerance * 100))% tolerance"
+                )
             }
         }
     }

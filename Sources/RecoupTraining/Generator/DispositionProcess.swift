@@ -7,8 +7,17 @@ extension SyntheticWorld {
     /// benches, the season and the demand, drawn through a softmax (so similar items do not always go the same way),
     /// then 4% label noise (a wrong button at the inspection station).
     func chooseDisposition(
-        trueGrade: Int, packageSealed: Bool, profile: CategoryProfile, sku: SKU, warehouse: Warehouse,
-        seasonRemaining: Int?, sellThrough: Double, isSwap: Bool, isDefective: Bool, reason: String, unitPrice: Double,
+        trueGrade: Int,
+        packageSealed: Bool,
+        profile: CategoryProfile,
+        sku: SKU,
+        warehouse: Warehouse,
+        seasonRemaining: Int?,
+        sellThrough: Double,
+        isSwap: Bool,
+        isDefective: Bool,
+        reason: String,
+        unitPrice: Double,
         rng: inout SplitMix64
     ) -> Disposition {
         // restock_new, open_box, refurbish, outlet, liquidate, return_to_vendor, donate, dispose
@@ -74,8 +83,13 @@ extension SyntheticWorld {
     /// Money recovered: the refund value times the recovery rate of the disposition, the demand and the season,
     /// with multiplicative noise; a swapped item recovers next to nothing. Always `>= 0`, skewed like prices.
     func recoveryValue(
-        disposition: Disposition, unitPrice: Double, quantity: Int, sellThrough: Double, seasonRemaining: Int?,
-        isSwap: Bool, rng: inout SplitMix64
+        disposition: Disposition,
+        unitPrice: Double,
+        quantity: Int,
+        sellThrough: Double,
+        seasonRemaining: Int?,
+        isSwap: Bool,
+        rng: inout SplitMix64
     ) -> Double {
         let rate: Double =
             switch disposition {

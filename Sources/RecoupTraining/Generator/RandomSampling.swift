@@ -73,4 +73,3 @@ func derivedSeed(_ seed: UInt64, stream: UInt64, index: Int) -> UInt64 {
     _ = mixer.next()
     return mixer.next()
 }
-

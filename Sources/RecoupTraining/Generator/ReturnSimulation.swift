@@ -103,11 +103,15 @@ extension SyntheticWorld {
         if received != nil {
             let sealedChance = trueGrade == 0 ? (reason == "changed_mind" || reason == "better_price" ? 0.6 : 0.35) : 0.03
             packageCondition =
-                rng.chance(0.05) ? nil
-                : rng.chance(sealedChance) ? "sealed"
-                : (isTransitDamage || trueGrade == 3) && rng.chance(0.6) ? "opened_damaged"
-                : (isSwap && rng.chance(0.3)) || rng.chance(0.04) ? "missing_packaging"
-                : "opened_intact"
+                rng.chance(0.05)
+                ? nil
+                : rng.chance(sealedChance)
+                    ? "sealed"
+                    : (isTransitDamage || trueGrade == 3) && rng.chance(0.6)
+                        ? "opened_damaged"
+                        : (isSwap && rng.chance(0.3)) || rng.chance(0.04)
+                            ? "missing_packaging"
+                            : "opened_intact"
             if rng.chance(0.85) {
                 let noisy = min(3, max(0, trueGrade + (rng.chance(0.2) ? (rng.chance(0.5) ? 1 : -1) : 0)))
                 observedGrade = ["A", "B", "C", "D"][noisy]
@@ -149,12 +153,28 @@ extension SyntheticWorld {
         if rng.chance(0.002) { fraud.toggle() }
 
         let disposition = chooseDisposition(
-            trueGrade: trueGrade, packageSealed: packageCondition == "sealed", profile: profile, sku: sku,
-            warehouse: warehouse, seasonRemaining: seasonRemaining, sellThrough: sellThrough, isSwap: isSwap,
-            isDefective: isDefective, reason: reason, unitPrice: unitPrice, rng: &rng)
+            trueGrade: trueGrade,
+            packageSealed: packageCondition == "sealed",
+            profile: profile,
+            sku: sku,
+            warehouse: warehouse,
+            seasonRemaining: seasonRemaining,
+            sellThrough: sellThrough,
+            isSwap: isSwap,
+            isDefective: isDefective,
+            reason: reason,
+            unitPrice: unitPrice,
+            rng: &rng
+        )
         let recovery = recoveryValue(
-            disposition: disposition, unitPrice: unitPrice, quantity: quantity, sellThrough: sellThrough,
-            seasonRemaining: seasonRemaining, isSwap: isSwap, rng: &rng)
+            disposition: disposition,
+            unitPrice: unitPrice,
+            quantity: quantity,
+            sellThrough: sellThrough,
+            seasonRemaining: seasonRemaining,
+            isSwap: isSwap,
+            rng: &rng
+        )
 
         var comment: String?
         if rng.chance(0.6) {
@@ -169,23 +189,38 @@ extension SyntheticWorld {
             returnID: "R\(seed)-\(String(format: "%07d", index))",
             orderID: "O\(seed)-\(String(format: "%08d", index * 7 + 3))",
             customerID: isGuest ? "G\(seed)-\(index)" : customer.id,
-            sku: sku.id, category: profile.name, brandTier: sku.brandTier, channel: channel,
-            warehouseID: warehouse.id, paymentMethod: payment, unitPrice: unitPrice, quantity: quantity,
-            orderDate: orderDate, returnRequestedDate: requested, receivedDate: received,
-            reasonCode: ReasonCode(rawValue: reason), customerComment: comment,
-            isGift: rng.chance(0.08), promoFlag: promo,
+            sku: sku.id,
+            category: profile.name,
+            brandTier: sku.brandTier,
+            channel: channel,
+            warehouseID: warehouse.id,
+            paymentMethod: payment,
+            unitPrice: unitPrice,
+            quantity: quantity,
+            orderDate: orderDate,
+            returnRequestedDate: requested,
+            receivedDate: received,
+            reasonCode: ReasonCode(rawValue: reason),
+            customerComment: comment,
+            isGift: rng.chance(0.08),
+            promoFlag: promo,
             customerTenureDays: isGuest ? nil : customer.tenureDays,
             customerOrders12m: isGuest ? nil : customer.orders12m,
             customerReturns12m: isGuest ? nil : customer.returns12m,
             customerReturnValue12m: isGuest ? nil : customer.returnValue12m,
-            hasSerial: sku.serialTracked, serialMatches: serialMatches, packageCondition: packageCondition,
-            itemConditionGrade: observedGrade, accessoriesComplete: accessoriesComplete,
-            weightKgDeclared: (sku.weightKg * Double(quantity) * 1000).rounded() / 1000, weightKgMeasured: weightMeasured,
+            hasSerial: sku.serialTracked,
+            serialMatches: serialMatches,
+            packageCondition: packageCondition,
+            itemConditionGrade: observedGrade,
+            accessoriesComplete: accessoriesComplete,
+            weightKgDeclared: (sku.weightKg * Double(quantity) * 1000).rounded() / 1000,
+            weightKgMeasured: weightMeasured,
             skuReturnRate90d: sku.isNew ? nil : (sku.returnRate90d * 1000).rounded() / 1000,
             skuSellThrough30d: rng.chance(0.04) ? nil : (sellThrough * 1000).rounded() / 1000,
             daysInSeasonRemaining: seasonRemaining,
             inventoryOnHand: rng.chance(0.03) ? nil : inventory,
-            shippingCostBack: rng.chance(0.05) ? nil : ((4 + 0.8 * sku.weightKg * Double(quantity) + rng.uniform(0, 2)) * 100).rounded() / 100)
+            shippingCostBack: rng.chance(0.05) ? nil : ((4 + 0.8 * sku.weightKg * Double(quantity) + rng.uniform(0, 2)) * 100).rounded() / 100
+        )
         return LabelledReturn(record: record, labels: ReturnLabels(disposition: disposition, fraudFlag: fraud, recoveryValue: recovery))
     }
 

@@ -1,6 +1,6 @@
 internal import Dispatch
-internal import Synchronization
 package import RecoupCore
+internal import Synchronization
 
 /// Synthetic, labelled returns from a documented hidden process (`training-data/README.md`).
 ///
@@ -24,4 +24,3 @@ package enum SyntheticReturns {
         return parts.withLock { $0.flatMap { $0 } }
     }
 }
-

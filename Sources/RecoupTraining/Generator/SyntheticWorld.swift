@@ -61,26 +61,136 @@ struct SyntheticWorld: Sendable {
     // Reason order: size_fit, damaged_in_transit, defective, not_as_described, changed_mind, wrong_item, late_delivery,
     // better_price, no_reason.
     static let categories: [CategoryProfile] = [
-        .init(name: "apparel", share: 0.30, medianPrice: 45, priceSigma: 0.6, weightKg: 0.2...1.2, serialShare: 0, seasonDays: 120,
-              refurbishable: false, hygiene: false, donatable: true, reasonWeights: [45, 3, 4, 14, 18, 4, 3, 5, 4]),
-        .init(name: "footwear", share: 0.12, medianPrice: 80, priceSigma: 0.5, weightKg: 0.6...1.8, serialShare: 0, seasonDays: 150,
-              refurbishable: false, hygiene: false, donatable: true, reasonWeights: [50, 3, 6, 10, 15, 4, 3, 5, 4]),
-        .init(name: "electronics", share: 0.14, medianPrice: 180, priceSigma: 0.9, weightKg: 0.2...6, serialShare: 0.85, seasonDays: nil,
-              refurbishable: true, hygiene: false, donatable: false, reasonWeights: [2, 8, 30, 15, 20, 6, 4, 10, 5]),
-        .init(name: "home_goods", share: 0.10, medianPrice: 60, priceSigma: 0.7, weightKg: 0.5...12, serialShare: 0.1, seasonDays: nil,
-              refurbishable: true, hygiene: false, donatable: true, reasonWeights: [4, 15, 18, 20, 22, 6, 5, 6, 4]),
-        .init(name: "beauty", share: 0.06, medianPrice: 30, priceSigma: 0.5, weightKg: 0.1...0.8, serialShare: 0, seasonDays: nil,
-              refurbishable: false, hygiene: true, donatable: false, reasonWeights: [2, 8, 10, 20, 35, 8, 5, 6, 6]),
-        .init(name: "toys", share: 0.06, medianPrice: 35, priceSigma: 0.6, weightKg: 0.2...4, serialShare: 0.05, seasonDays: 90,
-              refurbishable: false, hygiene: false, donatable: true, reasonWeights: [2, 12, 18, 15, 28, 8, 8, 5, 4]),
-        .init(name: "sporting_goods", share: 0.07, medianPrice: 70, priceSigma: 0.7, weightKg: 0.3...15, serialShare: 0.15, seasonDays: 180,
-              refurbishable: true, hygiene: false, donatable: true, reasonWeights: [20, 8, 14, 15, 25, 6, 4, 5, 3]),
-        .init(name: "jewelry", share: 0.04, medianPrice: 150, priceSigma: 1.0, weightKg: 0.02...0.3, serialShare: 0.5, seasonDays: nil,
-              refurbishable: false, hygiene: false, donatable: false, reasonWeights: [15, 4, 8, 25, 30, 5, 5, 4, 4]),
-        .init(name: "furniture", share: 0.04, medianPrice: 300, priceSigma: 0.6, weightKg: 8...60, serialShare: 0.05, seasonDays: nil,
-              refurbishable: true, hygiene: false, donatable: true, reasonWeights: [5, 30, 15, 22, 15, 5, 5, 2, 1]),
-        .init(name: "books_media", share: 0.07, medianPrice: 20, priceSigma: 0.5, weightKg: 0.2...2, serialShare: 0, seasonDays: nil,
-              refurbishable: false, hygiene: false, donatable: true, reasonWeights: [1, 12, 8, 15, 40, 12, 6, 3, 3]),
+        .init(
+            name: "apparel",
+            share: 0.30,
+            medianPrice: 45,
+            priceSigma: 0.6,
+            weightKg: 0.2...1.2,
+            serialShare: 0,
+            seasonDays: 120,
+            refurbishable: false,
+            hygiene: false,
+            donatable: true,
+            reasonWeights: [45, 3, 4, 14, 18, 4, 3, 5, 4]
+        ),
+        .init(
+            name: "footwear",
+            share: 0.12,
+            medianPrice: 80,
+            priceSigma: 0.5,
+            weightKg: 0.6...1.8,
+            serialShare: 0,
+            seasonDays: 150,
+            refurbishable: false,
+            hygiene: false,
+            donatable: true,
+            reasonWeights: [50, 3, 6, 10, 15, 4, 3, 5, 4]
+        ),
+        .init(
+            name: "electronics",
+            share: 0.14,
+            medianPrice: 180,
+            priceSigma: 0.9,
+            weightKg: 0.2...6,
+            serialShare: 0.85,
+            seasonDays: nil,
+            refurbishable: true,
+            hygiene: false,
+            donatable: false,
+            reasonWeights: [2, 8, 30, 15, 20, 6, 4, 10, 5]
+        ),
+        .init(
+            name: "home_goods",
+            share: 0.10,
+            medianPrice: 60,
+            priceSigma: 0.7,
+            weightKg: 0.5...12,
+            serialShare: 0.1,
+            seasonDays: nil,
+            refurbishable: true,
+            hygiene: false,
+            donatable: true,
+            reasonWeights: [4, 15, 18, 20, 22, 6, 5, 6, 4]
+        ),
+        .init(
+            name: "beauty",
+            share: 0.06,
+            medianPrice: 30,
+            priceSigma: 0.5,
+            weightKg: 0.1...0.8,
+            serialShare: 0,
+            seasonDays: nil,
+            refurbishable: false,
+            hygiene: true,
+            donatable: false,
+            reasonWeights: [2, 8, 10, 20, 35, 8, 5, 6, 6]
+        ),
+        .init(
+            name: "toys",
+            share: 0.06,
+            medianPrice: 35,
+            priceSigma: 0.6,
+            weightKg: 0.2...4,
+            serialShare: 0.05,
+            seasonDays: 90,
+            refurbishable: false,
+            hygiene: false,
+            donatable: true,
+            reasonWeights: [2, 12, 18, 15, 28, 8, 8, 5, 4]
+        ),
+        .init(
+            name: "sporting_goods",
+            share: 0.07,
+            medianPrice: 70,
+            priceSigma: 0.7,
+            weightKg: 0.3...15,
+            serialShare: 0.15,
+            seasonDays: 180,
+            refurbishable: true,
+            hygiene: false,
+            donatable: true,
+            reasonWeights: [20, 8, 14, 15, 25, 6, 4, 5, 3]
+        ),
+        .init(
+            name: "jewelry",
+            share: 0.04,
+            medianPrice: 150,
+            priceSigma: 1.0,
+            weightKg: 0.02...0.3,
+            serialShare: 0.5,
+            seasonDays: nil,
+            refurbishable: false,
+            hygiene: false,
+            donatable: false,
+            reasonWeights: [15, 4, 8, 25, 30, 5, 5, 4, 4]
+        ),
+        .init(
+            name: "furniture",
+            share: 0.04,
+            medianPrice: 300,
+            priceSigma: 0.6,
+            weightKg: 8...60,
+            serialShare: 0.05,
+            seasonDays: nil,
+            refurbishable: true,
+            hygiene: false,
+            donatable: true,
+            reasonWeights: [5, 30, 15, 22, 15, 5, 5, 2, 1]
+        ),
+        .init(
+            name: "books_media",
+            share: 0.07,
+            medianPrice: 20,
+            priceSigma: 0.5,
+            weightKg: 0.2...2,
+            serialShare: 0,
+            seasonDays: nil,
+            refurbishable: false,
+            hygiene: false,
+            donatable: true,
+            reasonWeights: [1, 12, 8, 15, 40, 12, 6, 3, 3]
+        ),
     ]
 
     static let warehouses: [Warehouse] = [
@@ -116,16 +226,23 @@ struct SyntheticWorld: Sendable {
                 let defect = min(0.6, rng.exponential(mean: 0.09) * quality)
                 let demand = min(1, max(0.02, 0.5 + 0.22 * rng.normal()))
                 byCategory[c].append(skus.count)
-                skus.append(SKU(
-                    id: "SKU-\(prefix)-\(String(format: "%05d", k))",
-                    category: c, brandTier: tier, price: max(1, price),
-                    weightKg: rng.uniform(profile.weightKg.lowerBound, profile.weightKg.upperBound),
-                    serialTracked: rng.chance(profile.serialShare),
-                    seasonStart: rng.integer(1...365), seasonDays: profile.seasonDays,
-                    defectRate: defect,
-                    returnRate90d: min(0.95, max(0.005, 0.08 + defect * 0.8 + 0.05 * rng.normal().magnitude)),
-                    isNew: rng.chance(0.08), demand: demand,
-                    popularity: rng.exponential(mean: 1)))
+                skus.append(
+                    SKU(
+                        id: "SKU-\(prefix)-\(String(format: "%05d", k))",
+                        category: c,
+                        brandTier: tier,
+                        price: max(1, price),
+                        weightKg: rng.uniform(profile.weightKg.lowerBound, profile.weightKg.upperBound),
+                        serialTracked: rng.chance(profile.serialShare),
+                        seasonStart: rng.integer(1...365),
+                        seasonDays: profile.seasonDays,
+                        defectRate: defect,
+                        returnRate90d: min(0.95, max(0.005, 0.08 + defect * 0.8 + 0.05 * rng.normal().magnitude)),
+                        isNew: rng.chance(0.08),
+                        demand: demand,
+                        popularity: rng.exponential(mean: 1)
+                    )
+                )
             }
         }
         self.skus = skus
@@ -145,11 +262,16 @@ struct SyntheticWorld: Sendable {
                 }
             let orders = max(1, rng.poisson(mean: ordersMean))
             let returns = rng.binomial(orders, returnRate)
-            customers[type.rawValue].append(Customer(
-                id: "C\(String(format: "%07d", i))", type: type,
-                tenureDays: Int(rng.exponential(mean: tenureMean)),
-                orders12m: orders, returns12m: returns,
-                returnValue12m: (Double(returns) * rng.logNormal(median: 70, sigma: 0.7) * 100).rounded() / 100))
+            customers[type.rawValue].append(
+                Customer(
+                    id: "C\(String(format: "%07d", i))",
+                    type: type,
+                    tenureDays: Int(rng.exponential(mean: tenureMean)),
+                    orders12m: orders,
+                    returns12m: returns,
+                    returnValue12m: (Double(returns) * rng.logNormal(median: 70, sigma: 0.7) * 100).rounded() / 100
+                )
+            )
         }
         self.customersByType = customers
     }

@@ -29,8 +29,10 @@ struct HeadTrainer: Sendable {
         }
         let best = candidates.min { $0.report.metrics["log_loss"]! < $1.report.metrics["log_loss"]! }!
         return DispositionHead(
-            learner: best.learner, validation: ClassificationMetrics(labels: yValidation, probabilities: best.probabilities),
-            selection: selection(candidates, chosen: best, metric: "log_loss", lowerIsBetter: true))
+            learner: best.learner,
+            validation: ClassificationMetrics(labels: yValidation, probabilities: best.probabilities),
+            selection: selection(candidates, chosen: best, metric: "log_loss", lowerIsBetter: true)
+        )
     }
 
     // MARK: Fraud
@@ -47,8 +49,11 @@ struct HeadTrainer: Sendable {
         let calibration = Self.calibration(raw: raw, labels: yValidation)
         let calibrated = raw.map { calibration($0) }
         return FraudHead(
-            learner: best.learner, calibration: calibration, validation: BinaryMetrics(labels: yValidation, probabilities: calibrated),
-            selection: selection(candidates, chosen: best, metric: "pr_auc", lowerIsBetter: false))
+            learner: best.learner,
+            calibration: calibration,
+            validation: BinaryMetrics(labels: yValidation, probabilities: calibrated),
+            selection: selection(candidates, chosen: best, metric: "pr_auc", lowerIsBetter: false)
+        )
     }
 
     /// Platt scaling, kept only when it lowers log-loss out of sample: fitted on one half of the validation split
@@ -86,13 +91,26 @@ struct HeadTrainer: Sendable {
             let (model, seconds) = try timed("recovery", name) { progress throws(TrainingError) -> TreeEnsemble in
                 do {
                     return try GradientBoostedTrees(config).fit(
-                        data.train.binned, targets: y, validation: .init(x: data.validation.binned, targets: yValidation), progress: progress)
+                        data.train.binned,
+                        targets: y,
+                        validation: .init(x: data.validation.binned, targets: yValidation),
+                        progress: progress
+                    )
                 } catch { throw .learner(head: "recovery", reason: "\(error)") }
             }
             let predictions = model.predict(data.validation.binned).values.map { max(0, $0) }
             let m = RegressionMetrics(targets: yValidation, predictions: predictions)
-            fitted.append((model, predictions, CandidateReport(
-                learner: name, hyperParameters: Self.json(config), metrics: ["rmse": m.rmse, "mae": m.mae, "r2": m.r2], fitSeconds: seconds)))
+            fitted.append(
+                (
+                    model, predictions,
+                    CandidateReport(
+                        learner: name,
+                        hyperParameters: Self.json(config),
+                        metrics: ["rmse": m.rmse, "mae": m.mae, "r2": m.r2],
+                        fitSeconds: seconds
+                    )
+                )
+            )
         }
         let best = fitted.min { $0.report.metrics["rmse"]! < $1.report.metrics["rmse"]! }!
         // Interval bands fitted on one half of validation and measured on the other, then refitted on all of it.
@@ -105,19 +123,28 @@ struct HeadTrainer: Sendable {
         }.count
         let chosen = CandidateReportChoice(best.report)
         return RecoveryHead(
-            model: best.model, interval: ResidualBands.fit(predictions: best.predictions, targets: yValidation),
+            model: best.model,
+            interval: ResidualBands.fit(predictions: best.predictions, targets: yValidation),
             validation: RegressionMetrics(targets: yValidation, predictions: best.predictions),
             intervalCoverage: Double(covered) / Double(max(1, odd.count)),
             selection: Selection(
-                candidates: fitted.map(\.report), selectedBy: "rmse", chosen: chosen.learner,
-                reason: Self.reason(fitted.map(\.report), chosen: best.report, metric: "rmse")))
+                candidates: fitted.map(\.report),
+                selectedBy: "rmse",
+                chosen: chosen.learner,
+                reason: Self.reason(fitted.map(\.report), chosen: best.report, metric: "rmse")
+            )
+        )
     }
 
     // MARK: Shared
 
     /// Logistic regression and boosted trees (as configured), then blends of the two.
     private func classifierCandidates(
-        head: String, labels: [Int], validationLabels: [Int], classes: Int, metrics: (Matrix<Double>) -> [String: Double]
+        head: String,
+        labels: [Int],
+        validationLabels: [Int],
+        classes: Int,
+        metrics: (Matrix<Double>) -> [String: Double]
     ) throws(TrainingError) -> [Candidate] {
         var candidates: [Candidate] = []
         var logistic: (LogisticModel, Matrix<Double>)?
@@ -131,8 +158,18 @@ struct HeadTrainer: Sendable {
             let learner = HeadLearner.logistic(model)
             let p = learner.probabilities(dense: data.validation.dense, binned: data.validation.binned)
             logistic = (model, p)
-            candidates.append(Candidate(learner: learner, probabilities: p, report: CandidateReport(
-                learner: "logistic", hyperParameters: Self.json(configuration.logistic), metrics: metrics(p), fitSeconds: seconds)))
+            candidates.append(
+                Candidate(
+                    learner: learner,
+                    probabilities: p,
+                    report: CandidateReport(
+                        learner: "logistic",
+                        hyperParameters: Self.json(configuration.logistic),
+                        metrics: metrics(p),
+                        fitSeconds: seconds
+                    )
+                )
+            )
         }
         if configuration.useTrees {
             var config = configuration.trees
@@ -141,23 +178,46 @@ struct HeadTrainer: Sendable {
             let (model, seconds) = try timed(head, "trees") { progress throws(TrainingError) -> TreeEnsemble in
                 do {
                     return try GradientBoostedTrees(config).fit(
-                        data.train.binned, targets: labels.map(Double.init),
-                        validation: .init(x: data.validation.binned, targets: validationLabels.map(Double.init)), progress: progress)
+                        data.train.binned,
+                        targets: labels.map(Double.init),
+                        validation: .init(x: data.validation.binned, targets: validationLabels.map(Double.init)),
+                        progress: progress
+                    )
                 } catch { throw .learner(head: head, reason: "\(error)") }
             }
             let learner = HeadLearner.trees(model)
             let p = learner.probabilities(dense: data.validation.dense, binned: data.validation.binned)
             trees = (model, p)
-            candidates.append(Candidate(learner: learner, probabilities: p, report: CandidateReport(
-                learner: "trees", hyperParameters: Self.json(config), metrics: metrics(p), fitSeconds: seconds)))
+            candidates.append(
+                Candidate(
+                    learner: learner,
+                    probabilities: p,
+                    report: CandidateReport(
+                        learner: "trees",
+                        hyperParameters: Self.json(config),
+                        metrics: metrics(p),
+                        fitSeconds: seconds
+                    )
+                )
+            )
         }
         if configuration.tryBlends, let (lm, lp) = logistic, let (tm, tp) = trees {
             for w in [0.25, 0.5, 0.75] {
                 var p = tp
                 for i in 0..<p.values.count { p.values[i] = w * lp.values[i] + (1 - w) * tp.values[i] }
                 let learner = HeadLearner.blend(logistic: lm, trees: tm, weight: w)
-                candidates.append(Candidate(learner: learner, probabilities: p, report: CandidateReport(
-                    learner: learner.name, hyperParameters: "{\"weight\": \(w)}", metrics: metrics(p), fitSeconds: 0)))
+                candidates.append(
+                    Candidate(
+                        learner: learner,
+                        probabilities: p,
+                        report: CandidateReport(
+                            learner: learner.name,
+                            hyperParameters: "{\"weight\": \(w)}",
+                            metrics: metrics(p),
+                            fitSeconds: 0
+                        )
+                    )
+                )
             }
         }
         return candidates
@@ -165,8 +225,11 @@ struct HeadTrainer: Sendable {
 
     private func selection(_ candidates: [Candidate], chosen: Candidate, metric: String, lowerIsBetter: Bool) -> Selection {
         Selection(
-            candidates: candidates.map(\.report), selectedBy: metric + (lowerIsBetter ? " (lower is better)" : " (higher is better)"),
-            chosen: chosen.report.learner, reason: Self.reason(candidates.map(\.report), chosen: chosen.report, metric: metric))
+            candidates: candidates.map(\.report),
+            selectedBy: metric + (lowerIsBetter ? " (lower is better)" : " (higher is better)"),
+            chosen: chosen.report.learner,
+            reason: Self.reason(candidates.map(\.report), chosen: chosen.report, metric: metric)
+        )
     }
 
     static func reason(_ reports: [CandidateReport], chosen: CandidateReport, metric: String) -> String {
@@ -186,7 +249,9 @@ struct HeadTrainer: Sendable {
 
     /// Runs a fit, forwarding its progress as events, and measures it.
     private func timed<T>(
-        _ head: String, _ learner: String, _ body: (ProgressHandler?) throws(TrainingError) -> T
+        _ head: String,
+        _ learner: String,
+        _ body: (ProgressHandler?) throws(TrainingError) -> T
     ) throws(TrainingError) -> (T, Double) {
         let start = DispatchTime.now().uptimeNanoseconds
         let events = self.events

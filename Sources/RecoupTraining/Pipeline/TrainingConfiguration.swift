@@ -34,8 +34,11 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case validationFraction = "validation_fraction", seed, logistic, trees
-        case tweedieVariancePower = "tweedie_variance_power", tryBlends = "try_blends", learners
+        case validationFraction = "validation_fraction"
+        case seed, logistic, trees
+        case tweedieVariancePower = "tweedie_variance_power"
+        case tryBlends = "try_blends"
+        case learners
     }
 
     package init(from decoder: any Decoder) throws {

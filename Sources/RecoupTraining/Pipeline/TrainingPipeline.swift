@@ -112,15 +112,29 @@ package struct TrainingPipeline: Sendable {
 
         let fingerprint = ModelBundle.sha256(csv)
         let bundle = ModelBundle(
-            version: version ?? Self.versionName(now: now, fingerprint: fingerprint), createdAt: now,
+            version: version ?? Self.versionName(now: now, fingerprint: fingerprint),
+            createdAt: now,
             featureSpec: data.fitted,
             trainingData: TrainingDataInfo(
-                fingerprint: fingerprint, source: source, rows: rows.count, trainRows: split.train.count,
-                validationRows: split.validation.count, validationFrom: split.validationFrom.description, seed: configuration.seed),
-            disposition: disposition, fraud: fraud, recovery: recovery)
+                fingerprint: fingerprint,
+                source: source,
+                rows: rows.count,
+                trainRows: split.train.count,
+                validationRows: split.validation.count,
+                validationFrom: split.validationFrom.description,
+                seed: configuration.seed
+            ),
+            disposition: disposition,
+            fraud: fraud,
+            recovery: recovery
+        )
         return TrainingOutcome(
-            bundle: bundle, skippedRows: batch.errors.count, firstErrors: Array(batch.errors.prefix(5)), warnings: batch.warnings,
-            timings: timings)
+            bundle: bundle,
+            skippedRows: batch.errors.count,
+            firstErrors: Array(batch.errors.prefix(5)),
+            warnings: batch.warnings,
+            timings: timings
+        )
     }
 
     /// `YYYYMMDD-HHMMSS-<first 8 of the data fingerprint>` (UTC).

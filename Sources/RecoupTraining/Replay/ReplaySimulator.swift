@@ -75,13 +75,27 @@ package struct ReplaySimulator: Sendable {
             let minutes = lane.minutes(forCategory: r.category)
             // The oracle orders a true fraud by exposure and everything else by its true value in a value lane.
             let oracleOrdering: LanePolicy.Lane.Ordering = row.labels.fraudFlag ? .exposure : .valueDecay
-            let oracle = policy.priority.urgency(
-                ordering: oracleOrdering, recoveryValue: row.labels.recoveryValue, dailyDecay: decay, inspectionMinutes: minutes,
-                fraudRisk: row.labels.fraudFlag ? 1 : 0, refundAmount: r.refundAmount) / policy.priority.agingWeight(oracleOrdering)
+            let oracle =
+                policy.priority.urgency(
+                    ordering: oracleOrdering,
+                    recoveryValue: row.labels.recoveryValue,
+                    dailyDecay: decay,
+                    inspectionMinutes: minutes,
+                    fraudRisk: row.labels.fraudFlag ? 1 : 0,
+                    refundAmount: r.refundAmount
+                ) / policy.priority.agingWeight(oracleOrdering)
             return Item(
-                arrival: arrival, warehouse: ReturnRecord.normalized(r.warehouseID), value: row.labels.recoveryValue,
-                fraud: row.labels.fraudFlag, refund: r.refundAmount, seasonDays: r.daysInSeasonRemaining, sellThrough: r.skuSellThrough30d,
-                slaDays: lane.serviceLevelHours / 24, recoupUrgency: a.priority / cap, oracleUrgency: oracle)
+                arrival: arrival,
+                warehouse: ReturnRecord.normalized(r.warehouseID),
+                value: row.labels.recoveryValue,
+                fraud: row.labels.fraudFlag,
+                refund: r.refundAmount,
+                seasonDays: r.daysInSeasonRemaining,
+                sellThrough: r.skuSellThrough30d,
+                slaDays: lane.serviceLevelHours / 24,
+                recoupUrgency: a.priority / cap,
+                oracleUrgency: oracle
+            )
         }
         return Policy.allCases.map { simulate(items, policy: $0) }
     }
@@ -90,15 +104,34 @@ package struct ReplaySimulator: Sendable {
     func simulate(_ items: [Item], policy: Policy) -> Result {
         let byArrival = items.indices.sorted { (items[$0].arrival, $0) < (items[$1].arrival, $1) }
         guard let firstDay = byArrival.first.map({ items[$0].arrival }) else {
-            return Result(policy: policy, inspected: 0, recoveredValue: 0, valueIfInstant: 0, fraudCaughtBeforeRefund: 0, fraudTotal: 0,
-                          fraudRefundSaved: 0, pastServiceLevel: 0, meanWaitDays: 0, days: 0)
+            return Result(
+                policy: policy,
+                inspected: 0,
+                recoveredValue: 0,
+                valueIfInstant: 0,
+                fraudCaughtBeforeRefund: 0,
+                fraudTotal: 0,
+                fraudRefundSaved: 0,
+                pastServiceLevel: 0,
+                meanWaitDays: 0,
+                days: 0
+            )
         }
         var pending: [String: [Int]] = [:]
         var next = 0
         var day = firstDay
-        var result = Result(policy: policy, inspected: 0, recoveredValue: 0, valueIfInstant: items.reduce(0) { $0 + $1.value },
-                            fraudCaughtBeforeRefund: 0, fraudTotal: items.filter(\.fraud).count, fraudRefundSaved: 0,
-                            pastServiceLevel: 0, meanWaitDays: 0, days: 0)
+        var result = Result(
+            policy: policy,
+            inspected: 0,
+            recoveredValue: 0,
+            valueIfInstant: items.reduce(0) { $0 + $1.value },
+            fraudCaughtBeforeRefund: 0,
+            fraudTotal: items.filter(\.fraud).count,
+            fraudRefundSaved: 0,
+            pastServiceLevel: 0,
+            meanWaitDays: 0,
+            days: 0
+        )
         var totalWait = 0.0
         while next < byArrival.count || pending.values.contains(where: { !$0.isEmpty }) {
             while next < byArrival.count, items[byArrival[next]].arrival <= day {
@@ -164,11 +197,16 @@ package struct ReplaySimulator: Sendable {
                 r.policy.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
                     + String(r.inspected).padding(toLength: 11, withPad: " ", startingAt: 0)
                     + money(r.recoveredValue).padding(toLength: 17, withPad: " ", startingAt: 0)
-                    + String(format: "%.1f%%", 100 * r.recoveredValue / max(r.valueIfInstant, 1e-9)).padding(toLength: 14, withPad: " ", startingAt: 0)
+                    + String(format: "%.1f%%", 100 * r.recoveredValue / max(r.valueIfInstant, 1e-9)).padding(
+                        toLength: 14,
+                        withPad: " ",
+                        startingAt: 0
+                    )
                     + "\(r.fraudCaughtBeforeRefund) of \(r.fraudTotal)".padding(toLength: 28, withPad: " ", startingAt: 0)
                     + money(r.fraudRefundSaved).padding(toLength: 15, withPad: " ", startingAt: 0)
                     + String(r.pastServiceLevel).padding(toLength: 20, withPad: " ", startingAt: 0)
-                    + String(format: "%.2f", r.meanWaitDays))
+                    + String(format: "%.2f", r.meanWaitDays)
+            )
         }
         return lines.joined(separator: "\n")
     }

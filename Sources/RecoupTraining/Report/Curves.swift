@@ -7,14 +7,19 @@ enum Curves {
     }
 
     static func precisionRecall(labels: [Int], scores: [Double], points: Int = 200) -> [(x: Double, y: Double)] {
-        Array(sweep(labels: labels, scores: scores, points: points) { tp, fp, positives, _ in
-            (Double(tp) / Double(max(1, positives)), tp + fp == 0 ? 1 : Double(tp) / Double(tp + fp))
-        }.dropFirst())
+        Array(
+            sweep(labels: labels, scores: scores, points: points) { tp, fp, positives, _ in
+                (Double(tp) / Double(max(1, positives)), tp + fp == 0 ? 1 : Double(tp) / Double(tp + fp))
+            }.dropFirst()
+        )
     }
 
     /// Walks thresholds from the highest score down, emitting a point at every distinct score (thinned).
     private static func sweep(
-        labels: [Int], scores: [Double], points: Int, _ point: (Int, Int, Int, Int) -> (Double, Double)
+        labels: [Int],
+        scores: [Double],
+        points: Int,
+        _ point: (Int, Int, Int, Int) -> (Double, Double)
     ) -> [(x: Double, y: Double)] {
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
         let positives = labels.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }

@@ -11,45 +11,91 @@ package enum EvaluationReport {
         var sections: [String] = []
 
         sections.append(section("Metrics", metricsTable(evaluations)))
-        sections.append(section("Fraud risk", row([
-            SVGChart.lines(
-                title: "ROC", xLabel: "false positive rate", yLabel: "true positive rate",
-                series: evaluations.map { .init(name: $0.version, points: Curves.roc(labels: $0.fraudLabels, scores: $0.fraudRisks)) },
-                diagonal: true),
-            SVGChart.lines(
-                title: "Precision–recall", xLabel: "recall", yLabel: "precision",
-                series: evaluations.map { .init(name: $0.version, points: Curves.precisionRecall(labels: $0.fraudLabels, scores: $0.fraudRisks)) }),
-            SVGChart.lines(
-                title: "Calibration", xLabel: "predicted risk", yLabel: "observed fraud rate",
-                series: evaluations.map { e in
-                    .init(name: e.version, points: e.fraud.calibration.filter { $0.count > 0 }.map { ($0.meanPredicted, $0.observedRate) })
-                },
-                diagonal: true, markers: true),
-        ])))
+        sections.append(
+            section(
+                "Fraud risk",
+                row([
+                    SVGChart.lines(
+                        title: "ROC",
+                        xLabel: "false positive rate",
+                        yLabel: "true positive rate",
+                        series: evaluations.map { .init(name: $0.version, points: Curves.roc(labels: $0.fraudLabels, scores: $0.fraudRisks)) },
+                        diagonal: true
+                    ),
+                    SVGChart.lines(
+                        title: "Precision–recall",
+                        xLabel: "recall",
+                        yLabel: "precision",
+                        series: evaluations.map {
+                            .init(name: $0.version, points: Curves.precisionRecall(labels: $0.fraudLabels, scores: $0.fraudRisks))
+                        }
+                    ),
+                    SVGChart.lines(
+                        title: "Calibration",
+                        xLabel: "predicted risk",
+                        yLabel: "observed fraud rate",
+                        series: evaluations.map { e in
+                            .init(name: e.version, points: e.fraud.calibration.filter { $0.count > 0 }.map { ($0.meanPredicted, $0.observedRate) })
+                        },
+                        diagonal: true,
+                        markers: true
+                    ),
+                ])
+            )
+        )
         let dispositionLabels = Disposition.allCases.map(\.rawValue)
-        sections.append(section("Disposition", row(evaluations.map {
-            SVGChart.heatMap(title: "Confusion matrix (\($0.version))", labels: dispositionLabels, matrix: $0.disposition.confusion)
-        })))
-        sections.append(section("Recovery value", row(evaluations.map {
-            SVGChart.scatter(
-                title: "Predicted against actual (\($0.version))", xLabel: "actual recovery value", yLabel: "predicted",
-                series: [.init(name: $0.version, points: zip($0.recoveryActual, $0.recoveryPredicted).map { ($0, $1) })])
-        })))
+        sections.append(
+            section(
+                "Disposition",
+                row(
+                    evaluations.map {
+                        SVGChart.heatMap(title: "Confusion matrix (\($0.version))", labels: dispositionLabels, matrix: $0.disposition.confusion)
+                    }
+                )
+            )
+        )
+        sections.append(
+            section(
+                "Recovery value",
+                row(
+                    evaluations.map {
+                        SVGChart.scatter(
+                            title: "Predicted against actual (\($0.version))",
+                            xLabel: "actual recovery value",
+                            yLabel: "predicted",
+                            series: [.init(name: $0.version, points: zip($0.recoveryActual, $0.recoveryPredicted).map { ($0, $1) })]
+                        )
+                    }
+                )
+            )
+        )
         var importance: [String] = []
         for e in evaluations {
             for head in e.importance {
                 let top = Array(head.features.prefix(12))
-                importance.append(SVGChart.bars(
-                    title: "Feature importance, \(head.head) (\(e.version))", labels: top.map(\.name),
-                    series: [(e.version, top.map(\.gain))], format: { String(format: "%.1f%%", $0 * 100) }))
+                importance.append(
+                    SVGChart.bars(
+                        title: "Feature importance, \(head.head) (\(e.version))",
+                        labels: top.map(\.name),
+                        series: [(e.version, top.map(\.gain))],
+                        format: { String(format: "%.1f%%", $0 * 100) }
+                    )
+                )
             }
         }
         sections.append(section("Feature importance (share of split gain)", row(importance)))
         let lanes = Array(Set(evaluations.flatMap { $0.laneMix.map(\.lane) })).sorted()
-        sections.append(section("Lane mix", SVGChart.bars(
-            title: "Returns per lane", labels: lanes,
-            series: evaluations.map { e in (e.version, lanes.map { lane in Double(e.laneMix.first { $0.lane == lane }?.count ?? 0) }) },
-            format: { String(Int($0)) })))
+        sections.append(
+            section(
+                "Lane mix",
+                SVGChart.bars(
+                    title: "Returns per lane",
+                    labels: lanes,
+                    series: evaluations.map { e in (e.version, lanes.map { lane in Double(e.laneMix.first { $0.lane == lane }?.count ?? 0) }) },
+                    format: { String(Int($0)) }
+                )
+            )
+        )
 
         return """
             <!doctype html>

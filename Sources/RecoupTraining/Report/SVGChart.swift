@@ -15,12 +15,19 @@ enum SVGChart {
 
     /// Lines over a fixed `[0, 1]²` or given ranges, with an optional diagonal (ROC, calibration).
     static func lines(
-        title: String, xLabel: String, yLabel: String, series: [Series], xRange: ClosedRange<Double> = 0...1,
-        yRange: ClosedRange<Double> = 0...1, diagonal: Bool = false, markers: Bool = false
+        title: String,
+        xLabel: String,
+        yLabel: String,
+        series: [Series],
+        xRange: ClosedRange<Double> = 0...1,
+        yRange: ClosedRange<Double> = 0...1,
+        diagonal: Bool = false,
+        markers: Bool = false
     ) -> String {
         var body = frame(title: title, xLabel: xLabel, yLabel: yLabel, xRange: xRange, yRange: yRange)
         if diagonal {
-            body += "<line x1='\(px(xRange.lowerBound, xRange))' y1='\(py(yRange.lowerBound, yRange))' x2='\(px(xRange.upperBound, xRange))' y2='\(py(yRange.upperBound, yRange))' stroke='#9ca3af' stroke-dasharray='4 4'/>"
+            body +=
+                "<line x1='\(px(xRange.lowerBound, xRange))' y1='\(py(yRange.lowerBound, yRange))' x2='\(px(xRange.upperBound, xRange))' y2='\(py(yRange.upperBound, yRange))' stroke='#9ca3af' stroke-dasharray='4 4'/>"
         }
         for (i, s) in series.enumerated() where !s.points.isEmpty {
             let color = palette[i % palette.count]
@@ -40,7 +47,8 @@ enum SVGChart {
         let top = max(1, all.map { max($0.x, $0.y) }.sorted().dropLast(all.count / 200).last ?? 1)
         let range = 0...top
         var body = frame(title: title, xLabel: xLabel, yLabel: yLabel, xRange: range, yRange: range)
-        body += "<line x1='\(px(0, range))' y1='\(py(0, range))' x2='\(px(top, range))' y2='\(py(top, range))' stroke='#9ca3af' stroke-dasharray='4 4'/>"
+        body +=
+            "<line x1='\(px(0, range))' y1='\(py(0, range))' x2='\(px(top, range))' y2='\(py(top, range))' stroke='#9ca3af' stroke-dasharray='4 4'/>"
         for (i, s) in series.enumerated() {
             let step = max(1, s.points.count / limit)
             let color = palette[i % palette.count]
@@ -94,8 +102,10 @@ enum SVGChart {
                 let share = Double(matrix[i][j]) / Double(total)
                 let x = left + Double(j) * cell
                 let y = top + Double(i) * cell
-                body += "<rect x='\(f(x))' y='\(f(y))' width='\(f(cell - 1))' height='\(f(cell - 1))' fill='rgb(37,99,235)' fill-opacity='\(f(0.06 + 0.94 * share))'><title>\(escape(labels[i])) → \(escape(labels[j])): \(matrix[i][j])</title></rect>"
-                body += "<text x='\(f(x + cell / 2))' y='\(f(y + cell / 2 + 3))' text-anchor='middle' class='cell' fill='\(share > 0.5 ? "#fff" : "#111")'>\(matrix[i][j])</text>"
+                body +=
+                    "<rect x='\(f(x))' y='\(f(y))' width='\(f(cell - 1))' height='\(f(cell - 1))' fill='rgb(37,99,235)' fill-opacity='\(f(0.06 + 0.94 * share))'><title>\(escape(labels[i])) → \(escape(labels[j])): \(matrix[i][j])</title></rect>"
+                body +=
+                    "<text x='\(f(x + cell / 2))' y='\(f(y + cell / 2 + 3))' text-anchor='middle' class='cell' fill='\(share > 0.5 ? "#fff" : "#111")'>\(matrix[i][j])</text>"
             }
         }
         body += "<text x='\(f(left + cell * Double(n) / 2))' y='\(f(h - 6))' text-anchor='middle' class='axis'>predicted (rows: actual)</text>"
@@ -106,7 +116,8 @@ enum SVGChart {
 
     private static func frame(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) -> String {
         var s = "<text x='\(f(width / 2))' y='18' text-anchor='middle' class='title'>\(escape(title))</text>"
-        s += "<rect x='\(f(margin.left))' y='\(f(margin.top))' width='\(f(width - margin.left - margin.right))' height='\(f(height - margin.top - margin.bottom))' fill='none' stroke='#d1d5db'/>"
+        s +=
+            "<rect x='\(f(margin.left))' y='\(f(margin.top))' width='\(f(width - margin.left - margin.right))' height='\(f(height - margin.top - margin.bottom))' fill='none' stroke='#d1d5db'/>"
         for k in 0...4 {
             let t = Double(k) / 4
             let xv = xRange.lowerBound + t * (xRange.upperBound - xRange.lowerBound)
@@ -114,11 +125,14 @@ enum SVGChart {
             s += "<text x='\(f(px(xv, xRange)))' y='\(f(height - margin.bottom + 14))' text-anchor='middle' class='tick'>\(tick(xv))</text>"
             s += "<text x='\(f(margin.left - 6))' y='\(f(py(yv, yRange) + 4))' text-anchor='end' class='tick'>\(tick(yv))</text>"
             if k > 0 && k < 4 {
-                s += "<line x1='\(f(margin.left))' x2='\(f(width - margin.right))' y1='\(f(py(yv, yRange)))' y2='\(f(py(yv, yRange)))' stroke='#f3f4f6'/>"
+                s +=
+                    "<line x1='\(f(margin.left))' x2='\(f(width - margin.right))' y1='\(f(py(yv, yRange)))' y2='\(f(py(yv, yRange)))' stroke='#f3f4f6'/>"
             }
         }
-        s += "<text x='\(f(margin.left + (width - margin.left - margin.right) / 2))' y='\(f(height - 8))' text-anchor='middle' class='axis'>\(escape(xLabel))</text>"
-        s += "<text transform='translate(14,\(f(margin.top + (height - margin.top - margin.bottom) / 2))) rotate(-90)' text-anchor='middle' class='axis'>\(escape(yLabel))</text>"
+        s +=
+            "<text x='\(f(margin.left + (width - margin.left - margin.right) / 2))' y='\(f(height - 8))' text-anchor='middle' class='axis'>\(escape(xLabel))</text>"
+        s +=
+            "<text transform='translate(14,\(f(margin.top + (height - margin.top - margin.bottom) / 2))) rotate(-90)' text-anchor='middle' class='axis'>\(escape(yLabel))</text>"
         return s
     }
 

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import RecoupSQLite
 internal import RecoupScoring
 internal import RecoupStore
 
@@ -7,7 +8,8 @@ enum CommandSupport {
     static func scorer(model: String?, lanePolicy: String?, models: String = "models") throws -> Scorer {
         let bundle: ModelBundle
         do {
-            bundle = try model.map { try ModelBundle.load(from: URL(fileURLWithPath: $0)) }
+            bundle =
+                try model.map { try ModelBundle.load(from: URL(fileURLWithPath: $0)) }
                 ?? ModelBundle.loadActive(from: URL(fileURLWithPath: models))
         } catch let error as ModelBundleError {
             throw CommandError(error.description)
@@ -23,9 +25,10 @@ enum CommandSupport {
     }
 }
 
-enum ReturnsDatabaseAccess {
-    static func open(_ path: String) throws -> ReturnsDatabase {
+enum StoreAccess {
+    /// An existing store (a command that reads the service's data must not create an empty one).
+    static func open(_ path: String) throws -> SQLiteStore {
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("no database at \(path)") }
-        do { return try ReturnsDatabase.open(path: path) } catch { throw CommandError(error.description) }
+        do { return try SQLiteStore.open(path: path) } catch { throw CommandError(error.description) }
     }
 }

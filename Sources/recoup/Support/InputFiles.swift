@@ -55,7 +55,10 @@ final class ProgressReporter: @unchecked Sendable {
 
     func finished(_ name: String, seconds: Double) {
         guard style != .quiet else { return }
-        write(style == .bars ? "\r\u{1B}[2K✔ \(name) (\(String(format: "%.1f", seconds)) s)\n" : "\(name): done in \(String(format: "%.1f", seconds)) s\n")
+        write(
+            style == .bars
+                ? "\r\u{1B}[2K✔ \(name) (\(String(format: "%.1f", seconds)) s)\n" : "\(name): done in \(String(format: "%.1f", seconds)) s\n"
+        )
     }
 
     /// One step of a task with a known maximum.

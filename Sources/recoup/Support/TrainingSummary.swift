@@ -24,14 +24,22 @@ struct TrainingSummary: Encodable {
         let r = bundle.recovery.validation
         heads = [
             "disposition": Head(
-                learner: bundle.disposition.selection.chosen, reason: bundle.disposition.selection.reason,
-                metrics: ["log_loss": d.logLoss, "macro_f1": d.macroF1, "accuracy": d.accuracy]),
+                learner: bundle.disposition.selection.chosen,
+                reason: bundle.disposition.selection.reason,
+                metrics: ["log_loss": d.logLoss, "macro_f1": d.macroF1, "accuracy": d.accuracy]
+            ),
             "fraud": Head(
-                learner: bundle.fraud.selection.chosen, reason: bundle.fraud.selection.reason,
-                metrics: ["pr_auc": f.prAUC, "roc_auc": f.rocAUC, "log_loss": f.logLoss, "brier": f.brier, "precision_at_1pct": f.precisionAtFlagRate]),
+                learner: bundle.fraud.selection.chosen,
+                reason: bundle.fraud.selection.reason,
+                metrics: [
+                    "pr_auc": f.prAUC, "roc_auc": f.rocAUC, "log_loss": f.logLoss, "brier": f.brier, "precision_at_1pct": f.precisionAtFlagRate,
+                ]
+            ),
             "recovery": Head(
-                learner: bundle.recovery.selection.chosen, reason: bundle.recovery.selection.reason,
-                metrics: ["rmse": r.rmse, "mae": r.mae, "r2": r.r2, "interval_coverage": bundle.recovery.intervalCoverage]),
+                learner: bundle.recovery.selection.chosen,
+                reason: bundle.recovery.selection.reason,
+                metrics: ["rmse": r.rmse, "mae": r.mae, "r2": r.r2, "interval_coverage": bundle.recovery.intervalCoverage]
+            ),
         ]
         self.timings = Dictionary(timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: +)
     }

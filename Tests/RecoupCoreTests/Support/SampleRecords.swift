@@ -26,28 +26,46 @@ enum SampleRecords {
             let received = g.chance(0.7) ? requested + g.int(0...15) : nil
             let guest = g.chance(0.2)
             let record = ReturnRecord(
-                returnID: "R-\(seed)-\(i)", orderID: "O\(g.int(0...99_999))", customerID: "C\(g.int(0...999))",
-                sku: "SKU-\(g.int(0...500))", category: g.pick(ReferenceCategory.allCases).rawValue,
-                brandTier: g.pick(["value", "mid", "premium"]), channel: g.pick(["web", "app", "marketplace", "store"]),
-                warehouseID: g.pick(["WH1", "WH2", "WH3"]), paymentMethod: g.pick(["credit_card", "paypal", "bnpl"]),
-                unitPrice: Double(g.int(0...100_000)) / 100, quantity: g.int(1...4), orderDate: order,
-                returnRequestedDate: requested, receivedDate: received, reasonCode: g.pick(ReasonCode.known),
-                customerComment: g.pick(comments), isGift: g.chance(0.1), promoFlag: g.chance(0.3),
-                customerTenureDays: guest ? nil : g.int(0...3000), customerOrders12m: guest ? nil : g.int(1...40),
+                returnID: "R-\(seed)-\(i)",
+                orderID: "O\(g.int(0...99_999))",
+                customerID: "C\(g.int(0...999))",
+                sku: "SKU-\(g.int(0...500))",
+                category: g.pick(ReferenceCategory.allCases).rawValue,
+                brandTier: g.pick(["value", "mid", "premium"]),
+                channel: g.pick(["web", "app", "marketplace", "store"]),
+                warehouseID: g.pick(["WH1", "WH2", "WH3"]),
+                paymentMethod: g.pick(["credit_card", "paypal", "bnpl"]),
+                unitPrice: Double(g.int(0...100_000)) / 100,
+                quantity: g.int(1...4),
+                orderDate: order,
+                returnRequestedDate: requested,
+                receivedDate: received,
+                reasonCode: g.pick(ReasonCode.known),
+                customerComment: g.pick(comments),
+                isGift: g.chance(0.1),
+                promoFlag: g.chance(0.3),
+                customerTenureDays: guest ? nil : g.int(0...3000),
+                customerOrders12m: guest ? nil : g.int(1...40),
                 customerReturns12m: guest ? nil : g.int(0...10),
                 customerReturnValue12m: guest ? nil : Double(g.int(0...500_000)) / 100,
-                hasSerial: g.chance(0.9) ? g.chance(0.3) : nil, serialMatches: received == nil ? nil : g.chance(0.95),
+                hasSerial: g.chance(0.9) ? g.chance(0.3) : nil,
+                serialMatches: received == nil ? nil : g.chance(0.95),
                 packageCondition: received == nil ? nil : g.pick(["sealed", "opened_intact", "opened_damaged"]),
                 itemConditionGrade: received == nil ? nil : g.pick(["A", "B", "C", "D"]),
                 accessoriesComplete: received == nil ? nil : g.chance(0.9),
                 weightKgDeclared: Double(g.int(1...20_000)) / 1000,
                 weightKgMeasured: received == nil ? nil : Double(g.int(1...20_000)) / 1000,
                 skuReturnRate90d: g.chance(0.9) ? Double(g.int(0...10_000)) / 10_000 : nil,
-                skuSellThrough30d: Double(g.int(0...1000)) / 1000, daysInSeasonRemaining: g.int(-60...200),
-                inventoryOnHand: g.int(0...5000), shippingCostBack: Double(g.int(300...2500)) / 100)
+                skuSellThrough30d: Double(g.int(0...1000)) / 1000,
+                daysInSeasonRemaining: g.int(-60...200),
+                inventoryOnHand: g.int(0...5000),
+                shippingCostBack: Double(g.int(300...2500)) / 100
+            )
             let labels = ReturnLabels(
-                disposition: g.pick(Disposition.allCases), fraudFlag: g.chance(0.05),
-                recoveryValue: Double(g.int(0...50_000)) / 100)
+                disposition: g.pick(Disposition.allCases),
+                fraudFlag: g.chance(0.05),
+                recoveryValue: Double(g.int(0...50_000)) / 100
+            )
             return LabelledReturn(record: record, labels: labels)
         }
     }

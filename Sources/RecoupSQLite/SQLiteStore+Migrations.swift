@@ -1,6 +1,6 @@
 package import GRDB
 
-extension ReturnsDatabase {
+extension SQLiteStore {
     /// The schema, as an append-only list of named migrations. Never edit a shipped migration: add a new one.
     ///
     /// Times are stored as `REAL` seconds since 1970 (UTC), so that ages and lease expiries are plain arithmetic in SQL.
@@ -129,7 +129,7 @@ extension ReturnsDatabase {
     }
 }
 
-extension ReturnsDatabase {
+extension SQLiteStore {
     /// The names of every migration, in order.
     package static var migrationNames: [String] { migrator.migrations }
 }

@@ -3,19 +3,35 @@ package import Foundation
 package import RecoupStore
 internal import Synchronization
 
+/// Who is calling: the key's id, prefix and role.
+package struct APIIdentity: Sendable, Equatable {
+    package var keyID: Int64
+    package var prefix: String
+    package var role: Role
+
+    package init(keyID: Int64, prefix: String, role: Role) {
+        self.keyID = keyID
+        self.prefix = prefix
+        self.role = role
+    }
+
+    /// A name for the audit log.
+    package var actor: String { "key:\(prefix)" }
+}
+
 /// API keys: `rk_<prefix>_<secret>`. The prefix (12 hex digits) finds the key; only a SHA-256 of the secret is
 /// stored, and it is compared in constant time. A revoked key stops working at once.
 ///
 /// Verified keys are cached for ``cacheSeconds`` so that a request does not read the database: a key revoked by
 /// `recoup keys revoke` stops working within that time.
 package struct APIKeys: Sendable {
-    package let database: ReturnsDatabase
+    package let store: any ReturnsStore
     /// How long a looked-up key is trusted without reading the database again.
     package static let cacheSeconds: Double = 2
     private let cache = KeyCache()
 
-    package init(database: ReturnsDatabase) {
-        self.database = database
+    package init(store: any ReturnsStore) {
+        self.store = store
     }
 
     /// A newly created key: the plaintext (shown once, never stored) and what the store keeps.
@@ -28,14 +44,19 @@ package struct APIKeys: Sendable {
     package func create(role: Role, label: String?, now: Date) async throws -> Created {
         let prefix = randomHex(bytes: 6)
         let secret = randomHex(bytes: 24)
-        let stored = try await database.insertKey(
-            prefix: prefix, secretHash: Self.hash(secret), role: role.rawValue, label: label, now: now)
+        let stored = try await store.insertKey(
+            prefix: prefix,
+            secretHash: Self.hash(secret),
+            role: role,
+            label: label,
+            now: now
+        )
         return Created(plaintext: "rk_\(prefix)_\(secret)", stored: stored)
     }
 
     /// On a first start with no active key: creates an admin key and returns it (to print once).
     package func bootstrapAdminIfNeeded(now: Date) async throws -> Created? {
-        guard try await database.activeKeyCount() == 0 else { return nil }
+        guard try await store.activeKeyCount() == 0 else { return nil }
         return try await create(role: .admin, label: "bootstrap admin", now: now)
     }
 
@@ -69,14 +90,13 @@ package struct APIKeys: Sendable {
         if let cached = cache.lookup(token.prefix, now: Date()) {
             stored = cached
         } else {
-            guard let fetched = try await database.key(prefix: token.prefix) else { return .failure(.unknown) }
+            guard let fetched = try await store.key(prefix: token.prefix) else { return .failure(.unknown) }
             cache.store(fetched, now: Date())
             stored = fetched
         }
         guard Self.constantTimeEqual(Self.hash(token.secret), stored.secretHash) else { return .failure(.unknown) }
         guard stored.revokedAt == nil else { return .failure(.revoked) }
-        guard let role = Role(rawValue: stored.role) else { return .failure(.unknown) }
-        return .success(APIIdentity(keyID: stored.id, prefix: stored.prefix, role: role))
+        return .success(APIIdentity(keyID: stored.id, prefix: stored.prefix, role: stored.role))
     }
 
     /// The prefix and the secret of a header value, or why it is refused.
@@ -111,7 +131,7 @@ package struct APIKeys: Sendable {
     }
 
     /// Lower-case hex of some bytes.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    package static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for b in bytes {
@@ -120,7 +140,6 @@ package struct APIKeys: Sendable {
         }
         return String(decoding: out, as: UTF8.self)
     }
-
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)

@@ -3,7 +3,7 @@ package import RecoupScoring
 internal import Synchronization
 
 /// What the service scores with right now: a scorer (bundle + lane policy), or only the policy when no bundle is
-/// loaded (the queue still works; scoring and ingest answer 503).
+/// loaded (the queue still works; scoring and ingest answer "no model").
 package struct ServingModel: Sendable {
     package var scorer: Scorer?
     package var policy: LanePolicy
@@ -20,24 +20,30 @@ package struct ServingModel: Sendable {
 }
 
 /// Holds the serving model and swaps it atomically: a request sees the old model or the new one, never a mix; a
-/// refused reload leaves the old one serving.
+/// refused reload leaves the old one serving. Every swap is announced on ``swaps`` (the re-scoring service listens).
 package final class ModelRegistry: Sendable {
     private let state: Mutex<ServingModel>
+    /// The version of each model swapped in, newest kept when the listener is behind.
+    package let swaps: AsyncStream<String>
+    private let announce: AsyncStream<String>.Continuation
 
     package init(_ initial: ServingModel) {
         state = Mutex(initial)
+        (swaps, announce) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The model serving now (an immutable value: use it for the whole request).
     package var current: ServingModel { state.withLock { $0 } }
 
-    /// Replaces the serving model; returns the previous one.
+    /// Replaces the serving model and announces it; returns the previous one.
     @discardableResult
     package func swap(_ new: ServingModel) -> ServingModel {
-        state.withLock { old in
+        let previous = state.withLock { old in
             let previous = old
             old = new
             return previous
         }
+        if let version = new.version { announce.yield(version) }
+        return previous
     }
 }

@@ -1,7 +1,8 @@
 package import Foundation
 package import RecoupCore
-package import RecoupScoring
 internal import RecoupLearning
+package import RecoupScoring
+package import RecoupTraining
 
 /// A small model trained in a second on generated data: for tests and examples that need a real bundle without
 /// the cost (or the drift) of a committed fixture.
@@ -18,11 +19,19 @@ package enum SmallModel {
     }
 
     /// Labelled returns and the bundle trained on them (`rows` generated with `seed`).
-    package static func train(rows: Int = 800, seed: UInt64 = 1, version: String = "small-test") throws -> (bundle: ModelBundle, data: [LabelledReturn]) {
+    package static func train(
+        rows: Int = 800,
+        seed: UInt64 = 1,
+        version: String = "small-test"
+    ) throws -> (bundle: ModelBundle, data: [LabelledReturn]) {
         let data = SyntheticReturns.generate(rows: rows, seed: seed)
         let csv = ReturnRecord.csv(data.map(\.record), labels: data.map(\.labels))
         let outcome = try TrainingPipeline(configuration: configuration).run(
-            csv: csv, source: "generated(\(rows), \(seed))", version: version, now: Date(timeIntervalSince1970: 1_790_000_000))
+            csv: csv,
+            source: "generated(\(rows), \(seed))",
+            version: version,
+            now: Date(timeIntervalSince1970: 1_790_000_000)
+        )
         return (outcome.bundle, data)
     }
 

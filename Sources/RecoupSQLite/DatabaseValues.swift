@@ -1,0 +1,38 @@
+internal import Foundation
+internal import GRDB
+internal import RecoupCore
+internal import RecoupStore
+
+// Typed values stored as their raw text: a value that does not read back is a decoding error, never a silent string.
+extension QueueState: DatabaseValueConvertible {}
+extension AnomalyStatus: DatabaseValueConvertible {}
+extension ReviewDecision: DatabaseValueConvertible {}
+extension Role: DatabaseValueConvertible {}
+extension AuditKind: DatabaseValueConvertible {}
+extension ModelEventOutcome: DatabaseValueConvertible {}
+extension Disposition: DatabaseValueConvertible {}
+extension Grade: DatabaseValueConvertible {}
+extension LaneName: DatabaseValueConvertible {}
+
+extension Date {
+    /// Seconds since 1970, as stored: times are `REAL` columns so that ages and expiries are plain arithmetic in SQL.
+    var storedSeconds: Double { timeIntervalSince1970 }
+    init(storedSeconds: Double) { self.init(timeIntervalSince1970: storedSeconds) }
+}
+
+extension Row {
+    /// A typed column that must read back, or ``StoreError/corrupt(_:)`` naming the column and the value found.
+    func required<Value: DatabaseValueConvertible>(_ column: String, as type: Value.Type = Value.self) throws -> Value {
+        let value: DatabaseValue = self[column]
+        guard let typed = Value.fromDatabaseValue(value) else {
+            throw StoreError.corrupt("column \(column) holds \(value), not a valid \(Value.self)")
+        }
+        return typed
+    }
+
+    /// A time column.
+    func date(_ column: String) -> Date { Date(storedSeconds: self[column]) }
+
+    /// An optional time column.
+    func optionalDate(_ column: String) -> Date? { (self[column] as Double?).map(Date.init(storedSeconds:)) }
+}

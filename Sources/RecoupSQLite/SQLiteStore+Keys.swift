@@ -1,0 +1,62 @@
+package import Foundation
+internal import GRDB
+package import RecoupStore
+
+extension SQLiteStore {
+    package func insertKey(prefix: String, secretHash: String, role: Role, label: String?, now: Date) async throws -> StoredAPIKey {
+        try await writer.write { db in
+            try db.execute(
+                literal: """
+                    INSERT INTO apiKey (prefix, secretHash, role, label, createdAt)
+                    VALUES (\(prefix), \(secretHash), \(role), \(label), \(now.storedSeconds))
+                    """
+            )
+            try audit(db, nil, .keyCreated, actor: nil, detail: "prefix \(prefix), role \(role.rawValue)", at: now.storedSeconds)
+            return try storedKey(try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM apiKey WHERE id = \(db.lastInsertedRowID)"))!)
+        }
+    }
+
+    package func keys() async throws -> [StoredAPIKey] {
+        try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM apiKey ORDER BY id DESC").map(storedKey) }
+    }
+
+    package func key(prefix: String) async throws -> StoredAPIKey? {
+        try await writer.read { db in
+            try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM apiKey WHERE prefix = \(prefix)")).map(storedKey)
+        }
+    }
+
+    package func activeKeyCount() async throws -> Int {
+        try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM apiKey WHERE revokedAt IS NULL") ?? 0 }
+    }
+
+    package func revokeKey(id: Int64, now: Date) async throws {
+        try await writer.write { db in
+            guard try Bool.fetchOne(db, SQLRequest(literal: "SELECT 1 FROM apiKey WHERE id = \(id)")) != nil else {
+                throw StoreError.keyNotFound(id)
+            }
+            try db.execute(literal: "UPDATE apiKey SET revokedAt = COALESCE(revokedAt, \(now.storedSeconds)) WHERE id = \(id)")
+            try audit(db, nil, .keyRevoked, actor: nil, detail: "id \(id)", at: now.storedSeconds)
+        }
+    }
+
+    private func storedKey(_ row: Row) throws -> StoredAPIKey {
+        StoredAPIKey(
+            id: row["id"],
+            prefix: row["prefix"],
+            secretHash: row["secretHash"],
+            role: try row.required("role"),
+            label: row["label"],
+            createdAt: row.date("createdAt"),
+            revokedAt: row.optionalDate("revokedAt")
+        )
+    }
+
+    package func recordModelEvent(version: String?, outcome: ModelEventOutcome, detail: String?, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(
+                literal: "INSERT INTO modelEvent (version, outcome, detail, at) VALUES (\(version), \(outcome), \(detail), \(now.storedSeconds))"
+            )
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package import Foundation
+internal import GRDB
+internal import RecoupCore
+package import RecoupStore
+
+extension SQLiteStore {
+    package func claim(_ request: ClaimRequest, token: String, now: Date) async throws -> Claim {
+        try await writer.write { db in
+            let t = now.storedSeconds
+            let expires = t + request.leaseSeconds
+            let items = try Row.fetchAll(
+                db,
+                SQLRequest(
+                    literal: """
+                        UPDATE queueEntry SET state = \(QueueState.leased), claimToken = \(token), stationID = \(request.stationID),
+                            leaseExpiresAt = \(expires), claimCount = claimCount + 1
+                        WHERE returnID IN (
+                            SELECT returnID FROM queueEntry
+                            WHERE lane = \(request.lane) AND warehouseID = \(request.warehouseID)
+                                AND (state = \(QueueState.queued) OR (state = \(QueueState.leased) AND leaseExpiresAt <= \(t)))
+                            ORDER BY rankKey DESC, returnID LIMIT \(request.count))
+                        RETURNING returnID, rankKey, urgency, agingWeight, serviceLevelHours, recoveryValue, enqueuedAt
+                        """
+                )
+            ).map { row in
+                ClaimedItem(returnID: row["returnID"], rank: rank(row), recoveryValue: row["recoveryValue"], enqueuedAt: row.date("enqueuedAt"))
+            }.sorted { ($0.rank.key, $1.returnID) > ($1.rank.key, $0.returnID) }
+            try db.execute(
+                literal: """
+                    INSERT INTO claim (token, lane, warehouseID, stationID, expiresAt, createdAt)
+                    VALUES (\(token), \(request.lane), \(request.warehouseID), \(request.stationID), \(expires), \(t))
+                    """
+            )
+            for item in items {
+                try audit(
+                    db,
+                    item.returnID,
+                    .claimed,
+                    actor: request.stationID,
+                    detail: "token \(token), lease \(Int(request.leaseSeconds)) s",
+                    at: t
+                )
+            }
+            return Claim(
+                token: token,
+                lane: request.lane,
+                warehouseID: request.warehouseID,
+                stationID: request.stationID,
+                expiresAt: Date(storedSeconds: expires),
+                items: items
+            )
+        }
+    }
+
+    package func extendClaim(token: String, leaseSeconds: Double, now: Date) async throws -> (expiresAt: Date, returnIDs: [String]) {
+        try await writer.write { db in
+            let t = now.storedSeconds
+            try requireActiveClaim(db, token)
+            let expires = t + leaseSeconds
+            let ids = try String.fetchAll(
+                db,
+                SQLRequest(
+                    literal: """
+                        UPDATE queueEntry SET leaseExpiresAt = \(expires)
+                        WHERE claimToken = \(token) AND state = \(QueueState.leased) AND leaseExpiresAt > \(t)
+                        RETURNING returnID
+                        """
+                )
+            ).sorted()
+            try db.execute(literal: "UPDATE claim SET expiresAt = \(expires) WHERE token = \(token)")
+            for id in ids { try audit(db, id, .leaseExtended, actor: nil, detail: "token \(token)", at: t) }
+            return (Date(storedSeconds: expires), ids)
+        }
+    }
+
+    package func releaseClaim(token: String, now: Date) async throws -> [String] {
+        try await writer.write { db in
+            let t = now.storedSeconds
+            try requireActiveClaim(db, token)
+            let ids = try String.fetchAll(
+                db,
+                SQLRequest(
+                    literal: """
+                        UPDATE queueEntry SET state = \(QueueState.queued), claimToken = NULL, stationID = NULL, leaseExpiresAt = NULL
+                        WHERE claimToken = \(token) AND state = \(QueueState.leased)
+                        RETURNING returnID
+                        """
+                )
+            ).sorted()
+            try db.execute(literal: "UPDATE claim SET releasedAt = \(t) WHERE token = \(token)")
+            for id in ids { try audit(db, id, .released, actor: nil, detail: "token \(token)", at: t) }
+            return ids
+        }
+    }
+
+    package func expireLeases(now: Date) async throws -> Int {
+        try await writer.write { db in
+            let t = now.storedSeconds
+            let ids = try String.fetchAll(
+                db,
+                SQLRequest(
+                    literal: """
+                        UPDATE queueEntry SET state = \(QueueState.queued), claimToken = NULL, stationID = NULL, leaseExpiresAt = NULL
+                        WHERE state = \(QueueState.leased) AND leaseExpiresAt <= \(t)
+                        RETURNING returnID
+                        """
+                )
+            )
+            for id in ids { try audit(db, id, .leaseExpired, actor: nil, detail: nil, at: t) }
+            return ids.count
+        }
+    }
+
+    package func laneStats(warehouseID: String?, now: Date) async throws -> [LaneStats] {
+        let t = now.storedSeconds
+        return try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                SQLRequest(
+                    literal: """
+                        SELECT lane,
+                            COUNT(*) AS depth,
+                            SUM(CASE WHEN state = \(QueueState.leased) AND leaseExpiresAt > \(t) THEN 1 ELSE 0 END) AS leased,
+                            MAX(\(t) - enqueuedAt) AS oldest,
+                            SUM(recoveryValue) AS value,
+                            SUM(CASE WHEN (\(t) - enqueuedAt) > serviceLevelHours * 3600 THEN 1 ELSE 0 END) AS late
+                        FROM queueEntry
+                        WHERE state != \(QueueState.completed) AND (\(warehouseID) IS NULL OR warehouseID = \(warehouseID))
+                        GROUP BY lane ORDER BY lane
+                        """
+                )
+            ).map { row in
+                LaneStats(
+                    lane: try row.required("lane"),
+                    depth: row["depth"],
+                    leased: row["leased"],
+                    oldestAgeHours: max(0, (row["oldest"] as Double? ?? 0) / 3600),
+                    valueAtStake: row["value"] ?? 0,
+                    pastServiceLevel: row["late"]
+                )
+            }
+        }
+    }
+
+    package func completeInspection(returnID: String, token: String, outcome: InspectionOutcome, now: Date) async throws {
+        try await writer.write { db in
+            let t = now.storedSeconds
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    SQLRequest(literal: "SELECT state, claimToken, leaseExpiresAt, stationID FROM queueEntry WHERE returnID = \(returnID)")
+                )
+            else { throw StoreError.returnNotFound(returnID) }
+            let state: QueueState = try row.required("state")
+            if state == .completed { throw StoreError.alreadyCompleted(returnID) }
+            guard state == .leased, (row["claimToken"] as String?) == token else {
+                throw StoreError.notLeasedByToken(returnID: returnID, token: token)
+            }
+            guard let expires = row["leaseExpiresAt"] as Double?, expires > t else { throw StoreError.leaseExpired(returnID: returnID) }
+            let station: String? = row["stationID"]
+            try db.execute(
+                literal: """
+                    INSERT INTO inspection (returnID, grade, disposition, recoveryValue, fraudConfirmed, notes, stationID, inspectedAt)
+                    VALUES (\(returnID), \(outcome.grade), \(outcome.disposition), \(outcome.recoveryValue), \(outcome.fraudConfirmed),
+                        \(outcome.notes), \(station), \(t))
+                    """
+            )
+            try db.execute(
+                literal: """
+                    UPDATE queueEntry SET state = \(QueueState.completed), completedAt = \(t), claimToken = NULL, leaseExpiresAt = NULL
+                    WHERE returnID = \(returnID)
+                    """
+            )
+            try audit(
+                db,
+                returnID,
+                .inspected,
+                actor: station,
+                detail: "\(outcome.disposition.rawValue), recovered \(outcome.recoveryValue), fraud \(outcome.fraudConfirmed)",
+                at: t
+            )
+        }
+    }
+
+    /// Throws ``StoreError/claimNotFound(_:)`` unless `token` names a claim that was not released.
+    private func requireActiveClaim(_ db: Database, _ token: String) throws {
+        guard try Bool.fetchOne(db, SQLRequest(literal: "SELECT 1 FROM claim WHERE token = \(token) AND releasedAt IS NULL")) != nil else {
+            throw StoreError.claimNotFound(token)
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package import Foundation
+internal import GRDB
+package import RecoupCore
+package import RecoupStore
+
+extension SQLiteStore {
+    package func ingest(_ batch: [NewReturn], now: Date, actor: String?) async throws -> [IngestOutcome] {
+        try await writer.write { db in
+            var outcomes: [IngestOutcome] = []
+            outcomes.reserveCapacity(batch.count)
+            let t = now.storedSeconds
+            for item in batch {
+                let id = item.record.returnID
+                if let existing = try String.fetchOne(db, SQLRequest(literal: "SELECT payloadHash FROM returnItem WHERE id = \(id)")) {
+                    outcomes.append(
+                        existing == item.payloadHash ? .duplicate(assessment: try latestAssessment(db, returnID: id)) : .conflict(returnID: id)
+                    )
+                    continue
+                }
+                let a = item.assessment
+                let record = item.record
+                try db.execute(
+                    literal: """
+                        INSERT INTO returnItem (id, record, payloadHash, warehouseID, category, reasonCode, refundAmount, createdAt)
+                        VALUES (\(id), \(Data(item.recordJSON)), \(item.payloadHash), \(record.warehouseID),
+                            \(ReturnRecord.normalized(record.category)), \(record.reasonCode.rawValue), \(record.refundAmount), \(t))
+                        """
+                )
+                try insertAssessment(db, returnID: id, a, at: t)
+                try db.execute(
+                    literal: """
+                        INSERT INTO queueEntry (returnID, lane, warehouseID, state, urgency, agingWeight, serviceLevelHours,
+                            rankKey, recoveryValue, enqueuedAt)
+                        VALUES (\(id), \(a.lane), \(record.warehouseID), \(QueueState.queued), \(a.rank.urgency), \(a.rank.agingWeight),
+                            \(a.rank.serviceLevelHours), \(a.rank.key), \(a.recoveryValue), \(t))
+                        """
+                )
+                if !a.anomalyReasons.isEmpty {
+                    try db.execute(
+                        literal: """
+                            INSERT INTO anomaly (returnID, status, risk, exposure, reasons, warehouseID, flaggedAt)
+                            VALUES (\(id), \(AnomalyStatus.open), \(a.fraudRisk), \(a.exposure), \(try JSONEncoder().encode(a.anomalyReasons)),
+                                \(record.warehouseID), \(t))
+                            """
+                    )
+                }
+                try audit(db, id, .ingested, actor: actor, detail: "lane \(a.lane), model \(a.modelVersion)", at: t)
+                outcomes.append(.created(assessment: a.payload))
+            }
+            return outcomes
+        }
+    }
+
+    package func detail(returnID: String, now: Date) async throws -> ReturnDetail {
+        try await writer.read { db in
+            guard let stored = try Data.fetchOne(db, SQLRequest(literal: "SELECT record FROM returnItem WHERE id = \(returnID)")) else {
+                throw StoreError.returnNotFound(returnID)
+            }
+            let history = try Row.fetchAll(
+                db,
+                SQLRequest(literal: "SELECT kind, actor, detail, at FROM auditEvent WHERE returnID = \(returnID) ORDER BY id")
+            ).map { row in
+                AuditEntry(kind: try row.required("kind"), actor: row["actor"], detail: row["detail"], at: row.date("at"))
+            }
+            return ReturnDetail(
+                record: try record(stored, returnID: returnID),
+                assessment: try latestAssessment(db, returnID: returnID),
+                queue: try queuePosition(db, returnID: returnID, now: now),
+                inspection: try inspection(db, returnID: returnID),
+                history: history
+            )
+        }
+    }
+
+    package func reassess(returnID: String, _ a: StoredAssessment, now: Date) async throws -> Bool {
+        try await writer.write { db in
+            let t = now.storedSeconds
+            guard
+                try Bool.fetchOne(
+                    db,
+                    SQLRequest(
+                        literal: """
+                            SELECT 1 FROM queueEntry
+                            WHERE returnID = \(returnID) AND (state = \(QueueState.queued) OR (state = \(QueueState.leased) AND leaseExpiresAt <= \(t)))
+                            """
+                    )
+                ) != nil
+            else { return false }
+            try insertAssessment(db, returnID: returnID, a, at: t)
+            try db.execute(
+                literal: """
+                    UPDATE queueEntry SET lane = \(a.lane), state = \(QueueState.queued), claimToken = NULL, stationID = NULL,
+                        leaseExpiresAt = NULL, urgency = \(a.rank.urgency), agingWeight = \(a.rank.agingWeight),
+                        serviceLevelHours = \(a.rank.serviceLevelHours), rankKey = \(a.rank.key), recoveryValue = \(a.recoveryValue)
+                    WHERE returnID = \(returnID)
+                    """
+            )
+            try audit(db, returnID, .reassessed, actor: nil, detail: "lane \(a.lane), model \(a.modelVersion)", at: t)
+            return true
+        }
+    }
+
+    package func returnsToReassess(notScoredBy modelVersion: String, limit: Int, now: Date) async throws -> [ReassessCandidate] {
+        let t = now.storedSeconds
+        return try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                SQLRequest(
+                    literal: """
+                        SELECT q.returnID, q.enqueuedAt, r.record FROM queueEntry q JOIN returnItem r ON r.id = q.returnID
+                        WHERE (q.state = \(QueueState.queued) OR (q.state = \(QueueState.leased) AND q.leaseExpiresAt <= \(t))) AND (
+                            SELECT a.modelVersion FROM assessment a WHERE a.returnItemId = q.returnID ORDER BY a.id DESC LIMIT 1
+                        ) != \(modelVersion)
+                        ORDER BY q.enqueuedAt LIMIT \(limit)
+                        """
+                )
+            ).map { row in
+                ReassessCandidate(record: try record(row["record"], returnID: row["returnID"]), enqueuedAt: row.date("enqueuedAt"))
+            }
+        }
+    }
+
+    package func inspectedReturns() async throws -> [LabelledReturn] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                SQLRequest(
+                    literal: """
+                        SELECT r.id, r.record, i.disposition, i.recoveryValue,
+                            (i.fraudConfirmed OR COALESCE(a.status = \(AnomalyStatus.confirmedFraud), 0)) AS fraud
+                        FROM inspection i JOIN returnItem r ON r.id = i.returnID LEFT JOIN anomaly a ON a.returnID = i.returnID
+                        ORDER BY i.inspectedAt, i.returnID
+                        """
+                )
+            ).map { row in
+                LabelledReturn(
+                    record: try record(row["record"], returnID: row["id"]),
+                    labels: ReturnLabels(disposition: try row.required("disposition"), fraudFlag: row["fraud"], recoveryValue: row["recoveryValue"])
+                )
+            }
+        }
+    }
+
+    // MARK: - Shared pieces
+
+    /// A stored record, read back through the one JSON decoding path.
+    func record(_ json: Data, returnID: String) throws -> ReturnRecord {
+        do {
+            return try ReturnJSONReader.record(Array(json))
+        } catch {
+            throw StoreError.corrupt("the stored record of return \(returnID) does not read back: \(error)")
+        }
+    }
+
+    func insertAssessment(_ db: Database, returnID: String, _ a: StoredAssessment, at t: Double) throws {
+        try db.execute(
+            literal: """
+                INSERT INTO assessment (returnItemId, modelVersion, disposition, fraudRisk, recoveryValue, lane, anomaly, payload, createdAt)
+                VALUES (\(returnID), \(a.modelVersion), \(a.disposition), \(a.fraudRisk), \(a.recoveryValue), \(a.lane),
+                    \(!a.anomalyReasons.isEmpty), \(a.payload), \(t))
+                """
+        )
+    }
+
+    func latestAssessment(_ db: Database, returnID: String) throws -> Data {
+        guard
+            let payload = try Data.fetchOne(
+                db,
+                SQLRequest(literal: "SELECT payload FROM assessment WHERE returnItemId = \(returnID) ORDER BY id DESC LIMIT 1")
+            )
+        else { throw StoreError.corrupt("return \(returnID) has no assessment") }
+        return payload
+    }
+
+    func queuePosition(_ db: Database, returnID: String, now: Date) throws -> QueuePosition? {
+        guard let row = try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM queueEntry WHERE returnID = \(returnID)")) else { return nil }
+        var state: QueueState = try row.required("state")
+        let expires = row.optionalDate("leaseExpiresAt")
+        if state == .leased, let expires, expires <= now { state = .queued }
+        return QueuePosition(
+            lane: try row.required("lane"),
+            warehouseID: row["warehouseID"],
+            state: state,
+            rank: rank(row),
+            enqueuedAt: row.date("enqueuedAt"),
+            leaseExpiresAt: state == .leased ? expires : nil,
+            stationID: state == .leased ? row["stationID"] : nil,
+            completedAt: row.optionalDate("completedAt"),
+            claimCount: row["claimCount"]
+        )
+    }
+
+    /// The rank numbers of a queue row.
+    func rank(_ row: Row) -> QueueRank {
+        QueueRank(key: row["rankKey"], urgency: row["urgency"], agingWeight: row["agingWeight"], serviceLevelHours: row["serviceLevelHours"])
+    }
+
+    func inspection(_ db: Database, returnID: String) throws -> InspectionOutcome? {
+        guard let row = try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM inspection WHERE returnID = \(returnID)")) else { return nil }
+        return InspectionOutcome(
+            grade: try (row["grade"] as String?).map { _ in try row.required("grade") },
+            disposition: try row.required("disposition"),
+            recoveryValue: row["recoveryValue"],
+            fraudConfirmed: row["fraudConfirmed"],
+            notes: row["notes"]
+        )
+    }
+}

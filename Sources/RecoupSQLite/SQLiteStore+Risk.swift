@@ -1,0 +1,131 @@
+package import Foundation
+internal import GRDB
+internal import RecoupCore
+package import RecoupStore
+
+extension SQLiteStore {
+    package func anomalies(_ query: AnomalyQuery) async throws -> [AnomalyItem] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                SQLRequest(
+                    literal: """
+                        SELECT * FROM anomaly
+                        WHERE (\(query.status) IS NULL OR status = \(query.status)) AND (\(query.minRisk) IS NULL OR risk >= \(query.minRisk))
+                            AND (\(query.warehouseID) IS NULL OR warehouseID = \(query.warehouseID))
+                        ORDER BY exposure DESC, returnID LIMIT \(query.limit)
+                        """
+                )
+            ).map(anomalyItem)
+        }
+    }
+
+    package func review(returnID: String, decision: ReviewDecision, note: String?, reviewer: String?, now: Date) async throws -> AnomalyItem {
+        try await writer.write { db in
+            guard let row = try Row.fetchOne(db, SQLRequest(literal: "SELECT status FROM anomaly WHERE returnID = \(returnID)")) else {
+                throw StoreError.anomalyNotFound(returnID)
+            }
+            let status: AnomalyStatus = try row.required("status")
+            guard status.isOpenForReview else { throw StoreError.reviewClosed(returnID: returnID, status: status) }
+            let t = now.storedSeconds
+            try db.execute(
+                literal: """
+                    UPDATE anomaly SET status = \(decision.status), reviewedAt = \(t), reviewNote = \(note), reviewer = \(reviewer)
+                    WHERE returnID = \(returnID)
+                    """
+            )
+            try audit(db, returnID, .reviewed, actor: reviewer, detail: decision.rawValue + (note.map { ": \($0)" } ?? ""), at: t)
+            return try anomalyItem(try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM anomaly WHERE returnID = \(returnID)"))!)
+        }
+    }
+
+    private func anomalyItem(_ row: Row) throws -> AnomalyItem {
+        AnomalyItem(
+            returnID: row["returnID"],
+            status: try row.required("status"),
+            risk: row["risk"],
+            exposure: row["exposure"],
+            reasons: try JSONDecoder().decode([String].self, from: row["reasons"] as Data),
+            warehouseID: row["warehouseID"],
+            flaggedAt: row.date("flaggedAt"),
+            reviewedAt: row.optionalDate("reviewedAt"),
+            reviewNote: row["reviewNote"],
+            reviewer: row["reviewer"]
+        )
+    }
+
+    package func summary() async throws -> OperationsSummary {
+        try await writer.read { db in
+            func counts(_ sql: String) throws -> [OperationsSummary.Count] {
+                try Row.fetchAll(db, sql: sql).map { .init(key: $0[0], count: $0[1]) }
+            }
+            let returns = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM returnItem") ?? 0
+            let inspected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inspection") ?? 0
+            let reasons = try counts("SELECT reasonCode, COUNT(*) AS n FROM returnItem GROUP BY reasonCode ORDER BY n DESC, reasonCode")
+            let predicted = try counts(
+                """
+                SELECT a.disposition, COUNT(*) AS n FROM assessment a
+                WHERE a.id = (SELECT MAX(id) FROM assessment b WHERE b.returnItemId = a.returnItemId)
+                GROUP BY a.disposition ORDER BY n DESC, a.disposition
+                """
+            )
+            let actual = try counts("SELECT disposition, COUNT(*) AS n FROM inspection GROUP BY disposition ORDER BY n DESC, disposition")
+            let totals = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT SUM(i.recoveryValue) AS recovered, SUM(r.refundAmount) AS refunded
+                    FROM inspection i JOIN returnItem r ON r.id = i.returnID
+                    """
+            )
+            let recovered: Double = totals?["recovered"] ?? 0
+            let refunded: Double = totals?["refunded"] ?? 0
+            // Per warehouse and lane: cycle-time percentiles computed here from the sorted durations.
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT q.warehouseID, q.lane, (i.inspectedAt - q.enqueuedAt) / 3600.0 AS hours, i.recoveryValue, r.refundAmount
+                    FROM inspection i JOIN queueEntry q ON q.returnID = i.returnID JOIN returnItem r ON r.id = i.returnID
+                    ORDER BY q.warehouseID, q.lane, hours
+                    """
+            )
+            var groups: [String: (warehouse: String, lane: LaneName, hours: [Double], recovered: Double, refunded: Double)] = [:]
+            for row in rows {
+                let w: String = row["warehouseID"]
+                let l: LaneName = try row.required("lane")
+                let key = w + "\u{1}" + l.rawValue
+                var g = groups[key] ?? (w, l, [], 0, 0)
+                g.hours.append(row["hours"])
+                g.recovered += row["recoveryValue"]
+                g.refunded += row["refundAmount"]
+                groups[key] = g
+            }
+            let cycles = groups.values.sorted { ($0.warehouse, $0.lane.rawValue) < ($1.warehouse, $1.lane.rawValue) }.map { g in
+                OperationsSummary.CycleTime(
+                    warehouseID: g.warehouse,
+                    lane: g.lane,
+                    inspected: g.hours.count,
+                    meanHours: g.hours.reduce(0, +) / Double(g.hours.count),
+                    p50Hours: quantile(g.hours, 0.5),
+                    p90Hours: quantile(g.hours, 0.9),
+                    recoveryRate: g.refunded > 0 ? g.recovered / g.refunded : 0
+                )
+            }
+            return OperationsSummary(
+                returns: returns,
+                inspected: inspected,
+                reasons: reasons,
+                predictedDispositions: predicted,
+                inspectedDispositions: actual,
+                recoveryRate: refunded > 0 ? recovered / refunded : 0,
+                cycleTimes: cycles
+            )
+        }
+    }
+}
+
+/// The `q` quantile of sorted values (nearest rank).
+private func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = Int((q * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(sorted.count - 1, max(0, rank))]
+}

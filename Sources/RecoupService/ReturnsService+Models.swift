@@ -1,0 +1,117 @@
+internal import CoreMetrics
+package import Foundation
+package import Logging
+internal import RecoupCore
+internal import RecoupLearning
+package import RecoupScoring
+package import RecoupStore
+
+/// The result of a model reload.
+package struct ModelSwap: Sendable, Equatable {
+    package var version: String
+    package var previous: String?
+    /// Queued items that the background re-scoring will score with the new model.
+    package var reassessing: Int
+}
+
+extension ReturnsService {
+    /// Loads `version` (or the one `models/ACTIVE` names) and swaps it in; on any problem the old model keeps serving
+    /// and the error says why. Every attempt is recorded in the store. The swap is announced to the re-scoring
+    /// service, which re-scores the queue in the background.
+    @discardableResult
+    package func loadModel(version: String? = nil) async throws -> ModelSwap {
+        let now = clock()
+        let directory = modelsDirectory
+        let policy = policy
+        let loaded: Result<ModelBundle, ModelBundleError> = try await executor.run {
+            Result { () throws(ModelBundleError) -> ModelBundle in
+                let name: String
+                if let version { name = version } else { name = try ModelBundle.activeVersion(in: directory) }
+                guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else { throw ModelBundleError.noActiveVersion(name) }
+                return try ModelBundle.load(from: directory.appendingPathComponent(name))
+            }
+        }
+        switch loaded {
+        case .success(let bundle):
+            let previous = models.swap(ServingModel(scorer: Scorer(bundle: bundle, policy: policy), policy: policy, loadedAt: now))
+            try? await store.recordModelEvent(
+                version: bundle.version,
+                outcome: .loaded,
+                detail: previous.version.map { "replaced \($0)" },
+                now: now
+            )
+            let queued = (try? await store.laneStats(warehouseID: nil, now: now))?.reduce(0) { $0 + $1.depth - $1.leased } ?? 0
+            return ModelSwap(version: bundle.version, previous: previous.version, reassessing: queued)
+        case .failure(let error):
+            try? await store.recordModelEvent(version: version, outcome: .refused, detail: error.description, now: now)
+            throw ServiceError(
+                .bundleRefused,
+                error.description + "; the previous model keeps serving",
+                field: version == nil ? nil : "version"
+            )
+        }
+    }
+
+    /// Re-scores queued returns that an older model scored, in chunks (each scored on the pool), until none is left
+    /// or a newer model arrives. Each item keeps its place in time: its rank is computed for its own arrival.
+    /// - Returns: how many were re-scored.
+    @discardableResult
+    package func rescoreQueue(chunk: Int = 500) async throws -> Int {
+        guard let scorer = models.current.scorer else { return 0 }
+        var total = 0
+        while models.current.version == scorer.version {
+            let candidates = try await store.returnsToReassess(notScoredBy: scorer.version, limit: chunk, now: clock())
+            if candidates.isEmpty { break }
+            let assessed = try await executor.map(candidates.count) { range in
+                let part = Array(candidates[range])
+                return zip(part, scorer.assess(part.map(\.record), explain: true, parallel: false)).map { candidate, a in
+                    (candidate.record.returnID, Self.stored(a, record: candidate.record, policy: scorer.policy, enqueuedAt: candidate.enqueuedAt))
+                }
+            }.flatMap { $0 }
+            var moved = 0
+            for (returnID, assessment) in assessed where try await store.reassess(returnID: returnID, assessment, now: clock()) {
+                moved += 1
+            }
+            total += moved
+            if moved == 0 { break }
+        }
+        metrics.rescoredReturns.increment(by: Int64(total))
+        return total
+    }
+
+    /// The serving model, `ACTIVE`, and the bundles in the models folder.
+    package func modelsOverview() -> (serving: ServingModel, active: String?, available: [String]) {
+        (models.current, try? ModelBundle.activeVersion(in: modelsDirectory), ModelBundle.availableVersions(in: modelsDirectory))
+    }
+}
+
+/// One head of a bundle as an overview shows it: the learner kept, why, and its validation metrics.
+package struct HeadSummary: Sendable, Equatable {
+    package var learner: String
+    package var reason: String
+    package var metrics: [String: Double]
+
+    /// The three heads of a bundle, by head name.
+    package static func heads(of bundle: ModelBundle) -> [String: HeadSummary] {
+        let d = bundle.disposition.validation
+        let f = bundle.fraud.validation
+        let r = bundle.recovery.validation
+        return [
+            "disposition": HeadSummary(
+                learner: bundle.disposition.selection.chosen,
+                reason: bundle.disposition.selection.reason,
+                metrics: ["log_loss": d.logLoss, "macro_f1": d.macroF1, "accuracy": d.accuracy]
+            ),
+            "fraud": HeadSummary(
+                learner: bundle.fraud.selection.chosen,
+                reason: bundle.fraud.selection.reason,
+                metrics: ["pr_auc": f.prAUC, "roc_auc": f.rocAUC, "log_loss": f.logLoss]
+            ),
+            "recovery": HeadSummary(
+                learner: bundle.recovery.selection.chosen,
+                reason: bundle.recovery.selection.reason,
+                metrics: ["rmse": r.rmse, "mae": r.mae, "r2": r.r2, "interval_coverage": bundle.recovery.intervalCoverage]
+            ),
+        ]
+    }
+}

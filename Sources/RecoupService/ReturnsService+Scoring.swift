@@ -1,0 +1,232 @@
+internal import CoreMetrics
+internal import Crypto
+package import Foundation
+package import RecoupCore
+package import RecoupScoring
+package import RecoupStore
+
+/// A JSON answer rendered by a use case (the batch answers are rendered where they are computed, on the pool).
+package struct JSONAnswer: Sendable {
+    package var json: [UInt8]
+}
+
+extension ReturnsService {
+    /// The records of a request body, checked against the accepted shapes and the batch limit (not yet decoded).
+    package func document(_ body: [UInt8]) throws(ServiceError) -> ReturnJSONDocument {
+        let document: ReturnJSONDocument
+        do {
+            document = try ReturnJSONDocument(body)
+        } catch {
+            switch error {
+            case .returnsNotAnArray: throw .invalid(error.description, field: "returns")
+            case .unexpectedJSONShape(let found): throw .invalid("the body must be a return record or {\"returns\": [...]}, got \(found)")
+            default: throw ServiceError(.malformedJSON, error.description)
+            }
+        }
+        guard document.count > 0 else { throw .invalid("returns is empty", field: "returns") }
+        guard document.count <= limits.maxBatchRecords else {
+            throw ServiceError(
+                .tooManyRecords,
+                "\(document.count) records in one request; the limit is \(limits.maxBatchRecords)",
+                field: "returns"
+            )
+        }
+        return document
+    }
+
+    // MARK: Stateless scoring
+
+    /// Scores one record or a batch without storing anything: the contract's scored output for each record, in input
+    /// order, an error object for each bad one. A lone bad record is refused with its first error.
+    package func score(_ body: [UInt8], explain: Bool) async throws -> JSONAnswer {
+        let scorer = try scorer()
+        let document = try document(body)
+        let start = ContinuousClock.now
+        let parts: [ScoredPart]
+        if document.isSingle {
+            parts = [try Self.scoreSingle(document, scorer: scorer, explain: explain)]
+        } else {
+            parts = try await executor.map(document.count) { range in
+                ScoredPart(document.read(labels: .ignore, range: range), range: range, scorer: scorer, explain: explain)
+            }
+        }
+        let scored = parts.reduce(0) { $0 + $1.scored }
+        metrics.scoringDuration.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+        metrics.scoredRecords.increment(by: Int64(scored))
+        metrics.rejectedRecords.increment(by: Int64(document.count - scored))
+        var writer = JSONWriter(reservingCapacity: parts.reduce(64) { $0 + $1.json.count })
+        ScoredOutput.writeAnswer(modelVersion: scorer.version, scored: scored, failed: document.count - scored, into: &writer) { w in
+            for (i, part) in parts.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.raw(part.json)
+            }
+        }
+        return JSONAnswer(json: writer.bytes)
+    }
+
+    /// A lone record, scored on the calling thread (the low-latency path).
+    static func scoreSingle(_ document: ReturnJSONDocument, scorer: Scorer, explain: Bool) throws(ServiceError) -> ScoredPart {
+        let batch = document.read(labels: .ignore)
+        guard let parsed = batch.returns.first else { throw ServiceError(batch.errors[0]) }
+        var writer = JSONWriter(reservingCapacity: 1400)
+        ScoredOutput.write(scorer.assess(parsed.record, explain: explain), into: &writer)
+        return ScoredPart(json: writer.bytes, scored: 1)
+    }
+
+    // MARK: Ingest
+
+    /// Receives one record or a batch: validates, scores, stores and enqueues every good record in one transaction
+    /// (idempotent on `return_id`; the same id with a different payload is a conflict), and answers per record. A lone
+    /// bad record is refused with its first error, a lone conflicting one with a conflict.
+    package func ingest(_ body: [UInt8], actor: String?) async throws -> JSONAnswer {
+        let scorer = try scorer()
+        let document = try document(body)
+        let now = clock()
+        let parts: [IngestPart]
+        if document.isSingle {
+            let batch = document.read(labels: .ignore)
+            guard !batch.returns.isEmpty else {
+                metrics.rejectedRecords.increment()
+                throw ServiceError(batch.errors[0])
+            }
+            parts = [IngestPart(batch, scorer: scorer, now: now)]
+        } else {
+            parts = try await executor.map(document.count) { range in
+                IngestPart(document.read(labels: .ignore, range: range), scorer: scorer, now: now)
+            }
+        }
+        let items = parts.flatMap(\.items)
+        let outcomes = try await storeCall { try await store.ingest(items, now: now, actor: actor) }
+        if document.isSingle, case .conflict(let id) = outcomes[0] { throw Self.conflict(id) }
+        let conflicts = outcomes.filter { if case .conflict = $0 { true } else { false } }.count
+        let accepted = outcomes.count - conflicts
+        let invalid = document.count - items.count
+        metrics.ingestedRecords.increment(by: Int64(accepted))
+        metrics.rejectedRecords.increment(by: Int64(invalid))
+        var writer = JSONWriter(reservingCapacity: items.count * 1300 + 64)
+        writer.raw("{\"accepted\":")
+        writer.integer(accepted)
+        writer.raw(",\"conflicts\":")
+        writer.integer(conflicts)
+        writer.raw(",\"invalid\":")
+        writer.integer(invalid)
+        writer.raw(",\"results\":[")
+        var outcome = outcomes.makeIterator()
+        for (i, slot) in parts.lazy.flatMap(\.slots).enumerated() {
+            if i > 0 { writer.raw(",") }
+            switch slot {
+            case .failed(let errors):
+                ScoredOutput.writeFailure(errors, status: "invalid", into: &writer)
+            case .parsed(let id):
+                writer.raw("{\"return_id\":")
+                writer.string(id)
+                switch outcome.next()! {
+                case .created(let payload), .duplicate(let payload):
+                    writer.raw(",\"status\":\"accepted\",\"assessment\":")
+                    writer.raw(payload)
+                case .conflict(let id):
+                    writer.raw(",\"status\":\"conflict\",\"error\":")
+                    Self.conflict(id).detail.write(into: &writer)
+                }
+                writer.raw("}")
+            }
+        }
+        writer.raw("]}")
+        return JSONAnswer(json: writer.bytes)
+    }
+
+    static func conflict(_ returnID: String) -> ServiceError {
+        ServiceError(.conflict, "return \(returnID) was already received with a different payload", field: "return_id", record: returnID)
+    }
+
+    /// What the store keeps of a scored return: its canonical JSON, the hash of it, and the assessment ranked at `now`.
+    static func newReturn(_ record: ReturnRecord, _ a: Assessment, policy: LanePolicy, now: Date) -> NewReturn {
+        let json = record.json()
+        return NewReturn(
+            record: record,
+            recordJSON: json,
+            payloadHash: APIKeys.hex(SHA256.hash(data: json)),
+            assessment: stored(a, record: record, policy: policy, enqueuedAt: now)
+        )
+    }
+
+    /// The store's form of an assessment: the sort and filter columns, the rank for `enqueuedAt` and the contract JSON.
+    static func stored(_ a: Assessment, record: ReturnRecord, policy: LanePolicy, enqueuedAt: Date) -> StoredAssessment {
+        StoredAssessment(
+            modelVersion: a.modelVersion,
+            disposition: a.disposition,
+            fraudRisk: a.fraudRisk,
+            recoveryValue: a.recoveryValue,
+            lane: a.lane,
+            rank: policy.rank(of: a, enqueuedAt: enqueuedAt),
+            anomalyReasons: a.anomalies.map(\.reason),
+            exposure: a.fraudRisk * record.refundAmount,
+            payload: Data(ScoredOutput.json(a))
+        )
+    }
+}
+
+/// One part of a scoring batch: the rendered results of its positions, in order.
+struct ScoredPart: Sendable {
+    var json: [UInt8]
+    var scored: Int
+
+    init(json: [UInt8], scored: Int) {
+        self.json = json
+        self.scored = scored
+    }
+
+    /// Scores the good records of a part on this thread and renders every position of `range`.
+    init(_ batch: ReturnBatch, range: Range<Int>, scorer: Scorer, explain: Bool) {
+        let assessments = scorer.assess(batch.records, explain: explain, parallel: false)
+        var writer = JSONWriter(reservingCapacity: range.count * (explain ? 1300 : 700))
+        var good = 0
+        var errors = batch.errors[...]
+        for index in range {
+            if index > range.lowerBound { writer.raw(",") }
+            if good < batch.returns.count, batch.returns[good].position == .index(index) {
+                ScoredOutput.write(assessments[good], into: &writer)
+                good += 1
+            } else {
+                let mine = errors.prefix { $0.position == .index(index) }
+                errors = errors.dropFirst(mine.count)
+                ScoredOutput.writeFailure(Array(mine), into: &writer)
+            }
+        }
+        self.init(json: writer.bytes, scored: good)
+    }
+}
+
+/// One part of an ingest batch: the scored returns to store and, per position, what happened to it.
+struct IngestPart: Sendable {
+    enum Slot: Sendable {
+        case parsed(returnID: String)
+        case failed([RecordError])
+    }
+    var items: [NewReturn] = []
+    var slots: [Slot] = []
+
+    init(_ batch: ReturnBatch, scorer: Scorer, now: Date) {
+        let assessments = scorer.assess(batch.records, explain: true, parallel: false)
+        var byPosition: [RecordPosition: [RecordError]] = [:]
+        var order: [RecordPosition] = []
+        for error in batch.errors {
+            if byPosition[error.position] == nil { order.append(error.position) }
+            byPosition[error.position, default: []].append(error)
+        }
+        var good = 0
+        var failed = 0
+        // Merge the good and the bad records back into input order.
+        while good < batch.returns.count || failed < order.count {
+            if failed == order.count || (good < batch.returns.count && batch.returns[good].position < order[failed]) {
+                let record = batch.returns[good].record
+                items.append(ReturnsService.newReturn(record, assessments[good], policy: scorer.policy, now: now))
+                slots.append(.parsed(returnID: record.returnID))
+                good += 1
+            } else {
+                slots.append(.failed(byPosition[order[failed]]!))
+                failed += 1
+            }
+        }
+    }
+}

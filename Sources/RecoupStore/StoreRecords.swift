@@ -1,0 +1,170 @@
+package import Foundation
+package import RecoupCore
+
+/// What the store keeps of an assessment: the columns it filters and sorts on, and the full assessment as an opaque
+/// JSON payload (the scoring layer owns its shape; the store never decodes it).
+package struct StoredAssessment: Sendable, Equatable {
+    package var modelVersion: String
+    package var disposition: Disposition
+    package var fraudRisk: Double
+    package var recoveryValue: Double
+    package var lane: LaneName
+    /// Where the item ranks in its lane (computed by the scoring layer's priority policy).
+    package var rank: QueueRank
+    /// Anomaly reasons; empty when the return is not flagged.
+    package var anomalyReasons: [String]
+    /// Fraud risk × refund amount.
+    package var exposure: Double
+    /// The assessment as JSON, returned as is.
+    package var payload: Data
+
+    package init(
+        modelVersion: String,
+        disposition: Disposition,
+        fraudRisk: Double,
+        recoveryValue: Double,
+        lane: LaneName,
+        rank: QueueRank,
+        anomalyReasons: [String],
+        exposure: Double,
+        payload: Data
+    ) {
+        self.modelVersion = modelVersion
+        self.disposition = disposition
+        self.fraudRisk = fraudRisk
+        self.recoveryValue = recoveryValue
+        self.lane = lane
+        self.rank = rank
+        self.anomalyReasons = anomalyReasons
+        self.exposure = exposure
+        self.payload = payload
+    }
+}
+
+/// A validated, scored return to ingest.
+package struct NewReturn: Sendable {
+    package var record: ReturnRecord
+    /// The record's canonical JSON (``RecoupCore/ReturnRecord/json(labels:)``): the stored copy.
+    package var recordJSON: [UInt8]
+    /// Fingerprint of the submitted payload: the same id with another fingerprint is a conflict.
+    package var payloadHash: String
+    package var assessment: StoredAssessment
+
+    package init(record: ReturnRecord, recordJSON: [UInt8], payloadHash: String, assessment: StoredAssessment) {
+        self.record = record
+        self.recordJSON = recordJSON
+        self.payloadHash = payloadHash
+        self.assessment = assessment
+    }
+}
+
+/// What ingesting one return did.
+package enum IngestOutcome: Sendable, Equatable {
+    /// Stored and queued now.
+    case created(assessment: Data)
+    /// Already stored with the same payload: the stored assessment, unchanged.
+    case duplicate(assessment: Data)
+    /// Already stored with a different payload.
+    case conflict(returnID: String)
+}
+
+/// A queued return that an older model scored, to score again after a model swap.
+package struct ReassessCandidate: Sendable {
+    package var record: ReturnRecord
+    /// When it entered the queue (its rank keeps its place in time).
+    package var enqueuedAt: Date
+
+    package init(record: ReturnRecord, enqueuedAt: Date) {
+        self.record = record
+        self.enqueuedAt = enqueuedAt
+    }
+}
+
+/// What happened to a return or to the service, as the audit log names it.
+package enum AuditKind: String, Sendable, Codable, CaseIterable {
+    case ingested
+    case reassessed
+    case claimed
+    case leaseExtended = "lease_extended"
+    case released
+    case leaseExpired = "lease_expired"
+    case inspected
+    case reviewed
+    case keyCreated = "key_created"
+    case keyRevoked = "key_revoked"
+}
+
+/// One entry of a return's history (the audit log).
+package struct AuditEntry: Sendable, Codable, Equatable {
+    package var kind: AuditKind
+    package var actor: String?
+    package var detail: String?
+    package var at: Date
+
+    package init(kind: AuditKind, actor: String?, detail: String?, at: Date) {
+        self.kind = kind
+        self.actor = actor
+        self.detail = detail
+        self.at = at
+    }
+}
+
+/// Everything known about one return.
+package struct ReturnDetail: Sendable {
+    package var record: ReturnRecord
+    /// The latest assessment's JSON.
+    package var assessment: Data
+    package var queue: QueuePosition?
+    package var inspection: InspectionOutcome?
+    package var history: [AuditEntry]
+
+    package init(record: ReturnRecord, assessment: Data, queue: QueuePosition?, inspection: InspectionOutcome?, history: [AuditEntry]) {
+        self.record = record
+        self.assessment = assessment
+        self.queue = queue
+        self.inspection = inspection
+        self.history = history
+    }
+}
+
+/// The result of an inspection: grade, disposition, recovered value, fraud. These become the labels.
+package struct InspectionOutcome: Sendable, Codable, Equatable {
+    package var grade: Grade?
+    package var disposition: Disposition
+    package var recoveryValue: Double
+    package var fraudConfirmed: Bool
+    package var notes: String?
+
+    package init(grade: Grade?, disposition: Disposition, recoveryValue: Double, fraudConfirmed: Bool, notes: String?) {
+        self.grade = grade
+        self.disposition = disposition
+        self.recoveryValue = recoveryValue
+        self.fraudConfirmed = fraudConfirmed
+        self.notes = notes
+    }
+}
+
+/// Whether a model bundle was loaded.
+package enum ModelEventOutcome: String, Sendable, Codable {
+    case loaded
+    case refused
+}
+
+/// Facts about the open store for health checks.
+package struct StoreStatus: Sendable, Equatable {
+    /// Where the data lives (a file path, or a server address without credentials).
+    package var location: String
+    /// The journal mode (SQLite).
+    package var journalMode: String?
+    /// The engine's version.
+    package var engineVersion: String
+    /// The schema migrations applied, in order.
+    package var appliedMigrations: [String]
+
+    package init(location: String, journalMode: String?, engineVersion: String, appliedMigrations: [String]) {
+        self.location = location
+        self.journalMode = journalMode
+        self.engineVersion = engineVersion
+        self.appliedMigrations = appliedMigrations
+    }
+}
