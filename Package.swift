@@ -137,7 +137,10 @@ let package = Package(
         .testTarget(name: "RecoupStoreTests", dependencies: ["RecoupStore", "RecoupSQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecoupServiceTests",
-            dependencies: ["RecoupService", "RecoupSQLite", "RecoupTestSupport"],
+            dependencies: [
+                "RecoupService", "RecoupSQLite", "RecoupTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -17,6 +17,8 @@ package struct Explainer: Sendable {
     let columns: [FeatureColumn]
     /// Dense column of each tree column.
     let treeColumns: [Int]
+    /// Feature group of each tree column (where the trees' path attributions are summed).
+    let treeGroups: [Int32]
 
     package init(_ fitted: FittedFeatureSpec) {
         var index: [String: Int] = [:]
@@ -38,29 +40,23 @@ package struct Explainer: Sendable {
         self.groups = groups
         self.columns = fitted.columns
         self.treeColumns = fitted.treeColumns
+        self.treeGroups = fitted.treeColumns.map { Int32(group[$0]) }
     }
 
-    /// Per-group sums of per-dense-column contributions.
-    func byGroup(dense phi: [Double]) -> [Double] {
-        var sums = [Double](repeating: 0, count: groups.count)
-        for (c, v) in phi.enumerated() { sums[group[c]] += v }
-        return sums
-    }
-
-    /// Per-group sums of per-tree-column contributions (the bias term excluded).
-    func byGroup(trees phi: ArraySlice<Double>) -> [Double] {
-        var sums = [Double](repeating: 0, count: groups.count)
-        for (j, v) in phi.enumerated() where j < treeColumns.count { sums[group[treeColumns[j]]] += v }
-        return sums
-    }
-
-    /// The top groups by contribution: `direction` +1 keeps those pushing the score up, −1 down, 0 either way.
+    /// The top groups by contribution, largest magnitude first: `direction` +1 keeps those pushing the score up, −1
+    /// down, 0 either way. A partial selection (a handful out of dozens of groups), not a sort.
     func top(_ sums: [Double], count: Int, direction: Double) -> [(group: Int, contribution: Double)] {
-        sums.enumerated()
-            .filter { direction == 0 ? $0.element != 0 : $0.element * direction > 0 }
-            .sorted { abs($0.element) > abs($1.element) }
-            .prefix(count)
-            .map { ($0.offset, $0.element) }
+        guard count > 0 else { return [] }
+        var top: [(group: Int, contribution: Double)] = []
+        top.reserveCapacity(count + 1)
+        for (g, v) in sums.enumerated() where direction == 0 ? v != 0 : v * direction > 0 {
+            guard top.count < count || abs(v) > abs(top[top.count - 1].contribution) else { continue }
+            var i = top.count
+            while i > 0, abs(top[i - 1].contribution) < abs(v) { i -= 1 }
+            top.insert((g, v), at: i)
+            if top.count > count { top.removeLast() }
+        }
+        return top
     }
 
     /// The sentence describing a group's value in a record (`values`: natural-unit column values).

@@ -1,4 +1,4 @@
-package import Foundation
+internal import Foundation
 package import RecoupCore
 package import RecoupFeatures
 package import RecoupLearning
@@ -63,37 +63,57 @@ package struct Scorer: Sendable {
     }
 
     /// The whole pipeline on one core.
+    ///
+    /// Explaining, the fraud and recovery trees are walked once per row for both the prediction and its attribution
+    /// (a path attribution ends on the leaf a prediction adds), so they are not predicted for the batch first.
     func assessSerially(_ records: ArraySlice<ReturnRecord>, explain: Bool) -> [Assessment] {
         let m = extractor.extract(Array(records), parallel: false)
-        let heads = predict(m, workers: 1)
-        return records.indices.enumerated().map { i, index in
-            finish(
-                records[index],
-                probabilities: Array(heads.disposition.row(i)),
-                fraudRisk: heads.fraudRisk[i],
-                recovery: heads.recovery[i],
-                dense: m.dense.row(i),
-                bins: m.binned.row(i),
-                explain: explain
+        let disposition = bundle.disposition.learner.probabilities(dense: m.dense, binned: m.binned, workers: 1)
+        let heads = explain ? nil : predict(m, workers: 1)
+        var work = explain ? Attribution(groups: explainer.groups.count) : nil
+        var assessments: [Assessment] = []
+        assessments.reserveCapacity(records.count)
+        for (i, record) in records.enumerated() {
+            let dense = m.dense.row(i)
+            let bins = m.binned.row(i)
+            let risk: Double
+            let recovery: Double
+            if work != nil {
+                (risk, recovery) = explainedRiskAndRecovery(dense: dense, bins: bins, into: &work!)
+            } else {
+                (risk, recovery) = (heads!.fraudRisk[i], heads!.recovery[i])
+            }
+            assessments.append(
+                finish(
+                    record,
+                    probabilities: Array(disposition.row(i)),
+                    fraudRisk: risk,
+                    recovery: recovery,
+                    dense: dense,
+                    bins: bins,
+                    attribution: &work
+                )
             )
         }
+        return assessments
     }
 
     /// Assesses one record (the low-latency path; identical to its result in a batch).
     package func assess(_ record: ReturnRecord, explain: Bool = true) -> Assessment {
         let row = extractor.extract(record)
-        let probabilities = bundle.disposition.learner.probabilities(dense: row.dense[...], bins: row.bins[...])
-        let fraud = bundle.fraud.learner.probabilities(dense: row.dense[...], bins: row.bins[...])
-        let recovery = max(0, bundle.recovery.model.predict(row: row.bins)[0])
-        return finish(
-            record,
-            probabilities: probabilities,
-            fraudRisk: bundle.fraud.calibration(fraud[1]),
-            recovery: recovery,
-            dense: row.dense[...],
-            bins: row.bins[...],
-            explain: explain
-        )
+        let dense = row.dense[...]
+        let bins = row.bins[...]
+        let probabilities = bundle.disposition.learner.probabilities(dense: dense, bins: bins)
+        var work = explain ? Attribution(groups: explainer.groups.count) : nil
+        let risk: Double
+        let recovery: Double
+        if work != nil {
+            (risk, recovery) = explainedRiskAndRecovery(dense: dense, bins: bins, into: &work!)
+        } else {
+            risk = bundle.fraud.calibration(bundle.fraud.learner.probabilities(dense: dense, bins: bins)[1])
+            recovery = max(0, bundle.recovery.model.predict(row: bins)[0])
+        }
+        return finish(record, probabilities: probabilities, fraudRisk: risk, recovery: recovery, dense: dense, bins: bins, attribution: &work)
     }
 
     /// Calibrated heads → interval, flags, lane, priority, reasons.
@@ -104,7 +124,7 @@ package struct Scorer: Sendable {
         recovery: Double,
         dense: ArraySlice<Float>,
         bins: ArraySlice<UInt8>,
-        explain: Bool
+        attribution: inout Attribution?
     ) -> Assessment {
         let interval = bundle.recovery.interval.interval(recovery)
         let anomalies = policy.anomaly.flags(record: record, fraudRisk: fraudRisk)
@@ -139,7 +159,8 @@ package struct Scorer: Sendable {
             lane: lane.name,
             priority: urgency,
             anomalies: anomalies,
-            reasons: explain ? reasons(record, disposition: disposition, fraudRisk: fraudRisk, dense: dense, bins: bins) : [],
+            reasons: attribution == nil
+                ? [] : reasons(record, disposition: disposition, fraudRisk: fraudRisk, dense: dense, bins: bins, attribution: &attribution!),
             modelVersion: bundle.version
         )
     }

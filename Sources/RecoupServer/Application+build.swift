@@ -8,7 +8,7 @@ internal import Foundation
 package import Hummingbird
 package import Logging
 internal import RecoupCore
-package import RecoupService
+internal import RecoupService
 
 /// Builds the service over its dependencies, with its background services. The caller runs it with `runService()`,
 /// which handles SIGINT and SIGTERM with a graceful shutdown (in-flight requests finish, background work stops, then

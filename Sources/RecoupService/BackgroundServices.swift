@@ -1,5 +1,5 @@
 package import Logging
-package import ServiceLifecycle
+internal import ServiceLifecycle
 
 /// Puts expired leases back in their lanes every `interval`, and writes each in the item's history. (Claims and lane
 /// statistics already treat an expired lease as queued; this makes it explicit and visible.) Runs in the server's

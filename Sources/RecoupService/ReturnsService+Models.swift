@@ -1,10 +1,10 @@
 internal import CoreMetrics
-package import Foundation
-package import Logging
+internal import Foundation
+internal import Logging
 internal import RecoupCore
 internal import RecoupLearning
 package import RecoupScoring
-package import RecoupStore
+internal import RecoupStore
 
 /// The result of a model reload.
 package struct ModelSwap: Sendable, Equatable {

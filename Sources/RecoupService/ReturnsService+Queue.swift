@@ -1,7 +1,7 @@
 internal import CoreMetrics
 package import Foundation
 package import RecoupCore
-package import RecoupScoring
+internal import RecoupScoring
 package import RecoupStore
 
 /// One lane as the floor sees it: the policy's service level and the queue's state.

@@ -1,6 +1,6 @@
 package import Foundation
-package import RecoupCore
-package import RecoupScoring
+internal import RecoupCore
+internal import RecoupScoring
 package import RecoupStore
 
 /// Where a return stands in the queue, with its priority now.

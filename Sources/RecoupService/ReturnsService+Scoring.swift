@@ -1,9 +1,9 @@
 internal import CoreMetrics
 internal import Crypto
-package import Foundation
+internal import Foundation
 package import RecoupCore
-package import RecoupScoring
-package import RecoupStore
+internal import RecoupScoring
+internal import RecoupStore
 
 /// A JSON answer rendered by a use case (the batch answers are rendered where they are computed, on the pool).
 package struct JSONAnswer: Sendable {

@@ -6,8 +6,8 @@
 // in the server's ServiceGroup; CPU-heavy batches run on NIO's thread pool (`ScoringExecutor`), off the event loops.
 
 package import Foundation
-package import Logging
-package import RecoupCore
+internal import Logging
+internal import RecoupCore
 package import RecoupScoring
 package import RecoupStore
 

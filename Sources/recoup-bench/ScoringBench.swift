@@ -17,6 +17,7 @@ struct ScoringBench: ParsableCommand {
 
     func run() throws {
         let scorer = Scorer(bundle: try ModelBundle.load(from: URL(fileURLWithPath: model)), policy: .default)
+        FileHandle.standardError.write(Data("DEBUG fraud learner at start: \(scorer.bundle.fraud.learner.name)\n".utf8))
         let records = Array(try ReturnCSVReader.read(ByteFile.read(data), labels: .ignore).records.prefix(rows))
         let batches = stride(from: 0, to: records.count, by: batch).map { Array(records[$0..<min($0 + batch, records.count)]) }
         func throughput(explain: Bool) -> Double {

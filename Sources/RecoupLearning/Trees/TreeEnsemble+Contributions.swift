@@ -38,26 +38,71 @@ extension TreeEnsemble {
         contributions(row: row[...], method: method)
     }
 
-    /// Saabas contributions of one binned row to one output only (`F` values, bias excluded): the serving path of
-    /// explanations, which needs the chosen class alone. Walks only that output's trees, without copying them.
+    /// Saabas contributions of one binned row to one output only (`F` values, bias excluded).
     package func saabasContributions(row: ArraySlice<UInt8>, output: Int) -> [Double] {
         precondition(row.count == features, "TreeEnsemble trained with \(features) features, got \(row.count)")
-        precondition(output >= 0 && output < outputs, "output \(output) of \(outputs)")
-        var phi = [Double](repeating: 0, count: features + 1)
-        let k = outputs
+        var phi = [Double](repeating: 0, count: features)
+        let identity = (0..<Int32(features)).map { $0 }
         row.withUnsafeBufferPointer { bins in
-            phi.withUnsafeMutableBufferPointer { phi in
-                trees.withUnsafeBufferPointer { trees in
-                    var t = output
-                    while t < trees.count {
-                        trees[t].saabas(bins, into: phi)
-                        t += k
+            identity.withUnsafeBufferPointer { buckets in
+                phi.withUnsafeMutableBufferPointer { phi in
+                    _ = saabas(row: bins.baseAddress!, output: output, buckets: buckets.baseAddress!, into: phi.baseAddress!)
+                }
+            }
+        }
+        return phi
+    }
+
+    /// The prediction of a single-output ensemble from its raw score (``saabas(row:output:buckets:into:)`` returns one):
+    /// the same link as ``predict(_:workers:)``.
+    package func prediction(raw: Double) -> Double {
+        precondition(outputs == 1, "a single-output ensemble")
+        var value = raw
+        withUnsafeMutablePointer(to: &value) { objective.transform(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+        return value
+    }
+
+    /// The serving path of explanations: walks only output `output`'s trees over the packed nodes, adds each split's
+    /// Saabas contribution `value(child) − value(node)` to `sums[buckets[feature]]` (so that callers sum straight
+    /// into their own groups of features, without an intermediate vector), and returns the output's raw score: the
+    /// base score plus the leaves reached, exactly what prediction adds. No allocation.
+    package func saabas(
+        row: UnsafePointer<UInt8>,
+        output: Int,
+        buckets: UnsafePointer<Int32>,
+        into sums: UnsafeMutablePointer<Double>
+    ) -> Double {
+        precondition(output >= 0 && output < outputs, "output \(output) of \(outputs)")
+        let k = outputs
+        var raw = baseScores[output]
+        nodes.withUnsafeBufferPointer { nodes in
+            leafValues.withUnsafeBufferPointer { leaves in
+                nodeValues.withUnsafeBufferPointer { values in
+                    roots.withUnsafeBufferPointer { roots in
+                        var t = output
+                        while t < roots.count {
+                            var node = roots[t]
+                            if node < 0 {
+                                raw += leaves[Int(~node)]
+                            } else {
+                                var value = values[Int(node)]
+                                while node >= 0 {
+                                    let n = nodes[Int(node)]
+                                    let b = row[Int(n.feature)]
+                                    node = b <= n.threshold || (b == BinMapper.missingBin && n.defaultLeft) ? n.left : n.right
+                                    let next = node >= 0 ? values[Int(node)] : leaves[Int(~node)]
+                                    sums[Int(buckets[Int(n.feature)])] += next - value
+                                    value = next
+                                }
+                                raw += value
+                            }
+                            t += k
+                        }
                     }
                 }
             }
         }
-        phi.removeLast()
-        return phi
+        return raw
     }
 }
 

@@ -30,6 +30,9 @@ package struct TreeEnsemble: Sendable {
     let nodes: [PackedNode]
     /// Leaf values of every tree.
     let leafValues: [Double]
+    /// Values of the internal nodes of every tree (the Newton value a node would have as a leaf), by global node:
+    /// what path attribution needs.
+    let nodeValues: [Double]
     /// The root of each tree: a global node index, or `~leaf` for a tree that is a single leaf.
     let roots: [Int32]
 
@@ -46,6 +49,7 @@ package struct TreeEnsemble: Sendable {
         self.report = report
         var nodes: [PackedNode] = []
         var leafValues: [Double] = []
+        var nodeValues: [Double] = []
         var roots: [Int32] = []
         nodes.reserveCapacity(trees.reduce(0) { $0 + $1.splitFeature.count })
         for tree in trees {
@@ -65,9 +69,11 @@ package struct TreeEnsemble: Sendable {
                 )
             }
             leafValues.append(contentsOf: tree.leafValue)
+            nodeValues.append(contentsOf: tree.internalValue)
         }
         self.nodes = nodes
         self.leafValues = leafValues
+        self.nodeValues = nodeValues
         self.roots = roots
     }
 

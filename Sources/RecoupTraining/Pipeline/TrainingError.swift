@@ -1,4 +1,4 @@
-package import RecoupCore
+internal import RecoupCore
 
 /// Why training refused to start or could not finish. Each case says what to fix.
 package enum TrainingError: Error, CustomStringConvertible, Equatable {

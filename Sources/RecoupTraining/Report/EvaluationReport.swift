@@ -1,5 +1,5 @@
 package import Foundation
-package import RecoupCore
+internal import RecoupCore
 internal import RecoupLearning
 
 /// The self-contained HTML evaluation report: one or two bundles side by side, every plot inline SVG (no script,
