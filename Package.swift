@@ -152,6 +152,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RecoupCLITests", dependencies: ["recoup"], swiftSettings: swiftSettings),
+        .testTarget(name: "RecoupCLITests", dependencies: ["recoup", "RecoupTestSupport"], swiftSettings: swiftSettings),
     ]
 )

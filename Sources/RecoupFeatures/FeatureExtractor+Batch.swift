@@ -15,6 +15,24 @@ package struct FeatureMatrices: Sendable, Equatable {
 
     /// Number of rows.
     package var rows: Int { dense.rows }
+
+    /// The rows at `indices`, in that order (a copy: parts of a batch, splits of a training set).
+    package func rows(_ indices: some Collection<Int>) -> FeatureMatrices {
+        let dw = dense.columns
+        let tw = binned.columns
+        var values = [Float]()
+        values.reserveCapacity(indices.count * dw)
+        var bins = [UInt8]()
+        bins.reserveCapacity(indices.count * tw)
+        for i in indices {
+            values.append(contentsOf: dense.values[(i * dw)..<((i + 1) * dw)])
+            bins.append(contentsOf: binned.bins[(i * tw)..<((i + 1) * tw)])
+        }
+        return FeatureMatrices(
+            dense: Matrix(rows: indices.count, columns: dw, values: values),
+            binned: BinnedMatrix(rows: indices.count, columns: tw, bins: bins, binCounts: binned.binCounts)
+        )
+    }
 }
 
 extension FeatureExtractor {

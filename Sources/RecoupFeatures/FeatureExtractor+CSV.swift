@@ -63,6 +63,8 @@ package struct CSVFeatureExtraction: Sendable {
     package var lines: [Int]
     /// The labels of each row when read with ``LabelPolicy/require`` (empty otherwise).
     package var labels: [ReturnLabels]
+    /// The record of each row when asked for (`recoup score` finishes each row from its record), else empty.
+    package var records: [ReturnRecord]
     /// Every problem of every bad record.
     package var errors: [RecordError]
     /// Input-level warnings (extra columns).
@@ -75,11 +77,14 @@ extension FeatureExtractor {
     /// are those of ``extract(_:parallel:)`` on the records ``ReturnCSVReader`` reads, because both run the same
     /// validation (a record is `ReturnRecord(table:)` of the same table) and the same per-row kernel.
     ///
+    /// With `records`, each good row's ``ReturnRecord`` is made from the same validated table in the same pass.
+    ///
     /// Memory: the input, the two matrices (sized by an upper bound on the record count: the line feeds), and a row
     /// of scratch per core.
     package func extract(
         csv bytes: [UInt8],
         labels policy: LabelPolicy = .ignore,
+        records: Bool = false,
         parallel: Bool = true
     )
         throws(ReturnInputError) -> CSVFeatureExtraction
@@ -98,10 +103,10 @@ extension FeatureExtractor {
                         LargeBuffer.populate(binsBuffer.baseAddress!, byteCount: capacity * treeWidth)
                     }
                     let target = UnsafeTransfer((buffer, denseBuffer.baseAddress!, binsBuffer.baseAddress!))
-                    parts = extractChunks(chunks, reader: reader, target: target)
+                    parts = extractChunks(chunks, reader: reader, records: records, target: target)
                     if !parts.allSatisfy(\.aligned) {
                         chunks = reader.chunks(of: buffer, parallel: false)
-                        parts = extractChunks(chunks, reader: reader, target: target)
+                        parts = extractChunks(chunks, reader: reader, records: records, target: target)
                     }
                     rows = compact(parts, dense: denseBuffer.baseAddress!, bins: binsBuffer.baseAddress!)
                     binsCount = rows * treeWidth
@@ -116,6 +121,7 @@ extension FeatureExtractor {
                 returnIDs: ReturnIDs(),
                 lines: [],
                 labels: [],
+                records: [],
                 errors: [],
                 warnings: reader.warnings
             )
@@ -124,6 +130,7 @@ extension FeatureExtractor {
                 result.returnIDs.append(contentsOf: part.returnIDs)
                 result.lines += part.lines
                 result.labels += part.labels
+                result.records += part.records
                 result.errors += part.errors
             }
             return result
@@ -138,6 +145,7 @@ extension FeatureExtractor {
         var returnIDs = ReturnIDs()
         var lines: [Int] = []
         var labels: [ReturnLabels] = []
+        var records: [ReturnRecord] = []
         var errors: [RecordError] = []
     }
 
@@ -145,6 +153,7 @@ extension FeatureExtractor {
     private func extractChunks(
         _ chunks: [CSVChunk],
         reader: ReturnCSVReader,
+        records: Bool,
         target: UnsafeTransfer<(UnsafeBufferPointer<UInt8>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt8>)>
     ) -> [ChunkOutput] {
         var firstRows: [Int] = []
@@ -184,6 +193,7 @@ extension FeatureExtractor {
                         out.returnIDs.append(utf8: table.text(returnID))
                         if case .line(let line) = position { out.lines.append(line) }
                         if let labels { out.labels.append(labels) }
+                        if records { out.records.append(ReturnRecord(table: table)) }
                     } onErrors: { errors in
                         out.errors += errors
                     }

@@ -55,19 +55,32 @@ package struct Scorer: Sendable {
     /// (the server, which runs parts on its own thread pool), everything runs on the calling thread.
     package func assess(_ records: [ReturnRecord], explain: Bool = true, parallel: Bool = true) -> [Assessment] {
         guard records.count > 1 else { return records.map { assess($0, explain: explain) } }
-        let parts = parallel && records.count >= 256 ? min(Parallel.processorCount, records.count / 128) : 1
-        if parts <= 1 { return assessSerially(records[...], explain: explain) }
-        return Parallel.map(parts) { part in
-            assessSerially(records[(records.count * part / parts)..<(records.count * (part + 1) / parts)], explain: explain)
-        }.flatMap { $0 }
+        return inParts(records.count, parallel: parallel) { range in
+            assessSerially(records[range], features: extractor.extract(Array(records[range]), parallel: false), explain: explain)
+        }
+    }
+
+    /// Assesses records whose feature rows are already extracted (row `i` of `features` is `records[i]`): what
+    /// `recoup score` does after reading its CSV through the fused path, which makes both in one pass.
+    package func assess(_ records: [ReturnRecord], features: FeatureMatrices, explain: Bool = true, parallel: Bool = true) -> [Assessment] {
+        precondition(features.rows == records.count, "\(features.rows) feature rows for \(records.count) records")
+        return inParts(records.count, parallel: parallel) { range in
+            assessSerially(records[range], features: range.count == records.count ? features : features.rows(range), explain: explain)
+        }
+    }
+
+    /// `body` over contiguous parts of `0..<count`, one per core when `parallel` and the batch is large enough.
+    private func inParts(_ count: Int, parallel: Bool, _ body: @Sendable (Range<Int>) -> [Assessment]) -> [Assessment] {
+        let parts = parallel && count >= 256 ? min(Parallel.processorCount, count / 128) : 1
+        if parts <= 1 { return body(0..<count) }
+        return Parallel.map(parts) { part in body((count * part / parts)..<(count * (part + 1) / parts)) }.flatMap { $0 }
     }
 
     /// The whole pipeline on one core.
     ///
     /// Explaining, the fraud and recovery trees are walked once per row for both the prediction and its attribution
     /// (a path attribution ends on the leaf a prediction adds), so they are not predicted for the batch first.
-    func assessSerially(_ records: ArraySlice<ReturnRecord>, explain: Bool) -> [Assessment] {
-        let m = extractor.extract(Array(records), parallel: false)
+    func assessSerially(_ records: ArraySlice<ReturnRecord>, features m: FeatureMatrices, explain: Bool) -> [Assessment] {
         let disposition = bundle.disposition.learner.probabilities(dense: m.dense, binned: m.binned, workers: 1)
         let heads = explain ? nil : predict(m, workers: 1)
         var work = explain ? Attribution(groups: explainer.groups.count) : nil

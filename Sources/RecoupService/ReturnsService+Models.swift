@@ -2,7 +2,6 @@ internal import CoreMetrics
 internal import Foundation
 internal import Logging
 internal import RecoupCore
-internal import RecoupLearning
 package import RecoupScoring
 internal import RecoupStore
 
@@ -82,36 +81,5 @@ extension ReturnsService {
     /// The serving model, `ACTIVE`, and the bundles in the models folder.
     package func modelsOverview() -> (serving: ServingModel, active: String?, available: [String]) {
         (models.current, try? ModelBundle.activeVersion(in: modelsDirectory), ModelBundle.availableVersions(in: modelsDirectory))
-    }
-}
-
-/// One head of a bundle as an overview shows it: the learner kept, why, and its validation metrics.
-package struct HeadSummary: Sendable, Equatable {
-    package var learner: String
-    package var reason: String
-    package var metrics: [String: Double]
-
-    /// The three heads of a bundle, by head name.
-    package static func heads(of bundle: ModelBundle) -> [String: HeadSummary] {
-        let d = bundle.disposition.validation
-        let f = bundle.fraud.validation
-        let r = bundle.recovery.validation
-        return [
-            "disposition": HeadSummary(
-                learner: bundle.disposition.selection.chosen,
-                reason: bundle.disposition.selection.reason,
-                metrics: ["log_loss": d.logLoss, "macro_f1": d.macroF1, "accuracy": d.accuracy]
-            ),
-            "fraud": HeadSummary(
-                learner: bundle.fraud.selection.chosen,
-                reason: bundle.fraud.selection.reason,
-                metrics: ["pr_auc": f.prAUC, "roc_auc": f.rocAUC, "log_loss": f.logLoss]
-            ),
-            "recovery": HeadSummary(
-                learner: bundle.recovery.selection.chosen,
-                reason: bundle.recovery.selection.reason,
-                metrics: ["rmse": r.rmse, "mae": r.mae, "r2": r.r2, "interval_coverage": bundle.recovery.intervalCoverage]
-            ),
-        ]
     }
 }

@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Foundation
 internal import RecoupCore
+internal import RecoupFeatures
 internal import RecoupSQLite
 internal import RecoupScoring
 
@@ -13,33 +14,63 @@ extension Recoup {
 
         @Option(help: "The model bundle folder (default: the one models/ACTIVE names).") var model: String?
         @Option(help: "Returns to score, contract CSV (labels ignored; .gz accepted; - for stdin).") var data: String
-        @Option(help: "Output CSV (- for stdout).") var out: String = "-"
+        @Option(help: "Output file (- for stdout).") var out: String = "-"
+        @Option(help: "Output format: csv (the contract's scored output) or json (the answer of POST /v1/score).")
+        var format: OutputFormat = .csv
         @Option(help: "A lane policy JSON file replacing the shipped default.") var lanePolicy: String?
         @Flag(help: "Skip the reasons (faster).") var noReasons = false
 
+        enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+            case csv, json
+        }
+
         func run() throws {
             let scorer = try CommandSupport.scorer(model: model, lanePolicy: lanePolicy)
-            let batch: ReturnBatch
-            do { batch = try ReturnCSVReader.read(InputFiles.read(data), labels: .ignore) } catch let e as ReturnInputError {
+            // The fused path: each CSV row is parsed, validated, turned into feature rows and a record in one pass.
+            let input: CSVFeatureExtraction
+            do {
+                input = try scorer.extractor.extract(csv: InputFiles.read(data), labels: .ignore, records: true)
+            } catch let e as ReturnInputError {
                 throw CommandError("\(data): \(e.description)")
             }
-            let assessments = scorer.assess(batch.records, explain: !noReasons)
+            let assessments = scorer.assess(input.records, features: input.matrices, explain: !noReasons)
             // Rows in input order: scored records and failures interleaved by line.
-            var rows: [(line: Int, fields: [String?])] = zip(batch.returns, assessments).map { ($0.position.line, ScoredOutput.csvFields($1)) }
-            var failed = Set<Int>()
-            for error in batch.errors where failed.insert(error.position.line).inserted {
-                let all = batch.errors.filter { $0.position == error.position }.map(\.description).joined(separator: "; ")
-                rows.append((error.position.line, ScoredOutput.csvFailure(returnID: error.returnID, error: all)))
-            }
+            var rows: [(line: Int, result: Result<Assessment, RecordErrors>)] = zip(input.lines, assessments).map { ($0, .success($1)) }
+            var failures: [Int: [RecordError]] = [:]
+            for error in input.errors { failures[error.position.line, default: []].append(error) }
+            rows += failures.map { ($0.key, .failure(RecordErrors($0.value))) }
             rows.sort { $0.line < $1.line }
-            var writer = CSVWriter(reservingCapacity: rows.count * 400)
-            writer.appendRow(ScoredOutput.csvHeader)
-            for row in rows { writer.appendRow(row.fields) }
-            try InputFiles.write(writer.bytes, to: out)
+            let bytes: [UInt8]
+            switch format {
+            case .csv:
+                var writer = CSVWriter(reservingCapacity: rows.count * 400)
+                writer.appendRow(ScoredOutput.csvHeader)
+                for row in rows {
+                    switch row.result {
+                    case .success(let a): writer.appendRow(ScoredOutput.csvFields(a))
+                    case .failure(let errors):
+                        writer.appendRow(ScoredOutput.csvFailure(returnID: errors.errors[0].returnID, error: errors.description))
+                    }
+                }
+                bytes = writer.bytes
+            case .json:
+                var writer = JSONWriter(reservingCapacity: rows.count * 1300)
+                ScoredOutput.writeAnswer(modelVersion: scorer.version, scored: assessments.count, failed: failures.count, into: &writer) { w in
+                    for (i, row) in rows.enumerated() {
+                        if i > 0 { w.raw(",") }
+                        switch row.result {
+                        case .success(let a): ScoredOutput.write(a, into: &w)
+                        case .failure(let errors): ScoredOutput.writeFailure(errors.errors, into: &w)
+                        }
+                    }
+                }
+                bytes = writer.bytes
+            }
+            try InputFiles.write(bytes, to: out)
             FileHandle.standardError.write(
-                Data("scored \(assessments.count) returns with \(scorer.version); \(failed.count) rows could not be scored\n".utf8)
+                Data("scored \(assessments.count) returns with \(scorer.version); \(failures.count) rows could not be scored\n".utf8)
             )
-            for warning in batch.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            for warning in input.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         }
     }
 

@@ -31,6 +31,11 @@ struct CSVExtractionTests {
             #expect(fused.labels == batch.returns.compactMap(\.labels))
             #expect(fused.errors == batch.errors)
             #expect(fused.warnings == batch.warnings)
+            #expect(fused.records.isEmpty)
+            // With records (what `recoup score` reads): the same records as the reader's, row for row.
+            let withRecords = try extractor.extract(csv: Self.input, labels: .require, records: true, parallel: parallel)
+            #expect(withRecords.records == batch.records)
+            #expect(withRecords.matrices == expected)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import RecoupCore
+import RecoupLearning
 import RecoupTestSupport
 import RecoupTraining
 import Testing
@@ -95,5 +96,39 @@ struct ScorerTests {
         let json = try JSONSerialization.jsonObject(with: Data(ScoredOutput.json(a))) as! [String: Any]
         for column in ScoredOutput.columns { #expect(json[column] != nil, "\(column)") }
         #expect((json["reasons"] as? [String])?.count == ScoredOutput.reasons(a).count)
+    }
+}
+
+@Suite("Scored output numbers")
+struct ScoredOutputNumberTests {
+    /// What the writer must print: Swift's shortest form of the value rounded to 6 decimals (an integer when whole).
+    static func expected(_ x: Double) -> String {
+        guard x.isFinite else { return "0" }
+        let rounded = (x * 1e6).rounded() / 1e6
+        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
+    }
+
+    @Test("probabilities and priorities are written digit by digit exactly as their shortest round-trip form")
+    func probabilities() {
+        var rng = SplitMix64(seed: 5)
+        var values: [Double] = [0, 1, -1, 0.5, 1e-4, 0.0001004, 9.9e-5, 0.000012, 123_456.789_012_5, 1e9 - 0.5, -0.125, .nan, .infinity]
+        for _ in 0..<20_000 {
+            let magnitude = pow(10, Double.random(in: -7...10, using: &rng))
+            values.append((Double.random(in: -1...1, using: &rng)) * magnitude)
+        }
+        for x in values {
+            var writer = JSONWriter()
+            writer.probability(x)
+            #expect(writer.text == Self.expected(x), "\(x)")
+        }
+    }
+
+    @Test("money is written in cents with two decimals")
+    func money() {
+        for (x, text) in [(0.0, "0.00"), (12.5, "12.50"), (-3.456, "-3.46"), (0.004, "0.00"), (1e16, "0"), (99.999, "100.00")] {
+            var writer = JSONWriter()
+            writer.money(x)
+            #expect(writer.text == text, "\(x)")
+        }
     }
 }

@@ -51,6 +51,8 @@ package struct TrainingDataInfo: Sendable, Codable, Equatable {
         case trainRows = "train_rows"
         case validationRows = "validation_rows"
         case validationFrom = "validation_from"
+        case testRows = "test_rows"
+        case testFrom = "test_from"
         case seed
     }
 
@@ -60,17 +62,33 @@ package struct TrainingDataInfo: Sendable, Codable, Equatable {
     package var rows: Int
     package var trainRows: Int
     package var validationRows: Int
-    /// Orders on or after this date are the validation split.
+    /// Orders on or after this date (and before ``testFrom``) are the validation split.
     package var validationFrom: String
+    /// Rows held out as the test split; `nil` for a bundle trained without one.
+    package var testRows: Int?
+    /// Orders on or after this date are the test split.
+    package var testFrom: String?
     package var seed: UInt64
 
-    package init(fingerprint: String, source: String, rows: Int, trainRows: Int, validationRows: Int, validationFrom: String, seed: UInt64) {
+    package init(
+        fingerprint: String,
+        source: String,
+        rows: Int,
+        trainRows: Int,
+        validationRows: Int,
+        validationFrom: String,
+        testRows: Int? = nil,
+        testFrom: String? = nil,
+        seed: UInt64
+    ) {
         self.fingerprint = fingerprint
         self.source = source
         self.rows = rows
         self.trainRows = trainRows
         self.validationRows = validationRows
         self.validationFrom = validationFrom
+        self.testRows = testRows
+        self.testFrom = testFrom
         self.seed = seed
     }
 }
@@ -126,6 +144,8 @@ package struct Selection: Sendable, Codable, Equatable {
 package struct DispositionHead: Sendable, Equatable, Codable {
     package var learner: HeadLearner
     package var validation: ClassificationMetrics
+    /// The metrics on the held-out test split (`nil` without one).
+    package var test: ClassificationMetrics?
     package var selection: Selection
 
     package init(learner: HeadLearner, validation: ClassificationMetrics, selection: Selection) {
@@ -140,6 +160,8 @@ package struct FraudHead: Sendable, Equatable, Codable {
     package var learner: HeadLearner
     package var calibration: Calibrator
     package var validation: BinaryMetrics
+    /// The metrics of the calibrated risk on the held-out test split (`nil` without one).
+    package var test: BinaryMetrics?
     package var selection: Selection
 
     package init(learner: HeadLearner, calibration: Calibrator, validation: BinaryMetrics, selection: Selection) {
@@ -153,8 +175,9 @@ package struct FraudHead: Sendable, Equatable, Codable {
 /// The recovery-value head: boosted trees and the residual bands of its 80% interval.
 package struct RecoveryHead: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
-        case model, interval, validation
+        case model, interval, validation, test
         case intervalCoverage = "interval_coverage"
+        case testIntervalCoverage = "test_interval_coverage"
         case selection
     }
 
@@ -163,6 +186,9 @@ package struct RecoveryHead: Sendable, Equatable, Codable {
     package var validation: RegressionMetrics
     /// Share of validation targets inside their 80% interval.
     package var intervalCoverage: Double
+    /// The metrics on the held-out test split, and the share of its targets inside their interval (`nil` without one).
+    package var test: RegressionMetrics?
+    package var testIntervalCoverage: Double?
     package var selection: Selection
 
     package init(model: TreeEnsemble, interval: ResidualBands, validation: RegressionMetrics, intervalCoverage: Double, selection: Selection) {

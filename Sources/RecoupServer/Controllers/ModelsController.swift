@@ -26,6 +26,8 @@ struct ModelsController {
             var learner: String
             var reason: String
             var metrics: [String: Double]
+            /// The metrics on the bundle's held-out test split.
+            var test: [String: Double]?
         }
         struct Serving: Encodable {
             var status: ServingStatus
@@ -40,8 +42,8 @@ struct ModelsController {
 
     @Sendable func list(request: Request, context: AppRequestContext) async throws -> ModelsResponse {
         let (current, active, available) = service.modelsOverview()
-        let heads = current.scorer.map {
-            HeadSummary.heads(of: $0.bundle).mapValues { ModelsResponse.Head(learner: $0.learner, reason: $0.reason, metrics: $0.metrics) }
+        let heads = current.scorer?.bundle.headSummaries.mapValues {
+            ModelsResponse.Head(learner: $0.learner, reason: $0.reason, metrics: $0.metrics, test: $0.test)
         }
         return ModelsResponse(
             serving: .init(

@@ -76,6 +76,32 @@ struct HeadTrainer: Sendable {
         return .platt(PlattScaling.fit(scores: logits, labels: labels))
     }
 
+    // MARK: Held out
+
+    /// Each head as chosen (learner, calibration, interval) measured on the test split, which neither early stopping,
+    /// learner choice, blending nor calibration has seen.
+    func measureHeldOut(
+        _ test: FeatureMatrices,
+        labels: [ReturnLabels],
+        disposition: inout DispositionHead,
+        fraud: inout FraudHead,
+        recovery: inout RecoveryHead
+    ) {
+        let classes = disposition.learner.probabilities(dense: test.dense, binned: test.binned)
+        disposition.test = ClassificationMetrics(labels: labels.map(\.disposition.index), probabilities: classes)
+        let risk = fraud.learner.probabilities(dense: test.dense, binned: test.binned)
+        let calibration = fraud.calibration
+        fraud.test = BinaryMetrics(labels: labels.map { $0.fraudFlag ? 1 : 0 }, probabilities: (0..<risk.rows).map { calibration(risk[$0, 1]) })
+        let values = recovery.model.predict(test.binned).values.map { max(0, $0) }
+        let targets = labels.map(\.recoveryValue)
+        recovery.test = RegressionMetrics(targets: targets, predictions: values)
+        let inside = zip(values, targets).filter { value, target in
+            let (low, high) = recovery.interval.interval(value)
+            return target >= low && target <= high
+        }.count
+        recovery.testIntervalCoverage = Double(inside) / Double(max(1, targets.count))
+    }
+
     // MARK: Recovery
 
     func recovery() throws(TrainingError) -> RecoveryHead {

@@ -4,9 +4,12 @@ package import RecoupLearning
 /// What `recoup train` fits, as JSON (`--config TRAIN.json`); every field is optional in the file and defaults to
 /// the values below. Hyper-parameters are checked before anything is read or trained.
 package struct TrainingConfiguration: Sendable, Codable, Equatable {
-    /// Share of the rows, latest orders last, held out for validation (model selection, early stopping,
-    /// calibration and the recovery interval).
+    /// Share of the rows, by order date, that validate (model selection, early stopping, blending, calibration and
+    /// the recovery interval): the orders just before the test split.
     package var validationFraction = 0.2
+    /// Share of the rows, latest orders, held out as the test split: nothing is chosen on them; the bundle reports
+    /// each head's metrics on them next to the validation ones. 0 holds nothing out.
+    package var testFraction = 0.1
     package var seed: UInt64 = 42
     /// Logistic regression for the disposition and fraud heads.
     package var logistic = LogisticRegression.Configuration(regularization: .inverse(C: 1))
@@ -35,6 +38,7 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case validationFraction = "validation_fraction"
+        case testFraction = "test_fraction"
         case seed, logistic, trees
         case tweedieVariancePower = "tweedie_variance_power"
         case tryBlends = "try_blends"
@@ -45,6 +49,7 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = TrainingConfiguration()
         validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
+        testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? d.testFraction
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         logistic = try c.decodeIfPresent(LogisticRegression.Configuration.self, forKey: .logistic) ?? d.logistic
         trees = try c.decodeIfPresent(GradientBoostedTrees.Configuration.self, forKey: .trees) ?? d.trees
@@ -57,6 +62,14 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
     package func validate() throws(TrainingError) {
         guard validationFraction > 0, validationFraction < 1 else {
             throw .invalidSetting("validation_fraction must be in (0, 1), got \(validationFraction)")
+        }
+        guard testFraction >= 0, testFraction < 1 else {
+            throw .invalidSetting("test_fraction must be in [0, 1), got \(testFraction)")
+        }
+        guard validationFraction + testFraction < 0.9 else {
+            throw .invalidSetting(
+                "validation_fraction + test_fraction must leave at least 10% of the rows to train on, got \(validationFraction + testFraction)"
+            )
         }
         guard !learners.isEmpty, learners.allSatisfy({ ["logistic", "trees"].contains($0) }) else {
             throw .invalidSetting("learners must be a non-empty subset of [logistic, trees], got \(learners)")

@@ -29,13 +29,15 @@ package struct TrainingOutcome: Sendable {
 /// Trains the three heads on labelled returns and assembles a ``ModelBundle``.
 ///
 /// 1. Read the CSV (labels required; invalid rows are skipped and reported, a missing column stops at once).
-/// 2. Split by time: the latest `validationFraction` of orders (by `order_date`) are the validation split.
-/// 3. Fit the feature spec on the training split; extract both splits.
+/// 2. Split by time (by `order_date`): the latest `testFraction` of orders are held out as the test split, the
+///    `validationFraction` before them validate, the rest train.
+/// 3. Fit the feature spec on the training split; extract every row through the fused CSV path.
 /// 4. Disposition and fraud: fit logistic regression and boosted trees (early stopping on validation), score blends,
 ///    keep the best on the validation metric (log-loss; PR-AUC for fraud) and record why; calibrate fraud with Platt
 ///    scaling when it lowers log-loss on held-out halves.
 /// 5. Recovery: boosted trees with squared error and with a Tweedie log link; keep the lower validation RMSE;
 ///    an 80% interval from validation residuals per band of prediction.
+/// 6. Measure every head as chosen on the test split, which no choice above has seen.
 package struct TrainingPipeline: Sendable {
     package var configuration: TrainingConfiguration
     /// The feature spec to fit; `nil` = the shipped default.
@@ -97,18 +99,33 @@ package struct TrainingPipeline: Sendable {
         try Self.checkClasses(rows)
 
         let split = try stage("split") { () throws(TrainingError) -> TimeSplit in
-            try TimeSplit(rows, validationFraction: configuration.validationFraction)
+            try TimeSplit(
+                rows.map(\.record.orderDate),
+                validationFraction: configuration.validationFraction,
+                testFraction: configuration.testFraction
+            )
         }
         let data = try stage("features") { () throws(TrainingError) -> SplitData in
             let fitted: FittedFeatureSpec
-            let records: [ReturnRecord] = split.train.map { $0.record }
-            do { fitted = try spec.fit(records) } catch { throw .featureSpec("\(error)") }
-            return SplitData(fitted: fitted, train: split.train, validation: split.validation)
+            do { fitted = try spec.fit(split.train.map { rows[$0].record }) } catch { throw .featureSpec("\(error)") }
+            // Every row's features through the fused CSV path (the one `make bench` measures); its rows are the
+            // records read above, in the same order, because both run the same validation.
+            let extraction: CSVFeatureExtraction
+            do { extraction = try FeatureExtractor(fitted).extract(csv: csv, labels: .require) } catch {
+                throw .unreadableInput("\(source): \(error)")
+            }
+            precondition(extraction.matrices.rows == rows.count, "the fused path read \(extraction.matrices.rows) rows, the reader \(rows.count)")
+            return SplitData(fitted: fitted, features: extraction.matrices, labels: rows.map(\.labels), split: split)
         }
         let trainer = HeadTrainer(configuration: configuration, data: data, events: events)
-        let disposition = try stage("disposition") { () throws(TrainingError) in try trainer.disposition() }
-        let fraud = try stage("fraud") { () throws(TrainingError) in try trainer.fraud() }
-        let recovery = try stage("recovery") { () throws(TrainingError) in try trainer.recovery() }
+        var disposition = try stage("disposition") { () throws(TrainingError) in try trainer.disposition() }
+        var fraud = try stage("fraud") { () throws(TrainingError) in try trainer.fraud() }
+        var recovery = try stage("recovery") { () throws(TrainingError) in try trainer.recovery() }
+        if let test = data.test {
+            try stage("test") { () throws(TrainingError) in
+                trainer.measureHeldOut(test, labels: data.testLabels, disposition: &disposition, fraud: &fraud, recovery: &recovery)
+            }
+        }
 
         let fingerprint = ModelBundle.sha256(csv)
         let bundle = ModelBundle(
@@ -122,6 +139,8 @@ package struct TrainingPipeline: Sendable {
                 trainRows: split.train.count,
                 validationRows: split.validation.count,
                 validationFrom: split.validationFrom.description,
+                testRows: split.test.isEmpty ? nil : split.test.count,
+                testFrom: split.test.isEmpty ? nil : split.testFrom.description,
                 seed: configuration.seed
             ),
             disposition: disposition,
@@ -158,38 +177,55 @@ package struct TrainingPipeline: Sendable {
     }
 }
 
-/// Training and validation rows split by order date.
+/// Rows split by order date: the earliest train, the next validate (early stopping, learner choice, blending,
+/// calibration, intervals), the latest are held out as the test split that none of those has seen.
 struct TimeSplit {
-    var train: [LabelledReturn]
-    var validation: [LabelledReturn]
+    var train: [Int] = []
+    var validation: [Int] = []
+    var test: [Int] = []
     var validationFrom: Day
+    var testFrom: Day
 
-    /// The latest `validationFraction` of orders go to validation; all orders of the boundary day go to the same side.
-    init(_ rows: [LabelledReturn], validationFraction: Double) throws(TrainingError) {
-        let dates = rows.map(\.record.orderDate).sorted()
-        let boundary = dates[min(dates.count - 1, Int(Double(dates.count) * (1 - validationFraction)))]
-        train = rows.filter { $0.record.orderDate < boundary }
-        validation = rows.filter { $0.record.orderDate >= boundary }
-        validationFrom = boundary
+    /// The latest `testFraction` of orders are the test split and the `validationFraction` before them validate; all
+    /// orders of a boundary day go to the same side.
+    init(_ orderDates: [Day], validationFraction: Double, testFraction: Double) throws(TrainingError) {
+        let dates = orderDates.sorted()
+        func boundary(_ share: Double) -> Day { dates[min(dates.count - 1, Int(Double(dates.count) * (1 - share)))] }
+        testFrom = testFraction > 0 ? boundary(testFraction) : dates[dates.count - 1] + 1
+        validationFrom = min(boundary(testFraction + validationFraction), testFrom)
+        for (i, date) in orderDates.enumerated() {
+            if date >= testFrom {
+                test.append(i)
+            } else if date >= validationFrom {
+                validation.append(i)
+            } else {
+                train.append(i)
+            }
+        }
         guard train.count >= 20 else { throw .tooFewRows(split: "training", rows: train.count) }
         guard validation.count >= 20 else { throw .tooFewRows(split: "validation", rows: validation.count) }
+        guard testFraction == 0 || test.count >= 20 else { throw .tooFewRows(split: "test", rows: test.count) }
     }
 }
 
-/// The fitted spec and both splits as matrices and label arrays.
+/// The fitted spec and the splits as matrices and label arrays.
 struct SplitData: Sendable {
     let fitted: FittedFeatureSpec
     let train: FeatureMatrices
     let validation: FeatureMatrices
+    /// `nil` when no test split is held out.
+    let test: FeatureMatrices?
     let trainLabels: [ReturnLabels]
     let validationLabels: [ReturnLabels]
+    let testLabels: [ReturnLabels]
 
-    init(fitted: FittedFeatureSpec, train: [LabelledReturn], validation: [LabelledReturn]) {
-        let extractor = FeatureExtractor(fitted)
+    init(fitted: FittedFeatureSpec, features: FeatureMatrices, labels: [ReturnLabels], split: TimeSplit) {
         self.fitted = fitted
-        self.train = extractor.extract(train.map(\.record))
-        self.validation = extractor.extract(validation.map(\.record))
-        self.trainLabels = train.map(\.labels)
-        self.validationLabels = validation.map(\.labels)
+        train = features.rows(split.train)
+        validation = features.rows(split.validation)
+        test = split.test.isEmpty ? nil : features.rows(split.test)
+        trainLabels = split.train.map { labels[$0] }
+        validationLabels = split.validation.map { labels[$0] }
+        testLabels = split.test.map { labels[$0] }
     }
 }

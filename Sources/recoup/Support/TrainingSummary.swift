@@ -7,7 +7,10 @@ struct TrainingSummary: Encodable {
     struct Head: Encodable {
         var learner: String
         var reason: String
+        /// Validation metrics (the split the choices were made on).
         var metrics: [String: Double]
+        /// The same metrics on the held-out test split.
+        var test: [String: Double]?
     }
     var bundle: String
     var version: String
@@ -19,28 +22,7 @@ struct TrainingSummary: Encodable {
         self.bundle = path
         self.version = bundle.version
         self.promoted = promoted
-        let d = bundle.disposition.validation
-        let f = bundle.fraud.validation
-        let r = bundle.recovery.validation
-        heads = [
-            "disposition": Head(
-                learner: bundle.disposition.selection.chosen,
-                reason: bundle.disposition.selection.reason,
-                metrics: ["log_loss": d.logLoss, "macro_f1": d.macroF1, "accuracy": d.accuracy]
-            ),
-            "fraud": Head(
-                learner: bundle.fraud.selection.chosen,
-                reason: bundle.fraud.selection.reason,
-                metrics: [
-                    "pr_auc": f.prAUC, "roc_auc": f.rocAUC, "log_loss": f.logLoss, "brier": f.brier, "precision_at_1pct": f.precisionAtFlagRate,
-                ]
-            ),
-            "recovery": Head(
-                learner: bundle.recovery.selection.chosen,
-                reason: bundle.recovery.selection.reason,
-                metrics: ["rmse": r.rmse, "mae": r.mae, "r2": r.r2, "interval_coverage": bundle.recovery.intervalCoverage]
-            ),
-        ]
+        heads = bundle.headSummaries.mapValues { Head(learner: $0.learner, reason: $0.reason, metrics: $0.metrics, test: $0.test) }
         self.timings = Dictionary(timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: +)
     }
 
@@ -51,19 +33,29 @@ struct TrainingSummary: Encodable {
     }
 
     static func text(_ bundle: ModelBundle) -> String {
-        let d = bundle.disposition.validation
-        let f = bundle.fraud.validation
-        let r = bundle.recovery.validation
+        let data = bundle.trainingData
+        let heads = bundle.headSummaries
         func n(_ x: Double) -> String { String(format: "%.4f", x) }
-        return """
-            bundle \(bundle.version): \(bundle.trainingData.trainRows) training rows, \(bundle.trainingData.validationRows) validation rows (orders from \(bundle.trainingData.validationFrom))
-              disposition  \(bundle.disposition.selection.reason)
-                           accuracy \(n(d.accuracy)), macro-F1 \(n(d.macroF1)), log-loss \(n(d.logLoss))
-              fraud        \(bundle.fraud.selection.reason)
-                           PR-AUC \(n(f.prAUC)), ROC-AUC \(n(f.rocAUC)), log-loss \(n(f.logLoss)), precision at 1% \(n(f.precisionAtFlagRate))
-              recovery     \(bundle.recovery.selection.reason)
-                           RMSE \(n(r.rmse)), MAE \(n(r.mae)), R² \(n(r.r2)), 80% interval coverage \(n(bundle.recovery.intervalCoverage))
-
-            """
+        /// `name value` pairs of a head's metrics, in a fixed order.
+        func line(_ metrics: [String: Double]?, _ names: [(key: String, label: String)]) -> String {
+            guard let metrics else { return "" }
+            return names.compactMap { name in metrics[name.key].map { "\(name.label) \(n($0))" } }.joined(separator: ", ")
+        }
+        let rows: [(head: String, names: [(key: String, label: String)])] = [
+            ("disposition", [("accuracy", "accuracy"), ("macro_f1", "macro-F1"), ("log_loss", "log-loss")]),
+            ("fraud", [("pr_auc", "PR-AUC"), ("roc_auc", "ROC-AUC"), ("log_loss", "log-loss"), ("precision_at_1pct", "precision at 1%")]),
+            ("recovery", [("rmse", "RMSE"), ("mae", "MAE"), ("r2", "R²"), ("interval_coverage", "80% interval coverage")]),
+        ]
+        var text =
+            "bundle \(bundle.version): \(data.trainRows) training rows, \(data.validationRows) validation rows (orders from \(data.validationFrom))"
+        if let testRows = data.testRows, let testFrom = data.testFrom { text += ", \(testRows) held-out test rows (orders from \(testFrom))" }
+        text += "\n"
+        for (head, names) in rows {
+            guard let summary = heads[head] else { continue }
+            text += "  " + head.padding(toLength: 13, withPad: " ", startingAt: 0) + summary.reason + "\n"
+            text += "               validation " + line(summary.metrics, names) + "\n"
+            if summary.test != nil { text += "               test       " + line(summary.test, names) + "\n" }
+        }
+        return text + "\n"
     }
 }
