@@ -9,32 +9,48 @@ extension FeatureColumn {
     /// A spec's `reason` template may use `{label}`, `{value}`, `{percent}`, `{abs_percent}` and `{more_or_less}`; it
     /// applies to the feature's value column when the value is present.
     package func reason(value: Float) -> String {
+        var text = ""
+        appendReason(value: value, to: &text)
+        return text
+    }
+
+    /// Appends ``reason(value:)`` to `out` (explanations write many of these per scored return: one string each).
+    package func appendReason(value: Float, to out: inout String) {
         switch role {
         case .missing, .missingLevel:
-            return "\(label) is missing"
+            out += label
+            out += " is missing"
         case .level:
-            return "\(label) is \(level ?? "?")"
+            out += label
+            out += " is "
+            out += level ?? "?"
         case .unknownLevel:
-            return "\(label) is a value not seen in training"
+            out += label
+            out += " is a value not seen in training"
         case .bucket:
-            return "\(label) (hashed bucket \(bucket ?? 0))"
+            out += "\(label) (hashed bucket \(bucket ?? 0))"
         case .sine, .cosine:
-            return label
+            out += label
         case .value:
-            guard !value.isNaN else { return "\(label) is missing" }
-            if let reasonTemplate { return Self.fill(reasonTemplate, label: label, value: value) }
-            if sources.count == 1, sources[0].valueType == .boolean {
-                return "\(label): \(value != 0 ? "yes" : "no")"
+            guard !value.isNaN else {
+                out += label
+                out += " is missing"
+                return
             }
-            return "\(label) is \(Self.format(value))"
+            if let reasonTemplate { return Self.fill(reasonTemplate, label: label, value: value, into: &out) }
+            out += label
+            if sources.count == 1, sources[0].valueType == .boolean {
+                out += value != 0 ? ": yes" : ": no"
+            } else {
+                out += " is "
+                out += Self.format(value)
+            }
         }
     }
 
-    /// Fills `{label}`, `{value}`, `{abs_percent}`, `{percent}` and `{more_or_less}` in one pass over the template
-    /// (serving writes reasons for every scored return: no regex, no repeated copies).
-    static func fill(_ template: String, label: String, value: Float) -> String {
-        var out = ""
-        out.reserveCapacity(template.utf8.count + label.utf8.count + 8)
+    /// Fills `{label}`, `{value}`, `{abs_percent}`, `{percent}` and `{more_or_less}` in one pass over the template,
+    /// appending to `out` (serving writes reasons for every scored return: no regex, no repeated copies).
+    static func fill(_ template: String, label: String, value: Float, into out: inout String) {
         var rest = template[...]
         while let open = rest.firstIndex(of: "{") {
             out += rest[..<open]
@@ -50,6 +66,12 @@ extension FeatureColumn {
             rest = rest[rest.index(after: close)...]
         }
         out += rest
+    }
+
+    /// Fills a template into a new string (see ``fill(_:label:value:into:)``).
+    static func fill(_ template: String, label: String, value: Float) -> String {
+        var out = ""
+        fill(template, label: label, value: value, into: &out)
         return out
     }
 

@@ -51,11 +51,37 @@ package struct FeatureExtractor: Sendable {
         }
     }
 
-    /// One record's dense and binned rows (the serving path). Identical to the record's rows in any batch.
-    package func extract(_ record: ReturnRecord) -> FeatureRow {
+    /// One record's dense and binned rows (the serving path), and with `values` its values in natural units.
+    /// Identical to the record's rows in any batch.
+    package func extract(_ record: ReturnRecord, values: Bool = false) -> FeatureRow {
         var row = FeatureRow(dense: [Float](repeating: 0, count: denseWidth), bins: [UInt8](repeating: 0, count: treeWidth))
         var scratch = [Float](repeating: 0, count: denseWidth)
-        extract(record, into: &row, scratch: &scratch)
+        guard values else {
+            extract(record, into: &row, scratch: &scratch)
+            return row
+        }
+        var natural = [Float](repeating: 0, count: denseWidth)
+        withExtendedLifetime(storage) {
+            let kernel = storage.kernel
+            scratch.withUnsafeMutableBufferPointer { values in
+                natural.withUnsafeMutableBufferPointer { natural in
+                    row.dense.withUnsafeMutableBufferPointer { dense in
+                        row.bins.withUnsafeMutableBufferPointer { bins in
+                            record.withFieldTable { table in
+                                kernel.extractRow(
+                                    table,
+                                    values: values.baseAddress!,
+                                    dense: dense.baseAddress!,
+                                    bins: bins.baseAddress!,
+                                    natural: natural.baseAddress!
+                                )
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        row.values = natural
         return row
     }
 
@@ -78,15 +104,18 @@ package struct FeatureExtractor: Sendable {
 }
 
 extension RowKernel {
-    /// The per-row kernel every path runs: values, then the binned and the dense row (`values` is scratch after).
+    /// The per-row kernel every path runs: values, then the binned and the dense row (`values` is scratch after; a
+    /// copy of them in natural units goes to `natural` when given, for explanations).
     @inline(__always)
     func extractRow(
         _ table: UnsafePointer<FieldTable>,
         values: UnsafeMutablePointer<Float>,
         dense: UnsafeMutablePointer<Float>,
-        bins: UnsafeMutablePointer<UInt8>
+        bins: UnsafeMutablePointer<UInt8>,
+        natural: UnsafeMutablePointer<Float>? = nil
     ) {
         fillValues(table, into: values)
+        natural?.update(from: values, count: width)
         bin(values, into: bins)
         linear(values, into: dense)
     }
@@ -160,10 +189,13 @@ package struct FeatureRow: Sendable, Equatable {
     package var dense: [Float]
     /// Bins of the tree columns (the trees' input; 255 = missing).
     package var bins: [UInt8]
+    /// The values of every column in natural units (`NaN` = missing), when asked for: what explanations read.
+    package var values: [Float]?
 
-    package init(dense: [Float], bins: [UInt8]) {
+    package init(dense: [Float], bins: [UInt8], values: [Float]? = nil) {
         self.dense = dense
         self.bins = bins
+        self.values = values
     }
 }
 

@@ -59,34 +59,48 @@ package struct Explainer: Sendable {
         return top
     }
 
-    /// The sentence describing a group's value in a record (`values`: natural-unit column values).
-    func sentence(group g: Int, values: [Float], record: ReturnRecord) -> String {
+    /// Appends the sentence describing a group's value in a record to `out` (`values`: natural-unit column values,
+    /// any row's slice: indices are offsets from its start).
+    func appendSentence(group g: Int, values: ArraySlice<Float>, record: ReturnRecord, to out: inout String) {
+        func value(_ column: Int) -> Float { values[values.startIndex + column] }
         let (name, kind, cols) = groups[g]
         let label = columns[cols[0]].label
         switch kind {
         case .signal, .boolean:
             let c = cols.first { columns[$0].role == .value } ?? cols[0]
-            let v = values[c]
-            if v.isNaN || cols.contains(where: { columns[$0].role == .missing && values[$0] == 1 }) { return "\(label) is unknown" }
-            if v != 0 { return kind == .signal ? columns[c].reason(value: v) : "\(label): yes" }
-            return kind == .signal ? "no \(label)" : "\(label): no"
+            let v = value(c)
+            if v.isNaN || cols.contains(where: { columns[$0].role == .missing && value($0) == 1 }) {
+                out += label
+                out += " is unknown"
+            } else if v != 0 {
+                if kind == .signal { columns[c].appendReason(value: v, to: &out) } else { out += label + ": yes" }
+            } else {
+                out += kind == .signal ? "no " + label : label + ": no"
+            }
         case .oneHot:
-            let active = cols.first { values[$0] == 1 && columns[$0].role != .value } ?? cols[0]
-            return columns[active].reason(value: values[active])
+            let active = cols.first { value($0) == 1 && columns[$0].role != .value } ?? cols[0]
+            columns[active].appendReason(value: value(active), to: &out)
         case .hashedTokens:
-            guard let comment = record.customerComment, !comment.isEmpty else { return "no \(label)" }
-            let short = comment.count > 40 ? String(comment.prefix(40)) + "…" : comment
-            return "customer comment \"\(short)\""
+            guard let comment = record.customerComment, !comment.isEmpty else {
+                out += "no " + label
+                return
+            }
+            out += "customer comment \""
+            out += comment.count > 40 ? comment.prefix(40) + "…" : comment
+            out += "\""
         case .hashed:
-            return name == "sku" ? "this SKU's history (\(record.sku))" : label
+            out += name == "sku" ? "this SKU's history (\(record.sku))" : label
         case .cyclic:
-            return label
+            out += label
         case .numeric:
             let valueColumn = cols.first { columns[$0].role == .value } ?? cols[0]
-            if cols.contains(where: { columns[$0].role == .missing && values[$0] == 1 }) || values[valueColumn].isNaN {
-                return "\(label) is missing"
+            if cols.contains(where: { columns[$0].role == .missing && value($0) == 1 }) || value(valueColumn).isNaN {
+                out += label
+                out += " is missing"
+            } else {
+                columns[valueColumn].appendReason(value: value(valueColumn), to: &out)
             }
-            return columns[valueColumn].reason(value: values[valueColumn])
         }
     }
+
 }

@@ -62,23 +62,20 @@ extension Scorer {
         fraudRisk: Double,
         dense: ArraySlice<Float>,
         bins: ArraySlice<UInt8>,
+        values known: ArraySlice<Float>?,
         attribution work: inout Attribution
     ) -> [Reason] {
-        let values = extractor.values(of: record)
+        let values = known ?? extractor.values(of: record)[...]
         var reasons: [Reason] = []
         reasons.reserveCapacity(3 * reasonsPerHead)
         func add(_ head: Reason.Head, _ sums: [Double], direction: Double, prefix: (Double) -> String) {
             var top = explainer.top(sums, count: reasonsPerHead, direction: direction)
             if top.isEmpty { top = explainer.top(sums, count: reasonsPerHead, direction: -direction) }
             for (g, contribution) in top {
-                reasons.append(
-                    Reason(
-                        head: head,
-                        feature: explainer.groups[g].name,
-                        text: prefix(contribution) + explainer.sentence(group: g, values: values, record: record),
-                        contribution: contribution
-                    )
-                )
+                var text = prefix(contribution)
+                text.reserveCapacity(80)
+                explainer.appendSentence(group: g, values: values, record: record, to: &text)
+                reasons.append(Reason(head: head, feature: explainer.groups[g].name, text: text, contribution: contribution))
             }
         }
         let c = disposition.index

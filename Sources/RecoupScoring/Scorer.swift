@@ -7,19 +7,19 @@ package import RecoupLearning
 ///
 /// A batch runs the feature extractor once over all rows, the logistic heads through one gemm each and the trees
 /// through the flat predictor, then finishes each row (calibration, interval, anomaly flags, lane, priority and,
-/// when asked, reasons). A `Scorer` is an immutable value: share it across tasks.
+/// when asked, reasons). A `Scorer` is immutable and shared by reference across tasks.
 ///
 /// ```swift
 /// let scorer = try Scorer(bundle: ModelBundle.loadActive(from: modelsURL), policy: .default)
 /// let assessments = scorer.assess(records)
 /// ```
-package struct Scorer: Sendable {
+package final class Scorer: Sendable {
     package let bundle: ModelBundle
     package let policy: LanePolicy
     package let extractor: FeatureExtractor
     let explainer: Explainer
     /// Reasons per head in ``Assessment/reasons``.
-    package var reasonsPerHead = 3
+    package let reasonsPerHead = 3
 
     package init(bundle: ModelBundle, policy: LanePolicy) {
         self.bundle = bundle
@@ -56,7 +56,7 @@ package struct Scorer: Sendable {
     package func assess(_ records: [ReturnRecord], explain: Bool = true, parallel: Bool = true) -> [Assessment] {
         guard records.count > 1 else { return records.map { assess($0, explain: explain) } }
         return inParts(records.count, parallel: parallel) { range in
-            assessSerially(records[range], features: extractor.extract(Array(records[range]), parallel: false), explain: explain)
+            assessSerially(records[range], features: extractor.extract(Array(records[range]), values: explain, parallel: false), explain: explain)
         }
     }
 
@@ -104,6 +104,7 @@ package struct Scorer: Sendable {
                     recovery: recovery,
                     dense: dense,
                     bins: bins,
+                    values: m.values?.row(i),
                     attribution: &work
                 )
             )
@@ -113,7 +114,7 @@ package struct Scorer: Sendable {
 
     /// Assesses one record (the low-latency path; identical to its result in a batch).
     package func assess(_ record: ReturnRecord, explain: Bool = true) -> Assessment {
-        let row = extractor.extract(record)
+        let row = extractor.extract(record, values: explain)
         let dense = row.dense[...]
         let bins = row.bins[...]
         let probabilities = bundle.disposition.learner.probabilities(dense: dense, bins: bins)
@@ -126,7 +127,16 @@ package struct Scorer: Sendable {
             risk = bundle.fraud.calibration(bundle.fraud.learner.probabilities(dense: dense, bins: bins)[1])
             recovery = max(0, bundle.recovery.model.predict(row: bins)[0])
         }
-        return finish(record, probabilities: probabilities, fraudRisk: risk, recovery: recovery, dense: dense, bins: bins, attribution: &work)
+        return finish(
+            record,
+            probabilities: probabilities,
+            fraudRisk: risk,
+            recovery: recovery,
+            dense: dense,
+            bins: bins,
+            values: row.values?[...],
+            attribution: &work
+        )
     }
 
     /// Calibrated heads → interval, flags, lane, priority, reasons.
@@ -137,6 +147,7 @@ package struct Scorer: Sendable {
         recovery: Double,
         dense: ArraySlice<Float>,
         bins: ArraySlice<UInt8>,
+        values: ArraySlice<Float>?,
         attribution: inout Attribution?
     ) -> Assessment {
         let interval = bundle.recovery.interval.interval(recovery)
@@ -173,7 +184,16 @@ package struct Scorer: Sendable {
             priority: urgency,
             anomalies: anomalies,
             reasons: attribution == nil
-                ? [] : reasons(record, disposition: disposition, fraudRisk: fraudRisk, dense: dense, bins: bins, attribution: &attribution!),
+                ? []
+                : reasons(
+                    record,
+                    disposition: disposition,
+                    fraudRisk: fraudRisk,
+                    dense: dense,
+                    bins: bins,
+                    values: values,
+                    attribution: &attribution!
+                ),
             modelVersion: bundle.version
         )
     }

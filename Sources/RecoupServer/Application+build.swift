@@ -41,7 +41,7 @@ package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppReques
     let router = Router(context: AppRequestContext.self)
     let routes = RouteTable()
     router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(factory: dependencies.service.metrics.factory))
     router.add(middleware: UnmatchedRouteMiddleware(routes: routes))
     router.add(
         middleware: ConcurrencyLimitMiddleware(

@@ -3,11 +3,12 @@ package import RecoupScoring
 internal import Synchronization
 
 /// What the service scores with right now: a scorer (bundle + lane policy), or only the policy when no bundle is
-/// loaded (the queue still works; scoring and ingest answer "no model").
-package struct ServingModel: Sendable {
-    package var scorer: Scorer?
-    package var policy: LanePolicy
-    package var loadedAt: Date?
+/// loaded (the queue still works; scoring and ingest answer "no model"). Immutable, shared by reference: a request
+/// takes it once.
+package final class ServingModel: Sendable {
+    package let scorer: Scorer?
+    package let policy: LanePolicy
+    package let loadedAt: Date?
 
     package init(scorer: Scorer?, policy: LanePolicy, loadedAt: Date?) {
         self.scorer = scorer

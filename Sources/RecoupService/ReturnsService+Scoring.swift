@@ -53,7 +53,7 @@ extension ReturnsService {
         let scored = parts.reduce(0) { $0 + $1.scored }
         metrics.scoringDuration.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
         metrics.scoredRecords.increment(by: Int64(scored))
-        metrics.rejectedRecords.increment(by: Int64(document.count - scored))
+        if document.count > scored { metrics.rejectedRecords.increment(by: Int64(document.count - scored)) }
         var writer = JSONWriter(reservingCapacity: parts.reduce(64) { $0 + $1.json.count })
         ScoredOutput.writeAnswer(modelVersion: scorer.version, scored: scored, failed: document.count - scored, into: &writer) { w in
             for (i, part) in parts.enumerated() {
@@ -102,7 +102,7 @@ extension ReturnsService {
         let accepted = outcomes.count - conflicts
         let invalid = document.count - items.count
         metrics.ingestedRecords.increment(by: Int64(accepted))
-        metrics.rejectedRecords.increment(by: Int64(invalid))
+        if invalid > 0 { metrics.rejectedRecords.increment(by: Int64(invalid)) }
         var writer = JSONWriter(reservingCapacity: items.count * 1300 + 64)
         writer.raw("{\"accepted\":")
         writer.integer(accepted)

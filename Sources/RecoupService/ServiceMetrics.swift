@@ -24,7 +24,8 @@ package struct ServiceMetrics: Sendable {
         .seconds(1),
     ]
 
-    let factory: any MetricsFactory
+    /// Where the metrics are made (the HTTP layer makes its request metrics with the same factory).
+    package let factory: any MetricsFactory
     let scoringDuration: CoreMetrics.Timer
     let scoredRecords: Counter
     let ingestedRecords: Counter

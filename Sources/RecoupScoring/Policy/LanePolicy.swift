@@ -43,9 +43,11 @@ package struct LanePolicy: Sendable, Codable, Equatable {
         package var `default`: [String]
         package var warehouses: [String: [String]]
 
-        package func of(warehouse: String) -> Set<String> {
-            let key = warehouses.keys.first { ReturnRecord.normalized($0) == ReturnRecord.normalized(warehouse) }
-            return Set(key.map { warehouses[$0]! } ?? `default`)
+        /// The capabilities of a warehouse (its id compared as categories are: trimmed, any case).
+        package func of(warehouse: String) -> [String] {
+            if let exact = warehouses[warehouse] { return exact }
+            let id = ReturnRecord.normalized(warehouse)
+            return warehouses.first { ReturnRecord.normalized($0.key) == id }?.value ?? `default`
         }
     }
 
@@ -64,8 +66,8 @@ package struct LanePolicy: Sendable, Codable, Equatable {
         let capabilities = capabilities.of(warehouse: facts.record.warehouseID)
         for rule in rules {
             let lane = lane(named: rule.lane)!
-            let needed = Set((rule.requires ?? []) + (lane.requires ?? []))
-            if needed.isSubset(of: capabilities), rule.when?.matches(facts) ?? true { return lane }
+            let able = (rule.requires ?? []).allSatisfy(capabilities.contains) && (lane.requires ?? []).allSatisfy(capabilities.contains)
+            if able, rule.when?.matches(facts) ?? true { return lane }
         }
         return lane(named: rules.last!.lane)!  // validate() guarantees an unconditional last rule
     }
