@@ -109,19 +109,25 @@ def main() -> None:
     print(json.dumps(results, indent=2))
 
 
+def start_ceiling(bench: Path) -> tuple[subprocess.Popen, int]:
+    """Starts `recoup-bench http-baseline` on a free port and waits until it accepts connections."""
+    port = free_port()
+    process = subprocess.Popen([str(bench), "http-baseline", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return process, port
+
+
 def framework_ceiling(bench: Path, body: Path) -> dict:
     """`recoup-bench http-baseline`: Hummingbird alone (read the body, answer a fixed body of a one-record answer's
     size), under the single-record load: what the framework and the kernel cost per request on this machine."""
-    port = free_port()
-    process = subprocess.Popen([str(bench), "http-baseline", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    process, port = start_ceiling(bench)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
         return wrk(f"http://127.0.0.1:{port}/v1/score", "post.lua", body, "none", connections=64, pid=process.pid)
     finally:
         process.terminate()

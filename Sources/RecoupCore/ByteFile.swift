@@ -1,4 +1,4 @@
-internal import Foundation
+package import Foundation
 
 #if canImport(Glibc)
 internal import Glibc
@@ -90,5 +90,33 @@ package enum LargeBuffer {
             }
         }
         #endif
+    }
+}
+
+extension ByteFile {
+    /// Writes `bytes` to `path` and fsyncs the file before returning (a write that survives a crash).
+    package static func writeDurably(_ bytes: some DataProtocol, to path: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        sync(path)
+    }
+
+    /// fsyncs a file, or a folder after a rename in it (best effort: a path that cannot be opened is left alone).
+    package static func sync(_ path: String) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// Renames atomically (POSIX `rename`: the target is replaced in one step).
+    package static func rename(_ from: String, to: String) throws {
+        #if canImport(Glibc)
+        let renamed = Glibc.rename(from, to) == 0
+        #else
+        let renamed = Darwin.rename(from, to) == 0
+        #endif
+        guard renamed else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
     }
 }

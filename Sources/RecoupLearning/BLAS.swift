@@ -4,35 +4,40 @@ internal import COpenBLAS
 // precondition whose message names both shapes, then forwards to cblas with row-major layout. Sizes cross the C
 // boundary as `Int32` (`blasint` is 32-bit in Debian's OpenBLAS).
 
+/// The arguments of a row-major `?gemm`: `C = alpha·op(A)·op(B) + beta·C`, `op(A)` being `m × k`.
+package struct GemmArguments<Scalar: BLASScalar> {
+    var transA: Bool
+    var transB: Bool
+    var m: Int32
+    var n: Int32
+    var k: Int32
+    var alpha: Scalar
+    var a: UnsafePointer<Scalar>
+    var lda: Int32
+    var b: UnsafePointer<Scalar>
+    var ldb: Int32
+    var beta: Scalar
+    var c: UnsafeMutablePointer<Scalar>
+    var ldc: Int32
+}
+
+/// The arguments of a row-major `?gemv`: `y = alpha·op(A)·x + beta·y`, `A` being `m × n`.
+package struct GemvArguments<Scalar: BLASScalar> {
+    var trans: Bool
+    var m: Int32
+    var n: Int32
+    var alpha: Scalar
+    var a: UnsafePointer<Scalar>
+    var lda: Int32
+    var x: UnsafePointer<Scalar>
+    var beta: Scalar
+    var y: UnsafeMutablePointer<Scalar>
+}
+
 /// A scalar type BLAS can compute with: `Float` (serving, features) or `Double` (training where precision matters).
 package protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable {
-    // swiftlint:disable function_parameter_count
-    static func blasGemm(
-        _ transA: Bool,
-        _ transB: Bool,
-        _ m: Int32,
-        _ n: Int32,
-        _ k: Int32,
-        _ alpha: Self,
-        _ a: UnsafePointer<Self>,
-        _ lda: Int32,
-        _ b: UnsafePointer<Self>,
-        _ ldb: Int32,
-        _ beta: Self,
-        _ c: UnsafeMutablePointer<Self>,
-        _ ldc: Int32
-    )
-    static func blasGemv(
-        _ trans: Bool,
-        _ m: Int32,
-        _ n: Int32,
-        _ alpha: Self,
-        _ a: UnsafePointer<Self>,
-        _ lda: Int32,
-        _ x: UnsafePointer<Self>,
-        _ beta: Self,
-        _ y: UnsafeMutablePointer<Self>
-    )
+    static func blasGemm(_ g: GemmArguments<Self>)
+    static func blasGemv(_ g: GemvArguments<Self>)
     static func blasDot(_ n: Int32, _ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>) -> Self
     static func blasAxpy(_ n: Int32, _ alpha: Self, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>)
     static func blasScal(_ n: Int32, _ alpha: Self, _ x: UnsafeMutablePointer<Self>)
@@ -40,126 +45,36 @@ package protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable {
 }
 
 @inline(__always)
-private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+private func op(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Float: BLASScalar {
-    package static func blasGemm(
-        _ transA: Bool,
-        _ transB: Bool,
-        _ m: Int32,
-        _ n: Int32,
-        _ k: Int32,
-        _ alpha: Float,
-        _ a: UnsafePointer<Float>,
-        _ lda: Int32,
-        _ b: UnsafePointer<Float>,
-        _ ldb: Int32,
-        _ beta: Float,
-        _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int32
-    ) {
-        cblas_sgemm(
-            CblasRowMajor,
-            cblasTranspose(transA),
-            cblasTranspose(transB),
-            m,
-            n,
-            k,
-            alpha,
-            a,
-            lda,
-            b,
-            ldb,
-            beta,
-            c,
-            ldc
-        )
+    package static func blasGemm(_ g: GemmArguments<Float>) {
+        cblas_sgemm(CblasRowMajor, op(g.transA), op(g.transB), g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc)
     }
-    package static func blasGemv(
-        _ trans: Bool,
-        _ m: Int32,
-        _ n: Int32,
-        _ alpha: Float,
-        _ a: UnsafePointer<Float>,
-        _ lda: Int32,
-        _ x: UnsafePointer<Float>,
-        _ beta: Float,
-        _ y: UnsafeMutablePointer<Float>
-    ) {
-        cblas_sgemv(CblasRowMajor, cblasTranspose(trans), m, n, alpha, a, lda, x, 1, beta, y, 1)
+    package static func blasGemv(_ g: GemvArguments<Float>) {
+        cblas_sgemv(CblasRowMajor, op(g.trans), g.m, g.n, g.alpha, g.a, g.lda, g.x, 1, g.beta, g.y, 1)
     }
-    package static func blasDot(_ n: Int32, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
-        cblas_sdot(n, x, 1, y, 1)
-    }
+    package static func blasDot(_ n: Int32, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float { cblas_sdot(n, x, 1, y, 1) }
     package static func blasAxpy(_ n: Int32, _ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         cblas_saxpy(n, alpha, x, 1, y, 1)
     }
-    package static func blasScal(_ n: Int32, _ alpha: Float, _ x: UnsafeMutablePointer<Float>) {
-        cblas_sscal(n, alpha, x, 1)
-    }
-    package static func blasNrm2(_ n: Int32, _ x: UnsafePointer<Float>) -> Float {
-        cblas_snrm2(n, x, 1)
-    }
+    package static func blasScal(_ n: Int32, _ alpha: Float, _ x: UnsafeMutablePointer<Float>) { cblas_sscal(n, alpha, x, 1) }
+    package static func blasNrm2(_ n: Int32, _ x: UnsafePointer<Float>) -> Float { cblas_snrm2(n, x, 1) }
 }
 
 extension Double: BLASScalar {
-    package static func blasGemm(
-        _ transA: Bool,
-        _ transB: Bool,
-        _ m: Int32,
-        _ n: Int32,
-        _ k: Int32,
-        _ alpha: Double,
-        _ a: UnsafePointer<Double>,
-        _ lda: Int32,
-        _ b: UnsafePointer<Double>,
-        _ ldb: Int32,
-        _ beta: Double,
-        _ c: UnsafeMutablePointer<Double>,
-        _ ldc: Int32
-    ) {
-        cblas_dgemm(
-            CblasRowMajor,
-            cblasTranspose(transA),
-            cblasTranspose(transB),
-            m,
-            n,
-            k,
-            alpha,
-            a,
-            lda,
-            b,
-            ldb,
-            beta,
-            c,
-            ldc
-        )
+    package static func blasGemm(_ g: GemmArguments<Double>) {
+        cblas_dgemm(CblasRowMajor, op(g.transA), op(g.transB), g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc)
     }
-    package static func blasGemv(
-        _ trans: Bool,
-        _ m: Int32,
-        _ n: Int32,
-        _ alpha: Double,
-        _ a: UnsafePointer<Double>,
-        _ lda: Int32,
-        _ x: UnsafePointer<Double>,
-        _ beta: Double,
-        _ y: UnsafeMutablePointer<Double>
-    ) {
-        cblas_dgemv(CblasRowMajor, cblasTranspose(trans), m, n, alpha, a, lda, x, 1, beta, y, 1)
+    package static func blasGemv(_ g: GemvArguments<Double>) {
+        cblas_dgemv(CblasRowMajor, op(g.trans), g.m, g.n, g.alpha, g.a, g.lda, g.x, 1, g.beta, g.y, 1)
     }
-    package static func blasDot(_ n: Int32, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double {
-        cblas_ddot(n, x, 1, y, 1)
-    }
+    package static func blasDot(_ n: Int32, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double { cblas_ddot(n, x, 1, y, 1) }
     package static func blasAxpy(_ n: Int32, _ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
         cblas_daxpy(n, alpha, x, 1, y, 1)
     }
-    package static func blasScal(_ n: Int32, _ alpha: Double, _ x: UnsafeMutablePointer<Double>) {
-        cblas_dscal(n, alpha, x, 1)
-    }
-    package static func blasNrm2(_ n: Int32, _ x: UnsafePointer<Double>) -> Double {
-        cblas_dnrm2(n, x, 1)
-    }
+    package static func blasScal(_ n: Int32, _ alpha: Double, _ x: UnsafeMutablePointer<Double>) { cblas_dscal(n, alpha, x, 1) }
+    package static func blasNrm2(_ n: Int32, _ x: UnsafePointer<Double>) -> Double { cblas_dnrm2(n, x, 1) }
 }
 
 /// BLAS level 1, 2 and 3 over ``Matrix`` and arrays, row-major, through OpenBLAS.
@@ -394,19 +309,21 @@ package enum BLAS {
             b.values.withUnsafeBufferPointer { pb in
                 c.values.withUnsafeMutableBufferPointer { pc in
                     T.blasGemm(
-                        transA,
-                        transB,
-                        Int32(m),
-                        Int32(n),
-                        Int32(k),
-                        alpha,
-                        pa.baseAddress! + rowOffset * a.columns,
-                        Int32(max(a.columns, 1)),
-                        pb.baseAddress!,
-                        Int32(max(b.columns, 1)),
-                        beta,
-                        pc.baseAddress!,
-                        Int32(max(c.columns, 1))
+                        GemmArguments(
+                            transA: transA,
+                            transB: transB,
+                            m: Int32(m),
+                            n: Int32(n),
+                            k: Int32(k),
+                            alpha: alpha,
+                            a: pa.baseAddress! + rowOffset * a.columns,
+                            lda: Int32(max(a.columns, 1)),
+                            b: pb.baseAddress!,
+                            ldb: Int32(max(b.columns, 1)),
+                            beta: beta,
+                            c: pc.baseAddress!,
+                            ldc: Int32(max(c.columns, 1))
+                        )
                     )
                 }
             }
@@ -428,15 +345,17 @@ package enum BLAS {
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeMutableBufferPointer { py in
                     T.blasGemv(
-                        transpose,
-                        Int32(rows),
-                        Int32(a.columns),
-                        alpha,
-                        pa.baseAddress! + rowOffset * a.columns,
-                        Int32(max(a.columns, 1)),
-                        px.baseAddress!,
-                        beta,
-                        py.baseAddress!
+                        GemvArguments(
+                            trans: transpose,
+                            m: Int32(rows),
+                            n: Int32(a.columns),
+                            alpha: alpha,
+                            a: pa.baseAddress! + rowOffset * a.columns,
+                            lda: Int32(max(a.columns, 1)),
+                            x: px.baseAddress!,
+                            beta: beta,
+                            y: py.baseAddress!
+                        )
                     )
                 }
             }

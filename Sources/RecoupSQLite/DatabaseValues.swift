@@ -36,3 +36,21 @@ extension Row {
     /// An optional time column.
     func optionalDate(_ column: String) -> Date? { (self[column] as Double?).map(Date.init(storedSeconds:)) }
 }
+
+extension Database {
+    /// The rows of a query whose values are bound through SQL interpolation (never spliced into the text).
+    func rows(_ sql: SQL) throws -> [Row] { try Row.fetchAll(self, SQLRequest(literal: sql)) }
+
+    /// The first row of a query, or `nil`.
+    func row(_ sql: SQL) throws -> Row? { try Row.fetchOne(self, SQLRequest(literal: sql)) }
+
+    /// The first column of the first row, or `nil`.
+    func value<Value: DatabaseValueConvertible>(_ sql: SQL, as type: Value.Type = Value.self) throws -> Value? {
+        try Value.fetchOne(self, SQLRequest(literal: sql))
+    }
+
+    /// The first column of every row.
+    func values<Value: DatabaseValueConvertible>(_ sql: SQL, as type: Value.Type = Value.self) throws -> [Value] {
+        try Value.fetchAll(self, SQLRequest(literal: sql))
+    }
+}

@@ -12,7 +12,7 @@ extension SQLiteStore {
                     """
             )
             try audit(db, nil, .keyCreated, actor: nil, detail: "prefix \(prefix), role \(role.rawValue)", at: now.storedSeconds)
-            return try storedKey(try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM apiKey WHERE id = \(db.lastInsertedRowID)"))!)
+            return try storedKey(try db.row("SELECT * FROM apiKey WHERE id = \(db.lastInsertedRowID)")!)
         }
     }
 
@@ -22,7 +22,7 @@ extension SQLiteStore {
 
     package func key(prefix: String) async throws -> StoredAPIKey? {
         try await writer.read { db in
-            try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM apiKey WHERE prefix = \(prefix)")).map(storedKey)
+            try db.row("SELECT * FROM apiKey WHERE prefix = \(prefix)").map(storedKey)
         }
     }
 
@@ -32,7 +32,7 @@ extension SQLiteStore {
 
     package func revokeKey(id: Int64, now: Date) async throws {
         try await writer.write { db in
-            guard try Bool.fetchOne(db, SQLRequest(literal: "SELECT 1 FROM apiKey WHERE id = \(id)")) != nil else {
+            guard try db.value("SELECT 1 FROM apiKey WHERE id = \(id)", as: Bool.self) != nil else {
                 throw StoreError.keyNotFound(id)
             }
             try db.execute(literal: "UPDATE apiKey SET revokedAt = COALESCE(revokedAt, \(now.storedSeconds)) WHERE id = \(id)")

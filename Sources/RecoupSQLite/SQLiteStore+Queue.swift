@@ -8,20 +8,17 @@ extension SQLiteStore {
         try await writer.write { db in
             let t = now.storedSeconds
             let expires = t + request.leaseSeconds
-            let items = try Row.fetchAll(
-                db,
-                SQLRequest(
-                    literal: """
-                        UPDATE queueEntry SET state = \(QueueState.leased), claimToken = \(token), stationID = \(request.stationID),
-                            leaseExpiresAt = \(expires), claimCount = claimCount + 1
-                        WHERE returnID IN (
-                            SELECT returnID FROM queueEntry
-                            WHERE lane = \(request.lane) AND warehouseID = \(request.warehouseID)
-                                AND (state = \(QueueState.queued) OR (state = \(QueueState.leased) AND leaseExpiresAt <= \(t)))
-                            ORDER BY rankKey DESC, returnID LIMIT \(request.count))
-                        RETURNING returnID, rankKey, urgency, agingWeight, serviceLevelHours, recoveryValue, enqueuedAt
-                        """
-                )
+            let items = try db.rows(
+                """
+                UPDATE queueEntry SET state = \(QueueState.leased), claimToken = \(token), stationID = \(request.stationID),
+                    leaseExpiresAt = \(expires), claimCount = claimCount + 1
+                WHERE returnID IN (
+                    SELECT returnID FROM queueEntry
+                    WHERE lane = \(request.lane) AND warehouseID = \(request.warehouseID)
+                        AND (state = \(QueueState.queued) OR (state = \(QueueState.leased) AND leaseExpiresAt <= \(t)))
+                    ORDER BY rankKey DESC, returnID LIMIT \(request.count))
+                RETURNING returnID, rankKey, urgency, agingWeight, serviceLevelHours, recoveryValue, enqueuedAt
+                """
             ).map { row in
                 ClaimedItem(returnID: row["returnID"], rank: rank(row), recoveryValue: row["recoveryValue"], enqueuedAt: row.date("enqueuedAt"))
             }.sorted { ($0.rank.key, $1.returnID) > ($1.rank.key, $0.returnID) }
@@ -57,15 +54,13 @@ extension SQLiteStore {
             let t = now.storedSeconds
             try requireActiveClaim(db, token)
             let expires = t + leaseSeconds
-            let ids = try String.fetchAll(
-                db,
-                SQLRequest(
-                    literal: """
-                        UPDATE queueEntry SET leaseExpiresAt = \(expires)
-                        WHERE claimToken = \(token) AND state = \(QueueState.leased) AND leaseExpiresAt > \(t)
-                        RETURNING returnID
-                        """
-                )
+            let ids = try db.values(
+                """
+                UPDATE queueEntry SET leaseExpiresAt = \(expires)
+                WHERE claimToken = \(token) AND state = \(QueueState.leased) AND leaseExpiresAt > \(t)
+                RETURNING returnID
+                """,
+                as: String.self
             ).sorted()
             try db.execute(literal: "UPDATE claim SET expiresAt = \(expires) WHERE token = \(token)")
             for id in ids { try audit(db, id, .leaseExtended, actor: nil, detail: "token \(token)", at: t) }
@@ -77,15 +72,13 @@ extension SQLiteStore {
         try await writer.write { db in
             let t = now.storedSeconds
             try requireActiveClaim(db, token)
-            let ids = try String.fetchAll(
-                db,
-                SQLRequest(
-                    literal: """
-                        UPDATE queueEntry SET state = \(QueueState.queued), claimToken = NULL, stationID = NULL, leaseExpiresAt = NULL
-                        WHERE claimToken = \(token) AND state = \(QueueState.leased)
-                        RETURNING returnID
-                        """
-                )
+            let ids = try db.values(
+                """
+                UPDATE queueEntry SET state = \(QueueState.queued), claimToken = NULL, stationID = NULL, leaseExpiresAt = NULL
+                WHERE claimToken = \(token) AND state = \(QueueState.leased)
+                RETURNING returnID
+                """,
+                as: String.self
             ).sorted()
             try db.execute(literal: "UPDATE claim SET releasedAt = \(t) WHERE token = \(token)")
             for id in ids { try audit(db, id, .released, actor: nil, detail: "token \(token)", at: t) }
@@ -96,15 +89,13 @@ extension SQLiteStore {
     package func expireLeases(now: Date) async throws -> Int {
         try await writer.write { db in
             let t = now.storedSeconds
-            let ids = try String.fetchAll(
-                db,
-                SQLRequest(
-                    literal: """
-                        UPDATE queueEntry SET state = \(QueueState.queued), claimToken = NULL, stationID = NULL, leaseExpiresAt = NULL
-                        WHERE state = \(QueueState.leased) AND leaseExpiresAt <= \(t)
-                        RETURNING returnID
-                        """
-                )
+            let ids = try db.values(
+                """
+                UPDATE queueEntry SET state = \(QueueState.queued), claimToken = NULL, stationID = NULL, leaseExpiresAt = NULL
+                WHERE state = \(QueueState.leased) AND leaseExpiresAt <= \(t)
+                RETURNING returnID
+                """,
+                as: String.self
             )
             for id in ids { try audit(db, id, .leaseExpired, actor: nil, detail: nil, at: t) }
             return ids.count
@@ -114,21 +105,18 @@ extension SQLiteStore {
     package func laneStats(warehouseID: String?, now: Date) async throws -> [LaneStats] {
         let t = now.storedSeconds
         return try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                SQLRequest(
-                    literal: """
-                        SELECT lane,
-                            COUNT(*) AS depth,
-                            SUM(CASE WHEN state = \(QueueState.leased) AND leaseExpiresAt > \(t) THEN 1 ELSE 0 END) AS leased,
-                            MAX(\(t) - enqueuedAt) AS oldest,
-                            SUM(recoveryValue) AS value,
-                            SUM(CASE WHEN (\(t) - enqueuedAt) > serviceLevelHours * 3600 THEN 1 ELSE 0 END) AS late
-                        FROM queueEntry
-                        WHERE state != \(QueueState.completed) AND (\(warehouseID) IS NULL OR warehouseID = \(warehouseID))
-                        GROUP BY lane ORDER BY lane
-                        """
-                )
+            try db.rows(
+                """
+                SELECT lane,
+                    COUNT(*) AS depth,
+                    SUM(CASE WHEN state = \(QueueState.leased) AND leaseExpiresAt > \(t) THEN 1 ELSE 0 END) AS leased,
+                    MAX(\(t) - enqueuedAt) AS oldest,
+                    SUM(recoveryValue) AS value,
+                    SUM(CASE WHEN (\(t) - enqueuedAt) > serviceLevelHours * 3600 THEN 1 ELSE 0 END) AS late
+                FROM queueEntry
+                WHERE state != \(QueueState.completed) AND (\(warehouseID) IS NULL OR warehouseID = \(warehouseID))
+                GROUP BY lane ORDER BY lane
+                """
             ).map { row in
                 LaneStats(
                     lane: try row.required("lane"),
@@ -146,10 +134,7 @@ extension SQLiteStore {
         try await writer.write { db in
             let t = now.storedSeconds
             guard
-                let row = try Row.fetchOne(
-                    db,
-                    SQLRequest(literal: "SELECT state, claimToken, leaseExpiresAt, stationID FROM queueEntry WHERE returnID = \(returnID)")
-                )
+                let row = try db.row("SELECT state, claimToken, leaseExpiresAt, stationID FROM queueEntry WHERE returnID = \(returnID)")
             else { throw StoreError.returnNotFound(returnID) }
             let state: QueueState = try row.required("state")
             if state == .completed { throw StoreError.alreadyCompleted(returnID) }
@@ -184,7 +169,7 @@ extension SQLiteStore {
 
     /// Throws ``StoreError/claimNotFound(_:)`` unless `token` names a claim that was not released.
     private func requireActiveClaim(_ db: Database, _ token: String) throws {
-        guard try Bool.fetchOne(db, SQLRequest(literal: "SELECT 1 FROM claim WHERE token = \(token) AND releasedAt IS NULL")) != nil else {
+        guard try db.value("SELECT 1 FROM claim WHERE token = \(token) AND releasedAt IS NULL", as: Bool.self) != nil else {
             throw StoreError.claimNotFound(token)
         }
     }

@@ -11,7 +11,7 @@ extension SQLiteStore {
             let t = now.storedSeconds
             for item in batch {
                 let id = item.record.returnID
-                if let existing = try String.fetchOne(db, SQLRequest(literal: "SELECT payloadHash FROM returnItem WHERE id = \(id)")) {
+                if let existing = try db.value("SELECT payloadHash FROM returnItem WHERE id = \(id)", as: String.self) {
                     outcomes.append(
                         existing == item.payloadHash ? .duplicate(assessment: try latestAssessment(db, returnID: id)) : .conflict(returnID: id)
                     )
@@ -53,13 +53,10 @@ extension SQLiteStore {
 
     package func detail(returnID: String, now: Date) async throws -> ReturnDetail {
         try await writer.read { db in
-            guard let stored = try Data.fetchOne(db, SQLRequest(literal: "SELECT record FROM returnItem WHERE id = \(returnID)")) else {
+            guard let stored = try db.value("SELECT record FROM returnItem WHERE id = \(returnID)", as: Data.self) else {
                 throw StoreError.returnNotFound(returnID)
             }
-            let history = try Row.fetchAll(
-                db,
-                SQLRequest(literal: "SELECT kind, actor, detail, at FROM auditEvent WHERE returnID = \(returnID) ORDER BY id")
-            ).map { row in
+            let history = try db.rows("SELECT kind, actor, detail, at FROM auditEvent WHERE returnID = \(returnID) ORDER BY id").map { row in
                 AuditEntry(kind: try row.required("kind"), actor: row["actor"], detail: row["detail"], at: row.date("at"))
             }
             return ReturnDetail(
@@ -76,14 +73,12 @@ extension SQLiteStore {
         try await writer.write { db in
             let t = now.storedSeconds
             guard
-                try Bool.fetchOne(
-                    db,
-                    SQLRequest(
-                        literal: """
-                            SELECT 1 FROM queueEntry
-                            WHERE returnID = \(returnID) AND (state = \(QueueState.queued) OR (state = \(QueueState.leased) AND leaseExpiresAt <= \(t)))
-                            """
-                    )
+                try db.value(
+                    """
+                    SELECT 1 FROM queueEntry
+                    WHERE returnID = \(returnID) AND (state = \(QueueState.queued) OR (state = \(QueueState.leased) AND leaseExpiresAt <= \(t)))
+                    """,
+                    as: Bool.self
                 ) != nil
             else { return false }
             try insertAssessment(db, returnID: returnID, a, at: t)
@@ -103,17 +98,14 @@ extension SQLiteStore {
     package func returnsToReassess(notScoredBy modelVersion: String, limit: Int, now: Date) async throws -> [ReassessCandidate] {
         let t = now.storedSeconds
         return try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                SQLRequest(
-                    literal: """
-                        SELECT q.returnID, q.enqueuedAt, r.record FROM queueEntry q JOIN returnItem r ON r.id = q.returnID
-                        WHERE (q.state = \(QueueState.queued) OR (q.state = \(QueueState.leased) AND q.leaseExpiresAt <= \(t))) AND (
-                            SELECT a.modelVersion FROM assessment a WHERE a.returnItemId = q.returnID ORDER BY a.id DESC LIMIT 1
-                        ) != \(modelVersion)
-                        ORDER BY q.enqueuedAt LIMIT \(limit)
-                        """
-                )
+            try db.rows(
+                """
+                SELECT q.returnID, q.enqueuedAt, r.record FROM queueEntry q JOIN returnItem r ON r.id = q.returnID
+                WHERE (q.state = \(QueueState.queued) OR (q.state = \(QueueState.leased) AND q.leaseExpiresAt <= \(t))) AND (
+                    SELECT a.modelVersion FROM assessment a WHERE a.returnItemId = q.returnID ORDER BY a.id DESC LIMIT 1
+                ) != \(modelVersion)
+                ORDER BY q.enqueuedAt LIMIT \(limit)
+                """
             ).map { row in
                 ReassessCandidate(record: try record(row["record"], returnID: row["returnID"]), enqueuedAt: row.date("enqueuedAt"))
             }
@@ -122,16 +114,13 @@ extension SQLiteStore {
 
     package func inspectedReturns() async throws -> [LabelledReturn] {
         try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                SQLRequest(
-                    literal: """
-                        SELECT r.id, r.record, i.disposition, i.recoveryValue,
-                            (i.fraudConfirmed OR COALESCE(a.status = \(AnomalyStatus.confirmedFraud), 0)) AS fraud
-                        FROM inspection i JOIN returnItem r ON r.id = i.returnID LEFT JOIN anomaly a ON a.returnID = i.returnID
-                        ORDER BY i.inspectedAt, i.returnID
-                        """
-                )
+            try db.rows(
+                """
+                SELECT r.id, r.record, i.disposition, i.recoveryValue,
+                    (i.fraudConfirmed OR COALESCE(a.status = \(AnomalyStatus.confirmedFraud), 0)) AS fraud
+                FROM inspection i JOIN returnItem r ON r.id = i.returnID LEFT JOIN anomaly a ON a.returnID = i.returnID
+                ORDER BY i.inspectedAt, i.returnID
+                """
             ).map { row in
                 LabelledReturn(
                     record: try record(row["record"], returnID: row["id"]),
@@ -164,16 +153,13 @@ extension SQLiteStore {
 
     func latestAssessment(_ db: Database, returnID: String) throws -> Data {
         guard
-            let payload = try Data.fetchOne(
-                db,
-                SQLRequest(literal: "SELECT payload FROM assessment WHERE returnItemId = \(returnID) ORDER BY id DESC LIMIT 1")
-            )
+            let payload = try db.value("SELECT payload FROM assessment WHERE returnItemId = \(returnID) ORDER BY id DESC LIMIT 1", as: Data.self)
         else { throw StoreError.corrupt("return \(returnID) has no assessment") }
         return payload
     }
 
     func queuePosition(_ db: Database, returnID: String, now: Date) throws -> QueuePosition? {
-        guard let row = try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM queueEntry WHERE returnID = \(returnID)")) else { return nil }
+        guard let row = try db.row("SELECT * FROM queueEntry WHERE returnID = \(returnID)") else { return nil }
         var state: QueueState = try row.required("state")
         let expires = row.optionalDate("leaseExpiresAt")
         if state == .leased, let expires, expires <= now { state = .queued }
@@ -196,7 +182,7 @@ extension SQLiteStore {
     }
 
     func inspection(_ db: Database, returnID: String) throws -> InspectionOutcome? {
-        guard let row = try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM inspection WHERE returnID = \(returnID)")) else { return nil }
+        guard let row = try db.row("SELECT * FROM inspection WHERE returnID = \(returnID)") else { return nil }
         return InspectionOutcome(
             grade: try (row["grade"] as String?).map { _ in try row.required("grade") },
             disposition: try row.required("disposition"),

@@ -6,23 +6,20 @@ package import RecoupStore
 extension SQLiteStore {
     package func anomalies(_ query: AnomalyQuery) async throws -> [AnomalyItem] {
         try await writer.read { db in
-            try Row.fetchAll(
-                db,
-                SQLRequest(
-                    literal: """
-                        SELECT * FROM anomaly
-                        WHERE (\(query.status) IS NULL OR status = \(query.status)) AND (\(query.minRisk) IS NULL OR risk >= \(query.minRisk))
-                            AND (\(query.warehouseID) IS NULL OR warehouseID = \(query.warehouseID))
-                        ORDER BY exposure DESC, returnID LIMIT \(query.limit)
-                        """
-                )
+            try db.rows(
+                """
+                SELECT * FROM anomaly
+                WHERE (\(query.status) IS NULL OR status = \(query.status)) AND (\(query.minRisk) IS NULL OR risk >= \(query.minRisk))
+                    AND (\(query.warehouseID) IS NULL OR warehouseID = \(query.warehouseID))
+                ORDER BY exposure DESC, returnID LIMIT \(query.limit)
+                """
             ).map(anomalyItem)
         }
     }
 
     package func review(returnID: String, decision: ReviewDecision, note: String?, reviewer: String?, now: Date) async throws -> AnomalyItem {
         try await writer.write { db in
-            guard let row = try Row.fetchOne(db, SQLRequest(literal: "SELECT status FROM anomaly WHERE returnID = \(returnID)")) else {
+            guard let row = try db.row("SELECT status FROM anomaly WHERE returnID = \(returnID)") else {
                 throw StoreError.anomalyNotFound(returnID)
             }
             let status: AnomalyStatus = try row.required("status")
@@ -35,7 +32,7 @@ extension SQLiteStore {
                     """
             )
             try audit(db, returnID, .reviewed, actor: reviewer, detail: decision.rawValue + (note.map { ": \($0)" } ?? ""), at: t)
-            return try anomalyItem(try Row.fetchOne(db, SQLRequest(literal: "SELECT * FROM anomaly WHERE returnID = \(returnID)"))!)
+            return try anomalyItem(try db.row("SELECT * FROM anomaly WHERE returnID = \(returnID)")!)
         }
     }
 

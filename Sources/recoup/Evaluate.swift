@@ -1,7 +1,6 @@
 internal import ArgumentParser
 internal import Foundation
 internal import RecoupCore
-internal import RecoupScoring
 internal import RecoupTraining
 
 extension Recoup {

@@ -1,7 +1,5 @@
 internal import ArgumentParser
-internal import Foundation
 internal import RecoupCore
-internal import RecoupScoring
 internal import RecoupTraining
 
 extension Recoup {

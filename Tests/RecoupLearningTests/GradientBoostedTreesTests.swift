@@ -208,6 +208,33 @@ struct GradientBoostedTreesTests {
         }
     }
 
+    @Test("the serving walk: Saabas per output summed into groups, and the raw score prediction adds, bit for bit")
+    func servingWalk() throws {
+        let (x, _, y) = TreeData.make(rows: 300)
+        let model = try GradientBoostedTrees(Self.config(.multiclassSoftmax(classes: 3), rounds: 30)).fit(
+            x,
+            targets: Self.targets(.multiclassSoftmax(classes: 3), y)
+        )
+        let pairs: [Int32] = [0, 0, 1, 1]  // features 0 and 1 in group 0, 2 and 3 in group 1
+        for i in stride(from: 0, to: 300, by: 23) {
+            let raw = model.rawScores(row: x.row(i))
+            let full = model.contributions(row: x.row(i), method: .saabas)
+            for c in 0..<3 {
+                var sums = [Double](repeating: 0, count: 2)
+                let walked = Array(x.row(i)).withUnsafeBufferPointer { bins in
+                    pairs.withUnsafeBufferPointer { buckets in
+                        sums.withUnsafeMutableBufferPointer {
+                            model.saabas(row: bins.baseAddress!, output: c, buckets: buckets.baseAddress!, into: $0.baseAddress!)
+                        }
+                    }
+                }
+                #expect(walked == raw[c], "row \(i) output \(c)")
+                #expect(abs(sums[0] - (full[c, 0] + full[c, 1])) < 1e-9)
+                #expect(abs(sums[1] - (full[c, 2] + full[c, 3])) < 1e-9)
+            }
+        }
+    }
+
     @Test("gain importance ranks the informative features first")
     func importance() throws {
         let (x, _, y) = TreeData.make(rows: 300)

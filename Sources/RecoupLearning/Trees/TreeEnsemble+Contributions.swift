@@ -79,23 +79,43 @@ extension TreeEnsemble {
             leafValues.withUnsafeBufferPointer { leaves in
                 nodeValues.withUnsafeBufferPointer { values in
                     roots.withUnsafeBufferPointer { roots in
+                        let walk = SaabasWalk(row: row, nodes: nodes.baseAddress!, leaves: leaves.baseAddress!, values: values.baseAddress!)
+                        // Eight of the output's trees at a time in lockstep (their walks are independent chains of
+                        // loads); their leaves are added to the raw score in tree order, as prediction adds them.
                         var t = output
-                        while t < roots.count {
-                            var node = roots[t]
-                            if node < 0 {
-                                raw += leaves[Int(~node)]
-                            } else {
-                                var value = values[Int(node)]
-                                while node >= 0 {
-                                    let n = nodes[Int(node)]
-                                    let b = row[Int(n.feature)]
-                                    node = b <= n.threshold || (b == BinMapper.missingBin && n.defaultLeft) ? n.left : n.right
-                                    let next = node >= 0 ? values[Int(node)] : leaves[Int(~node)]
-                                    sums[Int(buckets[Int(n.feature)])] += next - value
-                                    value = next
-                                }
-                                raw += value
+                        while t + 7 * k < roots.count {
+                            var lanes = (
+                                walk.start(roots[t]), walk.start(roots[t + k]), walk.start(roots[t + 2 * k]), walk.start(roots[t + 3 * k]),
+                                walk.start(roots[t + 4 * k]), walk.start(roots[t + 5 * k]), walk.start(roots[t + 6 * k]),
+                                walk.start(roots[t + 7 * k])
+                            )
+                            while max(
+                                max(max(lanes.0.node, lanes.1.node), max(lanes.2.node, lanes.3.node)),
+                                max(max(lanes.4.node, lanes.5.node), max(lanes.6.node, lanes.7.node))
+                            ) >= 0 {
+                                walk.step(&lanes.0, buckets, sums)
+                                walk.step(&lanes.1, buckets, sums)
+                                walk.step(&lanes.2, buckets, sums)
+                                walk.step(&lanes.3, buckets, sums)
+                                walk.step(&lanes.4, buckets, sums)
+                                walk.step(&lanes.5, buckets, sums)
+                                walk.step(&lanes.6, buckets, sums)
+                                walk.step(&lanes.7, buckets, sums)
                             }
+                            raw += lanes.0.value
+                            raw += lanes.1.value
+                            raw += lanes.2.value
+                            raw += lanes.3.value
+                            raw += lanes.4.value
+                            raw += lanes.5.value
+                            raw += lanes.6.value
+                            raw += lanes.7.value
+                            t += 8 * k
+                        }
+                        while t < roots.count {
+                            var lane = walk.start(roots[t])
+                            while lane.node >= 0 { walk.step(&lane, buckets, sums) }
+                            raw += lane.value
                             t += k
                         }
                     }
@@ -103,6 +123,36 @@ extension TreeEnsemble {
             }
         }
         return raw
+    }
+}
+
+/// One tree walk of ``TreeEnsemble/saabas(row:output:buckets:into:)``: where it is and the value of that node.
+private struct SaabasWalk {
+    struct Lane {
+        var node: Int32
+        var value: Double
+    }
+    let row: UnsafePointer<UInt8>
+    let nodes: UnsafePointer<TreeEnsemble.PackedNode>
+    let leaves: UnsafePointer<Double>
+    let values: UnsafePointer<Double>
+
+    @inline(__always)
+    func value(_ node: Int32) -> Double { node >= 0 ? values[Int(node)] : leaves[Int(~node)] }
+
+    @inline(__always)
+    func start(_ root: Int32) -> Lane { Lane(node: root, value: value(root)) }
+
+    /// One split down: the split's feature gets `value(child) − value(node)`; a finished walk (a leaf) stays put.
+    @inline(__always)
+    func step(_ lane: inout Lane, _ buckets: UnsafePointer<Int32>, _ sums: UnsafeMutablePointer<Double>) {
+        guard lane.node >= 0 else { return }
+        let n = nodes[Int(lane.node)]
+        let b = row[Int(n.feature)]
+        let next = b <= n.threshold || (b == BinMapper.missingBin && n.defaultLeft) ? n.left : n.right
+        let v = value(next)
+        sums[Int(buckets[Int(n.feature)])] += v - lane.value
+        lane = Lane(node: next, value: v)
     }
 }
 

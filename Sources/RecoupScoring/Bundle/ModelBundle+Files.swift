@@ -1,5 +1,6 @@
 internal import Crypto
 package import Foundation
+internal import RecoupCore
 internal import RecoupFeatures
 internal import RecoupLearning
 
@@ -120,11 +121,14 @@ extension ModelBundle {
             try fm.createDirectory(at: directory, withIntermediateDirectories: true)
             try fm.createDirectory(at: temporary, withIntermediateDirectories: false)
             let data = try jsonData()
-            try DurableFile.write(data, to: temporary.appendingPathComponent(Self.bundleFile))
-            try DurableFile.write(Data("\(Self.sha256(data))  \(Self.bundleFile)\n".utf8), to: temporary.appendingPathComponent(Self.checksumFile))
+            try ByteFile.writeDurably(data, to: temporary.appendingPathComponent(Self.bundleFile).path)
+            try ByteFile.writeDurably(
+                Data("\(Self.sha256(data))  \(Self.bundleFile)\n".utf8),
+                to: temporary.appendingPathComponent(Self.checksumFile).path
+            )
             if fm.fileExists(atPath: final.path) { try fm.removeItem(at: final) }
             try fm.moveItem(at: temporary, to: final)
-            DurableFile.syncDirectory(directory)
+            ByteFile.sync(directory.path)
         } catch {
             try? fm.removeItem(at: temporary)
             throw .writeFailed(path: final.path, reason: "\(error)")
@@ -151,9 +155,9 @@ extension ModelBundle {
         let url = directory.appendingPathComponent("ACTIVE")
         let temporary = directory.appendingPathComponent(".ACTIVE.tmp")
         do {
-            try DurableFile.write(Data((version + "\n").utf8), to: temporary)
-            try DurableFile.rename(temporary, to: url)
-            DurableFile.syncDirectory(directory)
+            try ByteFile.writeDurably(Data((version + "\n").utf8), to: temporary.path)
+            try ByteFile.rename(temporary.path, to: url.path)
+            ByteFile.sync(directory.path)
         } catch {
             throw .writeFailed(path: url.path, reason: "\(error)")
         }
