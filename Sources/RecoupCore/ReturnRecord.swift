@@ -1,3 +1,9 @@
+// RecoupCore: the data contract (shared/contract/return-record.md) and nothing else; no dependencies.
+//
+// Owns the return record and its labels, the contract's vocabularies (dispositions, reason codes, grades, lane
+// names), field-level validation with errors that name the record and the field, the streaming CSV reader and
+// writer, the JSON reader (one tape pass over the bytes) and writer, and the POSIX file helpers the tools use.
+
 /// One returned order line, exactly as `shared/contract/return-record.md` defines it.
 ///
 /// Field names are the contract's in camelCase; the wire names (CSV header, JSON keys) are the contract's

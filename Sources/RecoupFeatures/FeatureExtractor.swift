@@ -1,3 +1,9 @@
+// RecoupFeatures: the one feature path, shared by training and serving.
+//
+// Owns the declarative feature spec, its fit (levels, clips, means, bins) and the extractor that turns a record, a
+// batch of records or CSV bytes (the fused path) into the dense rows of the linear heads and the binned rows of the
+// trees, with the same per-row kernel everywhere.
+
 internal import Foundation
 package import RecoupCore
 internal import RecoupLearning

@@ -1,3 +1,9 @@
+// RecoupLearning: domain-free machine learning over OpenBLAS; it knows nothing of returns.
+//
+// Owns the matrices and the BLAS wrapper (BLAS.swift is the only file that calls OpenBLAS), logistic regression
+// (L-BFGS), histogram gradient-boosted trees (binning, growing, objectives, the packed predictor, path attributions),
+// calibration and metrics. Results do not depend on the number of cores.
+
 /// A dense, row-major matrix of `Float` or `Double`.
 ///
 /// Element `(i, j)` is stored at `values[i * columns + j]`. The storage is one contiguous array so that it can be

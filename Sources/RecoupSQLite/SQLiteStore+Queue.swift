@@ -109,7 +109,7 @@ extension SQLiteStore {
                 """
                 SELECT lane,
                     COUNT(*) AS depth,
-                    SUM(CASE WHEN state = \(QueueState.leased) AND leaseExpiresAt > \(t) THEN 1 ELSE 0 END) AS leased,
+                    SUM(CASE WHEN state = \(QueueState.leased) AND leaseExpiresAt > \(t) THEN 1 ELSE 0 END) AS leasedCount,
                     MAX(\(t) - enqueuedAt) AS oldest,
                     SUM(recoveryValue) AS value,
                     SUM(CASE WHEN (\(t) - enqueuedAt) > serviceLevelHours * 3600 THEN 1 ELSE 0 END) AS late
@@ -121,7 +121,7 @@ extension SQLiteStore {
                 LaneStats(
                     lane: try row.required("lane"),
                     depth: row["depth"],
-                    leased: row["leased"],
+                    leased: row["leasedCount"],
                     oldestAgeHours: max(0, (row["oldest"] as Double? ?? 0) / 3600),
                     valueAtStake: row["value"] ?? 0,
                     pastServiceLevel: row["late"]

@@ -1,3 +1,9 @@
+// RecoupScoring: from a record to an assessment, and what a bundle is.
+//
+// Owns the model bundle (format, checksum, loading), the scorer (three heads, calibration, interval, reasons), the
+// lane policy (routing, anomaly flags) and the priority policy: the one place where urgency, the stored rank key and
+// the priority are computed. Also the contract's scored output (CSV and JSON) and the API's error object.
+
 internal import Foundation
 package import RecoupCore
 package import RecoupFeatures

@@ -15,9 +15,10 @@ package enum AnomalyStatus: String, Sendable, Codable, CaseIterable {
     package var isOpenForReview: Bool { self == .open || self == .escalated }
 }
 
-/// The risk team's decision on a flag.
-package enum ReviewDecision: String, Sendable, Codable, CaseIterable {
-    case confirmedFraud = "confirmed_fraud"
+/// The risk team's decision on a flag, named by the status it leaves the flag in (`confirmed_fraud`, `dismissed`,
+/// `escalated`).
+package enum ReviewDecision: RawRepresentable, Sendable, Codable, CaseIterable {
+    case confirmedFraud
     case dismissed
     case escalated
 
@@ -28,6 +29,13 @@ package enum ReviewDecision: String, Sendable, Codable, CaseIterable {
         case .dismissed: .dismissed
         case .escalated: .escalated
         }
+    }
+
+    package var rawValue: String { status.rawValue }
+
+    package init?(rawValue: String) {
+        guard let decision = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = decision
     }
 }
 

@@ -1,3 +1,5 @@
+// RecoupTestSupport: what the test targets share (a small model trained in a second). In no product.
+
 internal import Foundation
 package import RecoupCore
 internal import RecoupLearning

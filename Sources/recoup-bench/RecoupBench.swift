@@ -1,3 +1,6 @@
+// recoup-bench: the Swift side of `make bench`. Each subcommand measures a production code path (never a copy of
+// one) and prints JSON; benchmarks/run.sh runs them next to scikit-learn, LightGBM, XGBoost and pandas.
+
 internal import ArgumentParser
 internal import NIOCore
 internal import NIOPosix

@@ -1,3 +1,6 @@
+// recoup: the executable. Parses the command line, wires the modules together (the SQLite store, the service, the
+// HTTP server, the Prometheus backend of swift-metrics) and maps errors to exit codes. No domain logic lives here.
+
 internal import ArgumentParser
 internal import NIOCore
 internal import NIOPosix

@@ -1,7 +1,8 @@
 internal import RecoupLearning
 
 /// One head of a bundle as an overview shows it: the learner kept, why, and its metrics on the validation split and
-/// on the held-out test split. What `recoup train` prints and `GET /v1/models` answers.
+/// on the held-out test split (a metric that is not finite, such as PR-AUC without a positive, is left out). What
+/// `recoup train` prints and `GET /v1/models` answers.
 package struct HeadSummary: Sendable, Equatable {
     package var learner: String
     package var reason: String
@@ -36,14 +37,16 @@ extension ModelBundle {
     }
 
     private static func metrics(_ m: ClassificationMetrics) -> [String: Double] {
-        ["log_loss": m.logLoss, "macro_f1": m.macroF1, "accuracy": m.accuracy]
+        finite(["log_loss": m.logLoss, "macro_f1": m.macroF1, "accuracy": m.accuracy])
     }
 
     private static func metrics(_ m: BinaryMetrics) -> [String: Double] {
-        ["pr_auc": m.prAUC, "roc_auc": m.rocAUC, "log_loss": m.logLoss, "brier": m.brier, "precision_at_1pct": m.precisionAtFlagRate]
+        finite(["pr_auc": m.prAUC, "roc_auc": m.rocAUC, "log_loss": m.logLoss, "brier": m.brier, "precision_at_1pct": m.precisionAtFlagRate])
     }
 
     private static func metrics(_ m: RegressionMetrics, coverage: Double) -> [String: Double] {
-        ["rmse": m.rmse, "mae": m.mae, "r2": m.r2, "interval_coverage": coverage]
+        finite(["rmse": m.rmse, "mae": m.mae, "r2": m.r2, "interval_coverage": coverage])
     }
+
+    private static func finite(_ metrics: [String: Double]) -> [String: Double] { metrics.filter { $0.value.isFinite } }
 }

@@ -114,7 +114,7 @@ extension SyntheticWorld {
                             : "opened_intact"
             if rng.chance(0.85) {
                 let noisy = min(3, max(0, trueGrade + (rng.chance(0.2) ? (rng.chance(0.5) ? 1 : -1) : 0)))
-                observedGrade = ["A", "B", "C", "D"][noisy]
+                observedGrade = Grade.allCases[noisy].rawValue
             }
             if rng.chance(0.8) {
                 accessoriesComplete = !rng.chance(isSwap ? 0.55 : (isWorn ? 0.1 : 0.04))

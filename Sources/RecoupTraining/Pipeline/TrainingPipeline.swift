@@ -1,3 +1,8 @@
+// RecoupTraining: what `recoup train`, `evaluate`, `replay` and `generate` do, as library code.
+//
+// Owns the training pipeline (time split with a held-out test split, candidates, selection, calibration, intervals),
+// evaluation and the HTML report, the replay simulator and the synthetic data generator.
+
 internal import Dispatch
 package import Foundation
 package import RecoupCore
