@@ -1,5 +1,7 @@
 // The queue's vocabulary shared by scoring (which routes and ranks) and the stores (which persist and order).
 
+package import Foundation
+
 /// The name of an inspection lane, as a lane policy defines it (`risk_review`, `fast_restock`…): 1 to 64 characters
 /// of lower-case ASCII letters, digits and `_`, so that it is safe in a URL path, a metric label and a file.
 package struct LaneName: RawRepresentable, Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -42,22 +44,92 @@ package struct LaneName: RawRepresentable, Sendable, Hashable, Comparable, Codab
     }
 }
 
-/// Where an item ranks in its lane, as the scoring layer's priority policy computes it and a store persists it. The
-/// store orders claims by ``key`` and never computes a priority itself.
-package struct QueueRank: Sendable, Equatable {
-    /// The rank key claims order by, higher first: fixed while the item waits, so that an index can serve claims.
+/// What an item's rank is made of, in money: what it loses per day of waiting, and the minutes its inspection takes.
+/// The priority policy computes these from the scores and the lane; the "why first" of an item shows them.
+package struct RankTerms: Sendable, Codable, Equatable {
+    /// Expected recovery value times its daily loss rate (season end, demand).
+    package var valueLossPerDay: Double
+    /// Fraud risk times the refund, over the days until the refund is issued: what waiting risks while the refund
+    /// can still be stopped (0 after ``refundAt``).
+    package var fraudLossPerDay: Double
+    /// The cost of each day past the lane's service level (0 before ``dueAt``).
+    package var lateLossPerDay: Double
+    /// Expected inspection minutes in the item's lane.
+    package var inspectionMinutes: Double
+    /// When the refund is issued (a fraud found later is not stopped).
+    package var refundAt: Date
+    /// When the item passes its lane's service level.
+    package var dueAt: Date
+
+    package init(
+        valueLossPerDay: Double,
+        fraudLossPerDay: Double,
+        lateLossPerDay: Double,
+        inspectionMinutes: Double,
+        refundAt: Date,
+        dueAt: Date
+    ) {
+        self.valueLossPerDay = valueLossPerDay
+        self.fraudLossPerDay = fraudLossPerDay
+        self.lateLossPerDay = lateLossPerDay
+        self.inspectionMinutes = inspectionMinutes
+        self.refundAt = refundAt
+        self.dueAt = dueAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case valueLossPerDay = "value_loss_per_day"
+        case fraudLossPerDay = "fraud_loss_per_day"
+        case lateLossPerDay = "late_loss_per_day"
+        case inspectionMinutes = "inspection_minutes"
+        case refundAt = "refund_at"
+        case dueAt = "due_at"
+    }
+}
+
+/// Where an item ranks in its lane, as the scoring layer's priority policy computed it: its rank key now and the
+/// keys it will have later (when its refund is issued, when it passes its service level), with the terms behind
+/// them. A store persists these numbers, orders claims by the current key and moves to the next key when its time
+/// comes; it never computes a priority itself.
+package struct QueueRank: Sendable, Codable, Equatable {
+    /// A later rank key and when it takes over.
+    package struct Change: Sendable, Codable, Equatable {
+        package var at: Date
+        package var key: Double
+
+        package init(at: Date, key: Double) {
+            self.at = at
+            self.key = key
+        }
+    }
+
+    /// The rank key from the item's entry (higher first).
     package var key: Double
-    /// The age-free part of the priority.
-    package var urgency: Double
-    /// Priority gained per service level waited.
-    package var agingWeight: Double
+    /// Later keys, in time order.
+    package var changes: [Change]
+    package var terms: RankTerms
     /// The lane's service level, in hours: an item waiting longer is past it.
     package var serviceLevelHours: Double
 
-    package init(key: Double, urgency: Double, agingWeight: Double, serviceLevelHours: Double) {
+    package init(key: Double, changes: [Change], terms: RankTerms, serviceLevelHours: Double) {
         self.key = key
-        self.urgency = urgency
-        self.agingWeight = agingWeight
+        self.changes = changes
+        self.terms = terms
         self.serviceLevelHours = serviceLevelHours
+    }
+
+    /// The key in force at `time`: the last change at or before it, else the entry key.
+    package func key(at time: Date) -> Double {
+        changes.last { $0.at <= time }?.key ?? key
+    }
+
+    /// The time of the first change after `time`, if any: when a store must move the item to its next key.
+    package func nextChange(after time: Date) -> Date? {
+        changes.first { $0.at > time }?.at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key, changes, terms
+        case serviceLevelHours = "service_level_hours"
     }
 }

@@ -8,6 +8,7 @@ extension SQLiteStore {
         try await writer.write { db in
             let t = now.storedSeconds
             let expires = t + request.leaseSeconds
+            _ = try applyRankChanges(db, now: now)
             let items = try db.rows(
                 """
                 UPDATE queueEntry SET state = \(QueueState.leased), claimToken = \(token), stationID = \(request.stationID),
@@ -17,11 +18,19 @@ extension SQLiteStore {
                     WHERE lane = \(request.lane) AND warehouseID = \(request.warehouseID)
                         AND (state = \(QueueState.queued) OR (state = \(QueueState.leased) AND leaseExpiresAt <= \(t)))
                     ORDER BY rankKey DESC, returnID LIMIT \(request.count))
-                RETURNING returnID, rankKey, urgency, agingWeight, serviceLevelHours, recoveryValue, enqueuedAt
+                RETURNING returnID, rank, rankKey, serviceLevelHours, recoveryValue, enqueuedAt
                 """
             ).map { row in
-                ClaimedItem(returnID: row["returnID"], rank: rank(row), recoveryValue: row["recoveryValue"], enqueuedAt: row.date("enqueuedAt"))
-            }.sorted { ($0.rank.key, $1.returnID) > ($1.rank.key, $0.returnID) }
+                (
+                    key: row["rankKey"] as Double,
+                    item: ClaimedItem(
+                        returnID: row["returnID"],
+                        rank: try rank(row),
+                        recoveryValue: row["recoveryValue"],
+                        enqueuedAt: row.date("enqueuedAt")
+                    )
+                )
+            }.sorted { ($0.key, $1.item.returnID) > ($1.key, $0.item.returnID) }.map(\.item)
             try db.execute(
                 literal: """
                     INSERT INTO claim (token, lane, warehouseID, stationID, expiresAt, createdAt)
@@ -102,6 +111,10 @@ extension SQLiteStore {
         }
     }
 
+    package func applyRankChanges(now: Date) async throws -> Int {
+        try await writer.write { db in try applyRankChanges(db, now: now) }
+    }
+
     package func laneStats(warehouseID: String?, now: Date) async throws -> [LaneStats] {
         let t = now.storedSeconds
         return try await writer.read { db in
@@ -152,7 +165,8 @@ extension SQLiteStore {
             )
             try db.execute(
                 literal: """
-                    UPDATE queueEntry SET state = \(QueueState.completed), completedAt = \(t), claimToken = NULL, leaseExpiresAt = NULL
+                    UPDATE queueEntry SET state = \(QueueState.completed), completedAt = \(t), claimToken = NULL, leaseExpiresAt = NULL,
+                        rerankAt = NULL
                     WHERE returnID = \(returnID)
                     """
             )

@@ -29,10 +29,11 @@ extension SQLiteStore {
                 try insertAssessment(db, returnID: id, a, at: t)
                 try db.execute(
                     literal: """
-                        INSERT INTO queueEntry (returnID, lane, warehouseID, state, urgency, agingWeight, serviceLevelHours,
-                            rankKey, recoveryValue, enqueuedAt)
-                        VALUES (\(id), \(a.lane), \(record.warehouseID), \(QueueState.queued), \(a.rank.urgency), \(a.rank.agingWeight),
-                            \(a.rank.serviceLevelHours), \(a.rank.key), \(a.recoveryValue), \(t))
+                        INSERT INTO queueEntry (returnID, lane, warehouseID, state, serviceLevelHours, rank, rankKey, rerankAt,
+                            recoveryValue, enqueuedAt)
+                        VALUES (\(id), \(a.lane), \(record.warehouseID), \(QueueState.queued), \(a.rank.serviceLevelHours),
+                            \(try a.rank.storedJSON()), \(a.rank.key(at: now)), \(a.rank.nextChange(after: now)?.storedSeconds),
+                            \(a.recoveryValue), \(t))
                         """
                 )
                 if !a.anomalyReasons.isEmpty {
@@ -85,8 +86,9 @@ extension SQLiteStore {
             try db.execute(
                 literal: """
                     UPDATE queueEntry SET lane = \(a.lane), state = \(QueueState.queued), claimToken = NULL, stationID = NULL,
-                        leaseExpiresAt = NULL, urgency = \(a.rank.urgency), agingWeight = \(a.rank.agingWeight),
-                        serviceLevelHours = \(a.rank.serviceLevelHours), rankKey = \(a.rank.key), recoveryValue = \(a.recoveryValue)
+                        leaseExpiresAt = NULL, serviceLevelHours = \(a.rank.serviceLevelHours), rank = \(try a.rank.storedJSON()),
+                        rankKey = \(a.rank.key(at: now)), rerankAt = \(a.rank.nextChange(after: now)?.storedSeconds),
+                        recoveryValue = \(a.recoveryValue)
                     WHERE returnID = \(returnID)
                     """
             )
@@ -102,8 +104,9 @@ extension SQLiteStore {
                 """
                 SELECT q.returnID, q.enqueuedAt, r.record FROM queueEntry q JOIN returnItem r ON r.id = q.returnID
                 WHERE (q.state = \(QueueState.queued) OR (q.state = \(QueueState.leased) AND q.leaseExpiresAt <= \(t))) AND (
-                    SELECT a.modelVersion FROM assessment a WHERE a.returnItemId = q.returnID ORDER BY a.id DESC LIMIT 1
-                ) != \(modelVersion)
+                    q.rank IS NULL
+                    OR (SELECT a.modelVersion FROM assessment a WHERE a.returnItemId = q.returnID ORDER BY a.id DESC LIMIT 1) != \(modelVersion)
+                )
                 ORDER BY q.enqueuedAt LIMIT \(limit)
                 """
             ).map { row in
@@ -167,7 +170,7 @@ extension SQLiteStore {
             lane: try row.required("lane"),
             warehouseID: row["warehouseID"],
             state: state,
-            rank: rank(row),
+            rank: try rank(row),
             enqueuedAt: row.date("enqueuedAt"),
             leaseExpiresAt: state == .leased ? expires : nil,
             stationID: state == .leased ? row["stationID"] : nil,
@@ -176,9 +179,29 @@ extension SQLiteStore {
         )
     }
 
-    /// The rank numbers of a queue row.
-    func rank(_ row: Row) -> QueueRank {
-        QueueRank(key: row["rankKey"], urgency: row["urgency"], agingWeight: row["agingWeight"], serviceLevelHours: row["serviceLevelHours"])
+    /// The rank of a queue row (columns `returnID`, `rank`, `rankKey`, `serviceLevelHours`, `enqueuedAt`).
+    func rank(_ row: Row) throws -> QueueRank {
+        guard let stored = row["rank"] as Data? else {
+            return .unexplained(key: row["rankKey"], serviceLevelHours: row["serviceLevelHours"], enqueuedAt: row.date("enqueuedAt"))
+        }
+        return try QueueRank(storedJSON: stored, returnID: row["returnID"])
+    }
+
+    /// Moves every item whose rank changes by `now` (its refund issued, its service level passed) to the key in force.
+    func applyRankChanges(_ db: Database, now: Date) throws -> Int {
+        let due = try db.rows("SELECT returnID, rank FROM queueEntry WHERE rerankAt <= \(now.storedSeconds)")
+        for row in due {
+            let id: String = row["returnID"]
+            guard let stored = row["rank"] as Data? else { continue }
+            let rank = try QueueRank(storedJSON: stored, returnID: id)
+            try db.execute(
+                literal: """
+                    UPDATE queueEntry SET rankKey = \(rank.key(at: now)), rerankAt = \(rank.nextChange(after: now)?.storedSeconds)
+                    WHERE returnID = \(id)
+                    """
+            )
+        }
+        return due.count
     }
 
     func inspection(_ db: Database, returnID: String) throws -> InspectionOutcome? {

@@ -182,6 +182,7 @@ extension JSONWriter {
     /// whole); `0` when not finite.
     package mutating func probability(_ x: Double) {
         guard x.isFinite else { return raw("0") }
+        guard abs(x) < 1e9 else { return number(x) }  // whole to a millionth already; x × 10⁶ could overflow
         let micros = (x * 1e6).rounded()
         let rounded = micros / 1e6
         if rounded == rounded.rounded(), abs(rounded) < 1e15 { return integer(Int64(rounded)) }

@@ -54,7 +54,7 @@ extension Scorer {
     /// coefficient times the standardized value, or the trees' path attributions (Saabas), or their blend.
     ///
     /// Disposition keeps the features that pushed *towards* the chosen class; fraud those that raised the risk of a
-    /// risky return (at least half the flag threshold) or lowered that of a clean one; recovery the largest either
+    /// risky return (one whose features together raise its risk above the model's baseline) or lowered that of a clean one; recovery the largest either
     /// way, worded "value up" or "value down".
     func reasons(
         _ record: ReturnRecord,
@@ -81,8 +81,9 @@ extension Scorer {
         let c = disposition.index
         contributions(bundle.disposition.learner, output: c, dense: dense, bins: bins, into: &work.disposition)
         add(.disposition, work.disposition, direction: 1) { _ in Self.dispositionPrefix[c] }
-        // A risky return is explained by what raised its risk; a clean one by what kept it low.
-        let risky = fraudRisk >= policy.anomaly.fraudRiskThreshold / 2
+        // A risky return (its features together raise the risk above the model's baseline) is explained by what raised
+        // it; a clean one by what kept it low.
+        let risky = work.fraud.reduce(0, +) > 0
         add(.fraud, work.fraud, direction: risky ? 1 : -1) { $0 > 0 ? "fraud risk up: " : "fraud risk down: " }
         add(.recovery, work.recovery, direction: 0) { $0 > 0 ? "value up: " : "value down: " }
         return reasons

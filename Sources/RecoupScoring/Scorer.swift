@@ -23,6 +23,9 @@ package final class Scorer: Sendable {
     package let bundle: ModelBundle
     package let policy: LanePolicy
     package let extractor: FeatureExtractor
+    /// The flags in force: the bundle's fitted ones (or neutral ones for an older bundle) with the lane policy's
+    /// overrides applied.
+    package let anomaly: AnomalyPolicy
     let explainer: Explainer
     /// Reasons per head in ``Assessment/reasons``.
     package let reasonsPerHead = 3
@@ -31,6 +34,7 @@ package final class Scorer: Sendable {
         self.bundle = bundle
         self.policy = policy
         self.extractor = FeatureExtractor(bundle.featureSpec)
+        self.anomaly = policy.anomaly.applied(to: bundle.flagging?.policy ?? .neutral)
         self.explainer = Explainer(bundle.featureSpec)
     }
 
@@ -157,7 +161,7 @@ package final class Scorer: Sendable {
         attribution: inout Attribution?
     ) -> Assessment {
         let interval = bundle.recovery.interval.interval(recovery)
-        let anomalies = policy.anomaly.flags(record: record, fraudRisk: fraudRisk)
+        let anomalies = anomaly.flags(record: record, fraudRisk: fraudRisk)
         let facts = RoutingFacts(
             record: record,
             dispositionProbabilities: probabilities,
@@ -166,17 +170,10 @@ package final class Scorer: Sendable {
             anomalies: anomalies
         )
         let lane = policy.route(facts)
-        let urgency = policy.priority.urgency(
-            ordering: lane.ordering,
-            recoveryValue: recovery,
-            dailyDecay: policy.priority.dailyDecay(
-                daysInSeasonRemaining: record.daysInSeasonRemaining,
-                sellThrough: record.skuSellThrough30d
-            ),
-            inspectionMinutes: lane.minutes(forCategory: record.category),
-            fraudRisk: fraudRisk,
-            refundAmount: record.refundAmount
-        )
+        // The key an item would have entering the queue now (only relative times matter at entry).
+        let entry = Date(timeIntervalSinceReferenceDate: 0)
+        let terms = policy.rankTerms(record: record, fraudRisk: fraudRisk, recoveryValue: recovery, lane: lane, enqueuedAt: entry)
+        let urgency = PriorityPolicy.key(terms, at: entry)
         let disposition = facts.disposition
         return Assessment(
             returnID: record.returnID,

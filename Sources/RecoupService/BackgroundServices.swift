@@ -1,10 +1,11 @@
 package import Logging
 internal import ServiceLifecycle
 
-/// Puts expired leases back in their lanes every `interval`, and writes each in the item's history. (Claims and lane
-/// statistics already treat an expired lease as queued; this makes it explicit and visible.) Runs in the server's
+/// Every `interval`: puts expired leases back in their lanes (writing each in the item's history) and moves items
+/// whose refund was issued or whose service level passed to their new rank keys. (Claims already treat an expired
+/// lease as queued and apply the rank changes due; this keeps what readers see current.) Runs in the server's
 /// `ServiceGroup` until graceful shutdown; a failed round is logged and the next one runs.
-package struct LeaseExpiryService: Service {
+package struct QueueUpkeepService: Service {
     let service: ReturnsService
     let interval: Duration
     let logger: Logger
@@ -18,10 +19,12 @@ package struct LeaseExpiryService: Service {
     package func run() async throws {
         await periodically(every: interval) {
             do {
-                let expired = try await service.expireLeases()
-                if expired > 0 { logger.debug("leases expired", metadata: ["count": "\(expired)"]) }
+                let done = try await service.upkeep()
+                if done.expiredLeases + done.reranked > 0 {
+                    logger.debug("queue upkeep", metadata: ["expired_leases": "\(done.expiredLeases)", "reranked": "\(done.reranked)"])
+                }
             } catch {
-                logger.error("expiring leases failed", metadata: ["error": "\(error)"])
+                logger.error("queue upkeep failed", metadata: ["error": "\(error)"])
             }
         }
     }

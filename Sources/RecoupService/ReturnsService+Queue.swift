@@ -116,7 +116,7 @@ extension ReturnsService {
             items: claim.items.map { item in
                 ClaimedItemView(
                     returnID: item.returnID,
-                    priority: PriorityPolicy.priority(of: item.rank, enqueuedAt: item.enqueuedAt, now: now),
+                    priority: item.rank.key(at: now),
                     recoveryValue: item.recoveryValue,
                     enqueuedAt: item.enqueuedAt
                 )
@@ -173,12 +173,14 @@ extension ReturnsService {
         return outcome
     }
 
-    /// Puts every expired lease back in its lane (the lease-expiry service calls it).
+    /// Puts every expired lease back in its lane and moves items to the rank keys now in force (the queue upkeep
+    /// service calls it).
     @discardableResult
-    package func expireLeases() async throws -> Int {
-        let count = try await store.expireLeases(now: clock())
-        metrics.leasesExpired.increment(by: Int64(count))
-        return count
+    package func upkeep() async throws -> (expiredLeases: Int, reranked: Int) {
+        let now = clock()
+        let expired = try await store.expireLeases(now: now)
+        metrics.leasesExpired.increment(by: Int64(expired))
+        return (expired, try await store.applyRankChanges(now: now))
     }
 
     private func checkedLease(_ value: Double) throws(ServiceError) -> Double {

@@ -1,12 +1,13 @@
 package import Foundation
 internal import RecoupCore
-internal import RecoupScoring
+package import RecoupScoring
 package import RecoupStore
 
-/// Where a return stands in the queue, with its priority now.
+/// Where a return stands in the queue, with its priority now and why.
 package struct QueueView: Sendable, Equatable {
     package var position: QueuePosition
-    package var priority: Double
+    package var whyFirst: RankExplanation
+    package var priority: Double { whyFirst.key }
 }
 
 /// Everything known about one return, as the API shows it.
@@ -28,9 +29,7 @@ extension ReturnsService {
         return ReturnView(
             recordJSON: detail.record.json(),
             assessmentJSON: detail.assessment,
-            queue: detail.queue.map { position in
-                QueueView(position: position, priority: PriorityPolicy.priority(of: position.rank, enqueuedAt: position.enqueuedAt, now: now))
-            },
+            queue: detail.queue.map { QueueView(position: $0, whyFirst: RankExplanation($0.rank, at: now)) },
             inspection: detail.inspection,
             history: detail.history
         )

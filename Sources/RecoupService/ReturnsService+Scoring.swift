@@ -158,7 +158,7 @@ extension ReturnsService {
             fraudRisk: a.fraudRisk,
             recoveryValue: a.recoveryValue,
             lane: a.lane,
-            rank: policy.rank(of: a, enqueuedAt: enqueuedAt),
+            rank: policy.rank(of: a, record: record, enqueuedAt: enqueuedAt),
             anomalyReasons: a.anomalies.map(\.reason),
             exposure: a.fraudRisk * record.refundAmount,
             payload: Data(ScoredOutput.json(a))

@@ -121,3 +121,40 @@ package struct LaneStats: Sendable, Equatable {
         self.pastServiceLevel = pastServiceLevel
     }
 }
+
+extension QueueRank {
+    /// The rank as a store keeps it: JSON, times in seconds since 1970.
+    package func storedJSON() throws(StoreError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.outputFormatting = .sortedKeys
+        do { return try encoder.encode(self) } catch { throw .corrupt("a queue rank cannot be stored: \(error)") }
+    }
+
+    /// A rank read back from ``storedJSON()``.
+    package init(storedJSON: Data, returnID: String) throws(StoreError) {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        do { self = try decoder.decode(QueueRank.self, from: storedJSON) } catch {
+            throw .corrupt("the stored queue rank of return \(returnID) does not read back: \(error)")
+        }
+    }
+
+    /// The rank of an item queued before ranks kept their terms (re-scored at the next start): its key, no terms.
+    package static func unexplained(key: Double, serviceLevelHours: Double, enqueuedAt: Date) -> QueueRank {
+        let due = enqueuedAt.addingTimeInterval(serviceLevelHours * 3600)
+        return QueueRank(
+            key: key,
+            changes: [],
+            terms: RankTerms(
+                valueLossPerDay: 0,
+                fraudLossPerDay: 0,
+                lateLossPerDay: 0,
+                inspectionMinutes: 1,
+                refundAt: enqueuedAt,
+                dueAt: due
+            ),
+            serviceLevelHours: serviceLevelHours
+        )
+    }
+}

@@ -56,6 +56,9 @@ package protocol ReturnsStore: Sendable {
     func releaseClaim(token: String, now: Date) async throws -> [String]
     /// Puts every item whose lease has expired back in its lane and writes it in the history; returns how many.
     func expireLeases(now: Date) async throws -> Int
+    /// Moves every item whose rank changes by `now` (``QueueRank/changes``) to the key then in force; returns how
+    /// many. (A claim applies the changes due first, so this only keeps the stored keys current for readers.)
+    func applyRankChanges(now: Date) async throws -> Int
     /// Depth, leased items, oldest age, value at stake and items past their service level, per lane that holds items.
     func laneStats(warehouseID: String?, now: Date) async throws -> [LaneStats]
     /// Completes an inspection: the item must be leased under `token` and its lease still running.

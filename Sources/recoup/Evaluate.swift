@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Foundation
 internal import RecoupCore
+internal import RecoupScoring
 internal import RecoupTraining
 
 extension Recoup {
@@ -15,14 +16,28 @@ extension Recoup {
         @Option(help: "A second bundle to compare side by side.") var compare: String?
         @Option(help: "Write a self-contained HTML report here.") var report: String?
         @Option(help: "A lane policy JSON file replacing the shipped default.") var lanePolicy: String?
+        @Option(
+            help: ArgumentHelp(
+                "Only the returns ordered on or after this date (YYYY-MM-DD).",
+                discussion: "E.g. a bundle's validation_from: the period its flags were fitted on, when the data spans a longer one."
+            )
+        )
+        var since: String?
+
+        func validate() throws {
+            if let since, Day(parsing: since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD, got \"\(since)\"") }
+        }
 
         func run() throws {
             let batch: ReturnBatch
             do { batch = try ReturnCSVReader.read(InputFiles.read(data), labels: .require) } catch let e as ReturnInputError {
                 throw CommandError("\(data): \(e.description)")
             }
-            let rows = batch.labelled
-            guard !rows.isEmpty else { throw CommandError("\(data) has no valid labelled rows (\(batch.errors.count) invalid)") }
+            let from = since.flatMap { Day(parsing: $0) }
+            let rows = batch.labelled.filter { from == nil || $0.record.orderDate >= from! }
+            guard !rows.isEmpty else {
+                throw CommandError("\(data) has no valid labelled rows\(since.map { " ordered since \($0)" } ?? "") (\(batch.errors.count) invalid)")
+            }
             if !batch.errors.isEmpty {
                 FileHandle.standardError.write(Data("skipped \(batch.errors.count) invalid rows; first: \(batch.errors[0])\n".utf8))
             }
@@ -48,7 +63,19 @@ extension Recoup {
                 )
             }
             lines.append(pad("lanes", 13) + evaluations[0].laneMix.map { "\($0.lane) \($0.count)" }.joined(separator: ", "))
+            for e in evaluations { lines.append(pad("flags", 13) + Self.flagLine(e)) }
             return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
+        }
+
+        /// The flags of one bundle: rate against the review rate, precision against the fraud head's at that rate,
+        /// then per kind.
+        static func flagLine(_ e: Evaluation) -> String {
+            func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+            let target = e.reviewRate.map { " (review rate \(pct($0)))" } ?? " (no review rate: bundle without fitted flags)"
+            let kinds = e.flags.byKind.filter { $0.flagged > 0 }.map { "\($0.kind.rawValue) \($0.flagged) at \(pct($0.precision))" }
+            return "\(e.version): \(pct(e.flags.flagRate)) flagged\(target), precision \(pct(e.flags.precision)) "
+                + "(fraud head at that rate \(pct(e.modelPrecisionAtFlagRate))), recall \(pct(e.flags.recall))"
+                + (kinds.isEmpty ? "" : "; by kind: " + kinds.joined(separator: ", "))
         }
     }
 }

@@ -1,25 +1,47 @@
 internal import ArgumentParser
 internal import RecoupCore
+internal import RecoupScoring
 internal import RecoupTraining
 
 extension Recoup {
     /// `recoup replay`: replay labelled returns day by day and compare queue policies.
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Replay labelled returns arriving day by day with limited inspection capacity; compare FIFO, Recoup and an oracle.",
+            abstract:
+                "Replay labelled returns arriving day by day with limited inspection work; compare queue policies in money.",
             discussion: ReplaySimulator.decayModel
         )
 
         @Option(help: "Labelled returns (contract CSV with labels; .gz accepted).") var data: String
-        @Option(help: "Inspections per day per warehouse.") var capacity: Int
+        @Option(help: "Inspections per warehouse per day, on average (the work is counted in inspection minutes).") var capacity: Int
         @Option(help: "The model bundle folder (default: the one models/ACTIVE names).") var model: String?
-        @Option(help: "Days after arrival when the refund is issued (fraud caught before counts).") var refundDays: Int = 3
+        @Option(help: "Days after arrival when the refund is issued (a fraud caught by then saves its refund).") var refundDays: Int?
+        @Option(help: "Daily share of value lost by every waiting item.") var baseDecay: Double?
+        @Option(help: "Extra daily share lost at the very end of a selling season (falling to 0 at --season-window days).")
+        var seasonDecay: Double?
+        @Option(help: "Days before a season's end when the extra loss starts.") var seasonWindow: Double?
+        @Option(help: "Extra daily share lost per unit of sku_sell_through_30d (demand).") var demandDecay: Double?
         @Option(help: "A lane policy JSON file replacing the shipped default.") var lanePolicy: String?
-        @Flag(help: "Print JSON instead of a table.") var json = false
+        @Flag(help: "Print JSON (a list of objects, one per policy) instead of a table.") var json = false
 
         func validate() throws {
             guard capacity >= 1 else { throw ValidationError("--capacity must be at least 1, got \(capacity)") }
-            guard refundDays >= 0 else { throw ValidationError("--refund-days must be >= 0, got \(refundDays)") }
+            if let refundDays, refundDays < 0 { throw ValidationError("--refund-days must be >= 0, got \(refundDays)") }
+            for (name, value) in [("--base-decay", baseDecay), ("--season-decay", seasonDecay), ("--demand-decay", demandDecay)] {
+                if let value, !(value >= 0 && value < 1) { throw ValidationError("\(name) must be in [0, 1), got \(value)") }
+            }
+            if let seasonWindow, !(seasonWindow > 0) { throw ValidationError("--season-window must be > 0, got \(seasonWindow)") }
+        }
+
+        /// The world of the replay: the defaults, with the options given.
+        var world: ReplaySimulator.World {
+            var world = ReplaySimulator.World()
+            if let refundDays { world.refundDays = refundDays }
+            if let baseDecay { world.decay.baseDailyDecay = baseDecay }
+            if let seasonDecay { world.decay.seasonDailyDecay = seasonDecay }
+            if let seasonWindow { world.decay.seasonWindowDays = seasonWindow }
+            if let demandDecay { world.decay.demandDailyDecay = demandDecay }
+            return world
         }
 
         func run() throws {
@@ -29,8 +51,7 @@ extension Recoup {
             }
             guard !batch.labelled.isEmpty else { throw CommandError("\(data) has no valid labelled rows") }
             let scorer = try CommandSupport.scorer(model: model, lanePolicy: lanePolicy)
-            let simulator = ReplaySimulator(scorer: scorer, capacityPerDay: capacity, refundDays: refundDays)
-            let results = simulator.run(batch.labelled)
+            let results = ReplaySimulator(scorer: scorer, capacityPerDay: capacity, world: world).run(batch.labelled)
             print(json ? try ReplaySimulator.json(results) : ReplaySimulator.table(results))
         }
     }

@@ -23,12 +23,17 @@ extension Recoup {
         @Option(help: "A training configuration JSON file (any subset of the settings).") var config: String?
         @Option(help: "Folder to write the bundle into.") var out: String = "models"
         @Option(help: "Random seed (overrides the configuration's).") var seed: UInt64?
+        @Option(help: "Share of returns the risk team can review, in (0, 0.5] (default 0.02; overrides the configuration's).")
+        var reviewRate: Double?
         @Option(help: "Bundle name (default: creation time and data fingerprint).") var name: String?
         @Flag(help: "Make the new bundle the active one (models/ACTIVE) when it passes the promotion gate.") var promote = false
         @Flag(help: "Print a JSON object with the bundle path and the metrics instead of text.") var json = false
         @Flag(help: "No progress output.") var quiet = false
 
         func validate() throws {
+            if let reviewRate, !(reviewRate > 0 && reviewRate <= 0.5) {
+                throw ValidationError("--review-rate must be in (0, 0.5], got \(reviewRate)")
+            }
             if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
                 throw ValidationError("--name must be a plain folder name, got \"\(name)\"")
             }
@@ -41,6 +46,7 @@ extension Recoup {
                 configuration = try TrainingConfiguration.load(json: InputFiles.read(config), source: config)
             }
             if let seed { configuration.seed = seed }
+            if let reviewRate { configuration.reviewRate = reviewRate }
             var featureSpec: FeatureSpec?
             if let spec {
                 do { featureSpec = try FeatureSpec.decode(json: InputFiles.read(spec)) } catch let e as FeatureSpecError {

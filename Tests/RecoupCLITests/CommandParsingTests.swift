@@ -1,6 +1,8 @@
 import ArgumentParser
+import RecoupScoring
 import RecoupServer
 import RecoupService
+import RecoupTraining
 import Testing
 
 @testable import recoup
@@ -60,6 +62,15 @@ struct CommandParsingTests {
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["train"]) }
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["train", "--data", "d.csv", "--name", "../evil"]) }
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["train", "--data", "d.csv", "--seed", "-1"]) }
+        let rated = try #require(try Recoup.parseAsRoot(["train", "--data", "d.csv", "--review-rate", "0.05"]) as? Recoup.Train)
+        #expect(rated.reviewRate == 0.05)
+        for bad in ["0", "0.6", "-0.01", "nan"] {
+            #expect {
+                try Recoup.parseAsRoot(["train", "--data", "d.csv", "--review-rate=\(bad)"])
+            } throws: { error in
+                Recoup.message(for: error).contains("--review-rate must be in (0, 0.5], got")
+            }
+        }
     }
 
     @Test("evaluate, promote, score, replay, generate and export-labels parse their options")
@@ -76,7 +87,14 @@ struct CommandParsingTests {
         let score = try #require(try Recoup.parseAsRoot(["score", "--model", "m/v1", "--data", "in.csv", "--out", "out.csv"]) as? Recoup.Score)
         #expect(score.out == "out.csv")
         let replay = try #require(try Recoup.parseAsRoot(["replay", "--data", "d.csv", "--capacity", "40", "--json"]) as? Recoup.Replay)
-        #expect(replay.capacity == 40 && replay.json && replay.refundDays == 3)
+        #expect(replay.capacity == 40 && replay.json && replay.world == ReplaySimulator.World())
+        let world = try #require(
+            try Recoup.parseAsRoot(["replay", "--data", "d.csv", "--capacity", "9", "--refund-days", "7", "--season-decay", "0.05"]) as? Recoup.Replay
+        ).world
+        #expect(
+            world.refundDays == 7 && world.decay.seasonDailyDecay == 0.05
+                && world.decay.baseDailyDecay == ReplaySimulator.World().decay.baseDailyDecay
+        )
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["replay", "--data", "d.csv", "--capacity", "0"]) }
         let generate = try #require(try Recoup.parseAsRoot(["generate", "--rows", "10", "--seed", "3", "--out", "g.csv"]) as? Recoup.Generate)
         #expect(generate.rows == 10 && generate.seed == 3)

@@ -69,6 +69,11 @@ struct ScorerTests {
         swapped.serialMatches = false
         swapped.weightKgMeasured = 1.18
         swapped.accessoriesComplete = false
+        // The rules on at fixed thresholds (a bundle fits its own; a lane policy may override them).
+        var policy = LanePolicy.default
+        policy.anomaly.serialMismatch = true
+        policy.anomaly.weightDeviation = .on(0.15)
+        let scorer = Scorer(bundle: SmallModel.shared.bundle, policy: policy)
         let before = scorer.assess(honest)
         let after = scorer.assess(swapped)
         #expect(after.fraudRisk > before.fraudRisk)
@@ -82,6 +87,18 @@ struct ScorerTests {
         #expect(after.anomalies.map(\.kind).contains(.serialMismatch))
         #expect(after.anomalies.contains { $0.reason.contains("41% less than declared") })
         #expect(after.lane == "risk_review")
+    }
+
+    @Test("the scorer flags with the bundle's fitted flags, and the lane policy's overrides win")
+    func fittedFlags() throws {
+        let flagging = try #require(SmallModel.shared.bundle.flagging)
+        #expect(scorer.anomaly == flagging.policy)
+        var policy = LanePolicy.default
+        policy.anomaly.fraudRiskThreshold = 0.99
+        #expect(Scorer(bundle: SmallModel.shared.bundle, policy: policy).anomaly.fraudRiskThreshold == 0.99)
+        var older = SmallModel.shared.bundle
+        older.flagging = nil
+        #expect(Scorer(bundle: older, policy: .default).anomaly == .neutral)
     }
 
     @Test("the contract's scored output: CSV columns in order, JSON keys, reasons joined with '; '")
@@ -101,17 +118,21 @@ struct ScorerTests {
 
 @Suite("Scored output numbers")
 struct ScoredOutputNumberTests {
-    /// What the writer must print: Swift's shortest form of the value rounded to 6 decimals (an integer when whole).
+    /// What the writer must print: Swift's shortest form of the value rounded to 6 decimals (an integer when whole);
+    /// from 10⁹ on, where a double holds no more than about 6 decimals anyway, the value itself.
     static func expected(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
-        let rounded = (x * 1e6).rounded() / 1e6
+        let rounded = abs(x) < 1e9 ? (x * 1e6).rounded() / 1e6 : x
         return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
     }
 
     @Test("probabilities and priorities are written digit by digit exactly as their shortest round-trip form")
     func probabilities() {
         var rng = SplitMix64(seed: 5)
-        var values: [Double] = [0, 1, -1, 0.5, 1e-4, 0.0001004, 9.9e-5, 0.000012, 123_456.789_012_5, 1e9 - 0.5, -0.125, .nan, .infinity]
+        var values: [Double] = [
+            0, 1, -1, 0.5, 1e-4, 0.0001004, 9.9e-5, 0.000012, 123_456.789_012_5, 1e9 - 0.5, -0.125, .nan, .infinity, 1e305, -1.7976931348623157e308,
+            3e14 + 0.5,
+        ]
         for _ in 0..<20_000 {
             let magnitude = pow(10, Double.random(in: -7...10, using: &rng))
             values.append((Double.random(in: -1...1, using: &rng)) * magnitude)

@@ -39,7 +39,7 @@ func seed(_ server: TestServer, ids: [String], lane: LaneName = "standard", anom
                 fraudRisk: anomaly ? 0.9 : 0.01,
                 recoveryValue: 40,
                 lane: lane,
-                rank: QueueRank(key: urgency, urgency: urgency, agingWeight: 2, serviceLevelHours: 72),
+                rank: .unexplained(key: urgency, serviceLevelHours: 72, enqueuedAt: server.clock.now),
                 anomalyReasons: anomaly ? ["serial number does not match"] : [],
                 exposure: anomaly ? 45 : 0.5,
                 payload: Data("{}".utf8)

@@ -85,7 +85,13 @@ struct ReturnsRoutesTests {
             try await client.execute(uri: "/v1/returns/\(records[0].returnID)", method: .get, headers: server.auth(.risk)) { response in
                 #expect(response.status == .ok)
                 #expect((field(response.body, "record") as? [String: Any])?["return_id"] as? String == records[0].returnID)
-                #expect((field(response.body, "queue") as? [String: Any])?["state"] as? String == "queued")
+                let queue = field(response.body, "queue") as? [String: Any]
+                #expect(queue?["state"] as? String == "queued")
+                // Why first: the terms of the rank key, and one sentence.
+                let why = queue?["why_first"] as? [String: Any]
+                #expect((why?["summary"] as? String)?.contains("a day in value") == true)
+                #expect((why?["inspection_minutes"] as? Double ?? 0) > 0)
+                #expect(why?["due_at"] is String && why?["refund_at"] is String)
                 #expect((field(response.body, "assessment") as? [String: Any])?["lane"] is String)
                 #expect(((field(response.body, "history") as? [[String: Any]]) ?? []).first?["kind"] as? String == "ingested")
             }

@@ -10,12 +10,12 @@ import Testing
 /// claimed through the store. No hand-made urgencies or rank keys.
 @Suite("Queue use cases: ranking, aging, leases")
 struct QueueUseCaseTests {
-    @Test("aging on the live path: an item that waited its service level is claimed before a fresh, more valuable one")
-    func agingOnTheLivePath() async throws {
+    @Test("under a backlog a valuable new item is claimed before a cheap old one still within its service level")
+    func valueBeforeAgeOnTheLivePath() async throws {
         let clock = TestClock()
         let service = try makeService(policy: oneLanePolicy(serviceLevelHours: 72), clock: clock)
         _ = try await service.ingest(body([record("old-cheap", price: 3)]), actor: "dock")
-        clock.advance(72 * 3600)
+        clock.advance(70 * 3600)
         _ = try await service.ingest(body([record("new-rich", price: 4000)]), actor: "dock")
         let lane = try service.lane(named: "standard")
         let claim = try await service.claim(
@@ -25,8 +25,29 @@ struct QueueUseCaseTests {
             count: 2,
             leaseSeconds: 60
         )
-        #expect(claim.items.map(\.returnID) == ["old-cheap", "new-rich"])
-        #expect(claim.items[0].priority >= claim.items[1].priority)
+        #expect(claim.items.map(\.returnID) == ["new-rich", "old-cheap"])
+        #expect(claim.items[0].priority > claim.items[1].priority)
+    }
+
+    @Test("past its service level an item's priority rises once, by what lateness costs, and the item says why")
+    func boundedLateness() async throws {
+        let clock = TestClock()
+        // A 48-hour service level; the refund goes out at 72 hours.
+        let service = try makeService(policy: oneLanePolicy(serviceLevelHours: 48), clock: clock)
+        _ = try await service.ingest(body([record("a", price: 80)]), actor: "dock")
+        clock.advance(47 * 3600)
+        let before = try #require(try await service.detail(returnID: "a").queue)
+        #expect(before.whyFirst.lateLossPerDay == 0)
+        #expect(before.whyFirst.nextChangeAt == before.position.enqueuedAt.addingTimeInterval(48 * 3600))
+        #expect(before.whyFirst.valueLossPerDay > 0)
+        clock.advance(2 * 3600)
+        try await service.upkeep()
+        let after = try #require(try await service.detail(returnID: "a").queue)
+        #expect(after.whyFirst.lateLossPerDay > 0)
+        #expect(after.priority > before.priority)
+        #expect(after.whyFirst.summary.contains("past its service level"))
+        clock.advance(20 * 3600)
+        #expect(try await service.detail(returnID: "a").queue?.priority == after.priority)
     }
 
     @Test("arrived together, the more valuable item goes first; the stored rank key orders like the priority shown")

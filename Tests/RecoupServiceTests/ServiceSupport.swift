@@ -28,14 +28,12 @@ struct NoMetrics: MetricsFactory {
 /// A lane policy with one lane, so that every return lands in the same queue and only priority orders it.
 func oneLanePolicy(serviceLevelHours: Double = 72) throws -> LanePolicy {
     let json = """
-        {"formatVersion": 1,
-         "anomaly": {"fraudRiskThreshold": 1, "serialMismatch": false, "weightDeviation": 100, "customerReturnRate": 100,
-                     "customerMinOrders": 1000},
+        {"formatVersion": 2,
+         "anomaly": {"fraudRiskThreshold": 1, "serialMismatch": false, "weightDeviation": false, "customerReturnRate": false},
          "priority": {"baseDailyDecay": 0.003, "seasonWindowDays": 30, "seasonDailyDecay": 0.02, "demandDailyDecay": 0.01,
-                      "valueCap": 2, "exposureCap": 1000},
+                      "refundDays": 3, "lateDailyShare": 0.01},
          "capabilities": {"default": [], "warehouses": {}},
-         "lanes": [{"name": "standard", "serviceLevelHours": \(serviceLevelHours), "ordering": "value_decay",
-                    "inspectionMinutes": {"default": 8}}],
+         "lanes": [{"name": "standard", "serviceLevelHours": \(serviceLevelHours), "inspectionMinutes": {"default": 8}}],
          "rules": [{"lane": "standard"}]}
         """
     return try LanePolicy.load(from: Data(json.utf8), source: "one-lane")

@@ -24,6 +24,23 @@ struct QueueTests {
         #expect(next.items.map(\.returnID) == ["low"])
     }
 
+    @Test("a rank moves to its next key when its time comes: claims order by the key in force, the sweep keeps it current")
+    func rankChanges() async throws {
+        let db = try SQLiteStore.inMemory()
+        let terms = QueueRank.unexplained(key: 0, serviceLevelHours: 72, enqueuedAt: t0).terms
+        // "fraud" ranks first until its refund is issued at t0 + 100, then drops below "steady".
+        let fraud = QueueRank(key: 5, changes: [.init(at: t0 + 100, key: 1)], terms: terms, serviceLevelHours: 72)
+        _ = try await db.ingest([newReturn("steady", key: 3), newReturn("fraud", key: 0, rank: fraud)], now: t0, actor: nil)
+        #expect(try await db.detail(returnID: "fraud", now: t0).queue?.rank == fraud)
+        let early = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S1", count: 1, leaseSeconds: 30, now: t0 + 50)
+        #expect(early.items.map(\.returnID) == ["fraud"])
+        #expect(try await db.applyRankChanges(now: t0 + 90) == 0)
+        // The lease ran out at t0 + 80; at t0 + 150 the claim applies the change due first.
+        let late = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S1", count: 2, leaseSeconds: 30, now: t0 + 150)
+        #expect(late.items.map(\.returnID) == ["steady", "fraud"])
+        #expect(try await db.applyRankChanges(now: t0 + 1000) == 0)
+    }
+
     @Test("lease expiry with an injected clock: the item goes back to its lane, the late inspection is refused")
     func leaseExpiry() async throws {
         let db = try SQLiteStore.inMemory()

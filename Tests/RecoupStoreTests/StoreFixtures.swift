@@ -35,7 +35,8 @@ func assessment(
     value: Double = 30,
     risk: Double = 0.01,
     anomalies: [String] = [],
-    version: String = "m1"
+    version: String = "m1",
+    rank: QueueRank? = nil
 ) -> StoredAssessment {
     StoredAssessment(
         modelVersion: version,
@@ -43,7 +44,7 @@ func assessment(
         fraudRisk: risk,
         recoveryValue: value,
         lane: lane(name),
-        rank: QueueRank(key: key, urgency: key, agingWeight: 2, serviceLevelHours: 72),
+        rank: rank ?? .unexplained(key: key, serviceLevelHours: 72, enqueuedAt: t0),
         anomalyReasons: anomalies,
         exposure: risk * 40,
         payload: Data(#"{"lane":"\#(name)","model":"\#(version)"}"#.utf8)
@@ -57,14 +58,15 @@ func newReturn(
     hash: String = "h",
     warehouse: String = "WH1",
     anomalies: [String] = [],
-    risk: Double = 0.01
+    risk: Double = 0.01,
+    rank: QueueRank? = nil
 ) -> NewReturn {
     let record = record(id, warehouse: warehouse)
     return NewReturn(
         record: record,
         recordJSON: record.json(),
         payloadHash: hash,
-        assessment: assessment(lane: lane, key: key, risk: risk, anomalies: anomalies)
+        assessment: assessment(lane: lane, key: key, risk: risk, anomalies: anomalies, rank: rank)
     )
 }
 

@@ -13,7 +13,7 @@ extension ModelBundle: Codable {
         case featureSpec = "feature_spec"
         case featureSpecFingerprint = "feature_spec_fingerprint"
         case trainingData = "training_data"
-        case disposition, fraud, recovery
+        case disposition, fraud, recovery, flagging
     }
 
     package init(from decoder: any Decoder) throws {
@@ -30,6 +30,7 @@ extension ModelBundle: Codable {
         disposition = try c.decode(DispositionHead.self, forKey: .disposition)
         fraud = try c.decode(FraudHead.self, forKey: .fraud)
         recovery = try c.decode(RecoveryHead.self, forKey: .recovery)
+        flagging = try c.decodeIfPresent(FlagCalibration.self, forKey: .flagging)
     }
 
     /// Encodes everything but `format_version`, which ``jsonData()`` writes first, ahead of the encoder's key order.
@@ -43,6 +44,7 @@ extension ModelBundle: Codable {
         try c.encode(disposition, forKey: .disposition)
         try c.encode(fraud, forKey: .fraud)
         try c.encode(recovery, forKey: .recovery)
+        try c.encodeIfPresent(flagging, forKey: .flagging)
     }
 }
 

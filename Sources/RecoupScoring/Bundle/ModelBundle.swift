@@ -22,6 +22,8 @@ package struct ModelBundle: Sendable, Equatable {
     package var disposition: DispositionHead
     package var fraud: FraudHead
     package var recovery: RecoveryHead
+    /// The flags, fitted to the review team's capacity; `nil` for a bundle trained before they were.
+    package var flagging: FlagCalibration?
 
     package init(
         version: String,
@@ -30,7 +32,8 @@ package struct ModelBundle: Sendable, Equatable {
         trainingData: TrainingDataInfo,
         disposition: DispositionHead,
         fraud: FraudHead,
-        recovery: RecoveryHead
+        recovery: RecoveryHead,
+        flagging: FlagCalibration? = nil
     ) {
         self.formatVersion = Self.currentFormatVersion
         self.version = version
@@ -41,6 +44,7 @@ package struct ModelBundle: Sendable, Equatable {
         self.disposition = disposition
         self.fraud = fraud
         self.recovery = recovery
+        self.flagging = flagging
     }
 }
 

@@ -8,19 +8,12 @@ package import RecoupCore
 /// Routing takes the first rule whose condition holds *and* whose required capabilities the receiving warehouse
 /// has; the last rule must be unconditional, so every return gets a lane.
 package struct LanePolicy: Sendable, Codable, Equatable {
-    /// A lane: how long an item may wait, how long inspecting it takes, and how its queue is ordered.
+    /// A lane: how long an item may wait and how long inspecting it takes (its queue is ordered by ``PriorityPolicy``).
     package struct Lane: Sendable, Codable, Equatable {
-        package enum Ordering: String, Sendable, Codable {
-            /// cμ rule: value lost per day of waiting per minute of inspection, plus aging.
-            case valueDecay = "value_decay"
-            /// Risk lane: fraud risk × refund amount, plus aging.
-            case exposure
-        }
         package var name: LaneName
         package var serviceLevelHours: Double
         /// Expected inspection minutes: `default`, overridden per category.
         package var inspectionMinutes: [String: Double]
-        package var ordering: Ordering
         /// Capabilities a warehouse needs to run this lane: no rule routes there from a warehouse without them.
         package var requires: [String]?
 
@@ -51,8 +44,12 @@ package struct LanePolicy: Sendable, Codable, Equatable {
         }
     }
 
+    /// The format this code reads.
+    package static let formatVersion = 2
+
     package var formatVersion: Int
-    package var anomaly: AnomalyPolicy
+    /// Overrides of the bundle's fitted flags (each optional).
+    package var anomaly: AnomalyOverrides
     package var priority: PriorityPolicy
     package var capabilities: Capabilities
     package var lanes: [Lane]
@@ -72,17 +69,38 @@ package struct LanePolicy: Sendable, Codable, Equatable {
         return lane(named: rules.last!.lane)!  // validate() guarantees an unconditional last rule
     }
 
-    /// The rank of an assessment this policy routed, for an item entering the queue at `enqueuedAt`.
-    package func rank(of assessment: Assessment, enqueuedAt: Date) -> QueueRank {
+    /// What an item costs per day of waiting in `lane` (see ``PriorityPolicy``).
+    package func rankTerms(record: ReturnRecord, fraudRisk: Double, recoveryValue: Double, lane: Lane, enqueuedAt: Date) -> RankTerms {
+        priority.terms(
+            recoveryValue: recoveryValue,
+            fraudRisk: fraudRisk,
+            refundAmount: record.refundAmount,
+            daysInSeasonRemaining: record.daysInSeasonRemaining,
+            sellThrough: record.skuSellThrough30d,
+            lane: lane,
+            category: record.category,
+            enqueuedAt: enqueuedAt
+        )
+    }
+
+    /// The rank of an assessment of `record` this policy routed, for an item entering the queue at `enqueuedAt`.
+    package func rank(of assessment: Assessment, record: ReturnRecord, enqueuedAt: Date) -> QueueRank {
         guard let lane = lane(named: assessment.lane) else {
             preconditionFailure("lane \(assessment.lane) was not routed by this policy")
         }
-        return priority.rank(urgency: assessment.priority, lane: lane, enqueuedAt: enqueuedAt)
+        let terms = rankTerms(
+            record: record,
+            fraudRisk: assessment.fraudRisk,
+            recoveryValue: assessment.recoveryValue,
+            lane: lane,
+            enqueuedAt: enqueuedAt
+        )
+        return priority.rank(terms, lane: lane, enqueuedAt: enqueuedAt)
     }
 
     /// Checks the policy: known format, lanes named once, every rule's lane and fields known, a catch-all last.
     package func validate() throws(LanePolicyError) {
-        guard formatVersion == 1 else { throw .unsupportedFormatVersion(formatVersion) }
+        guard formatVersion == Self.formatVersion else { throw .unsupportedFormatVersion(formatVersion) }
         var names = Set<LaneName>()
         for lane in lanes {
             guard names.insert(lane.name).inserted else { throw .duplicateLane(lane.name) }
@@ -105,7 +123,8 @@ package struct LanePolicy: Sendable, Codable, Equatable {
         try priority.validate()
     }
 
-    /// Decodes and validates a policy.
+    /// Decodes and validates a policy. A key the policy does not know (a typo, a setting of an older format) is refused
+    /// with its path, rather than silently ignored.
     package static func load(from data: Data, source: String) throws(LanePolicyError) -> LanePolicy {
         let policy: LanePolicy
         do {
@@ -113,8 +132,32 @@ package struct LanePolicy: Sendable, Codable, Equatable {
         } catch {
             throw .unreadable(source: source, reason: "\(error)")
         }
+        if let key = unknownKey(in: data, knowing: policy) { throw .unknownKey(source: source, path: key) }
         try policy.validate()
         return policy
+    }
+
+    /// The path of the first key of `data` that decoding `policy` ignored: a key missing when the policy is encoded
+    /// back.
+    private static func unknownKey(in data: Data, knowing policy: LanePolicy) -> String? {
+        guard let given = try? JSONSerialization.jsonObject(with: data),
+            let known = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(policy))
+        else { return nil }
+        func walk(_ given: Any, _ known: Any, _ path: String) -> String? {
+            if let given = given as? [String: Any], let known = known as? [String: Any] {
+                for key in given.keys.sorted() {
+                    let here = path.isEmpty ? key : "\(path).\(key)"
+                    guard let next = known[key] else { return here }
+                    if let found = walk(given[key]!, next, here) { return found }
+                }
+            } else if let given = given as? [Any], let known = known as? [Any] {
+                for (i, pair) in zip(given, known).enumerated() {
+                    if let found = walk(pair.0, pair.1, "\(path)[\(i)]") { return found }
+                }
+            }
+            return nil
+        }
+        return walk(given, known, "")
     }
 
     /// The shipped default policy.
@@ -141,11 +184,14 @@ package enum LanePolicyError: Error, CustomStringConvertible, Equatable {
     case unknownField(rule: Int, field: String)
     case noCatchAll(lane: LaneName)
     case invalidSetting(String)
+    case unknownKey(source: String, path: String)
 
     package var description: String {
         switch self {
         case .unreadable(let source, let reason): "lane policy \(source) cannot be read: \(reason)"
-        case .unsupportedFormatVersion(let v): "lane policy formatVersion \(v) is not supported (expected 1)"
+        case .unsupportedFormatVersion(let v):
+            "lane policy formatVersion \(v) is not supported (expected \(LanePolicy.formatVersion): version 2 ranks every lane by "
+                + "money and has no lanes[].ordering, priority.valueCap or priority.exposureCap)"
         case .duplicateLane(let name): "lane \"\(name)\" is defined twice"
         case .invalidLane(let name, let why): "lane \"\(name)\": \(why)"
         case .noRules: "the lane policy has no rules"
@@ -155,6 +201,7 @@ package enum LanePolicyError: Error, CustomStringConvertible, Equatable {
         case .noCatchAll(let lane):
             "the last rule (lane \"\(lane)\") must have no condition and no requirement, so every return gets a lane"
         case .invalidSetting(let why): "lane policy: \(why)"
+        case .unknownKey(let source, let path): "lane policy \(source) has an unknown key \"\(path)\""
         }
     }
 }

@@ -1,43 +1,65 @@
 package import Foundation
 package import RecoupCore
 
-/// The rank of an item within its lane: the value that waiting destroys per minute of inspection work (Smith's
-/// rule, the cμ rule of queueing), plus an aging term so that nothing waits past its service level.
+/// The rank of an item within its lane, in money: what waiting one more day is expected to cost, per minute of
+/// inspection work (Smith's rule, the cμ rule of queueing: a station's time goes first where it saves the most).
 ///
-/// For a lane ordered by value decay:
+///     key = (V × r  +  p × R / T  [until the refund]  +  V × λ  [past the service level]) / m
 ///
-///     urgency  = V × r / m                                   (currency lost per day, per inspection minute)
-///     priority = min(urgency, valueCap) + valueCap × age / SLA
-///
-/// - `V`: expected recovery value (the recovery head).
-/// - `r`: daily decay rate of that value: `baseDailyDecay`, plus `seasonDailyDecay × (W − d) / W` when the SKU's
-///   season ends within `W = seasonWindowDays` days (`d` days left, `0 ≤ d < W`: the last weeks of a season are
-///   when a day matters most), plus `demandDailyDecay × sell_through` (a fast-selling SKU loses sales each day it
-///   sits in a bin). Past its season (`d < 0`) the value has already dropped and decays at the base rate.
+/// - `V × r`: the expected recovery value (the recovery head) times its daily loss rate `r`: `baseDailyDecay`, plus
+///   `seasonDailyDecay × (W − d) / W` when the SKU's season ends within `W = seasonWindowDays` days (`d` days left,
+///   `0 ≤ d < W`), plus `demandDailyDecay × sell_through` (a fast-selling SKU loses sales each day it sits in a bin).
+/// - `p × R / T`: the fraud risk (the fraud head) times the refund `R`: what an inspection stops while the refund has
+///   not been issued. The refund goes out `T = refundDays` after arrival; spread over those days (as if it could go
+///   out on any of them), waiting one more day risks `p × R / T`. After the refund the term is 0: a fraud found
+///   then is no longer stopped by the inspection.
+/// - `V × λ`: past its lane's service level, an item costs `λ = lateDailyShare` of its value more per day. A bounded
+///   boost, not an ever-growing age term: under a backlog the queue still orders by money, and a late item moves
+///   up by what its lateness costs.
 /// - `m`: the lane's expected inspection minutes for the category.
-/// - `age`: hours since the item entered the queue; `SLA`: the lane's service level in hours.
 ///
-/// For the risk lane (ordered by exposure): `priority = min(risk × refund, exposureCap) + exposureCap × age / SLA`.
-///
-/// Aging bound: the urgency part never exceeds its cap, and the aging part reaches the cap at the service level,
-/// so an item that has waited its full service level outranks every item that has just arrived, however valuable.
-/// Priority is monotonic: non-decreasing in `V`, in `r` and in age, non-increasing in `m`.
+/// The key changes only when the refund is issued and when the service level passes: ``rank(_:lane:enqueuedAt:)``
+/// returns the key at entry and those later keys, so that a store orders claims by an indexed key and moves an
+/// item to its next key when its time comes. The key is non-decreasing in `V`, `r`, `p` and `R`, non-increasing in
+/// `m`, and in time it only drops when the refund is issued and only rises when the service level passes.
 package struct PriorityPolicy: Sendable, Codable, Equatable {
     package var baseDailyDecay: Double
     package var seasonWindowDays: Double
     package var seasonDailyDecay: Double
     package var demandDailyDecay: Double
-    package var valueCap: Double
-    package var exposureCap: Double
+    /// Days after arrival when the refund is issued.
+    package var refundDays: Double
+    /// The share of its value an item costs per day once past its lane's service level.
+    package var lateDailyShare: Double
 
-    func validate() throws(LanePolicyError) {
-        let all = [baseDailyDecay, seasonWindowDays, seasonDailyDecay, demandDailyDecay, valueCap, exposureCap]
-        guard all.allSatisfy({ $0.isFinite && $0 >= 0 }), seasonWindowDays > 0, valueCap > 0, exposureCap > 0 else {
-            throw .invalidSetting("priority constants must be finite and non-negative, and the window and caps > 0")
-        }
+    package init(
+        baseDailyDecay: Double,
+        seasonWindowDays: Double,
+        seasonDailyDecay: Double,
+        demandDailyDecay: Double,
+        refundDays: Double,
+        lateDailyShare: Double
+    ) {
+        self.baseDailyDecay = baseDailyDecay
+        self.seasonWindowDays = seasonWindowDays
+        self.seasonDailyDecay = seasonDailyDecay
+        self.demandDailyDecay = demandDailyDecay
+        self.refundDays = refundDays
+        self.lateDailyShare = lateDailyShare
     }
 
-    /// Daily decay rate `r` of an item's value.
+    func validate() throws(LanePolicyError) {
+        let named: [(String, Double)] = [
+            ("baseDailyDecay", baseDailyDecay), ("seasonWindowDays", seasonWindowDays), ("seasonDailyDecay", seasonDailyDecay),
+            ("demandDailyDecay", demandDailyDecay), ("refundDays", refundDays), ("lateDailyShare", lateDailyShare),
+        ]
+        for (name, value) in named where !(value.isFinite && value >= 0) {
+            throw .invalidSetting("priority.\(name) must be a finite number >= 0, got \(value)")
+        }
+        guard seasonWindowDays > 0 else { throw .invalidSetting("priority.seasonWindowDays must be > 0, got \(seasonWindowDays)") }
+    }
+
+    /// Daily loss rate `r` of an item's value.
     package func dailyDecay(daysInSeasonRemaining: Int?, sellThrough: Double?) -> Double {
         var r = baseDailyDecay
         if let d = daysInSeasonRemaining, d >= 0, Double(d) < seasonWindowDays {
@@ -47,55 +69,83 @@ package struct PriorityPolicy: Sendable, Codable, Equatable {
         return r
     }
 
-    /// The age-free part of the priority, already capped.
-    package func urgency(
-        ordering: LanePolicy.Lane.Ordering,
+    /// What an item of `lane` costs per day of waiting, from its scores and record, entering the queue at `enqueuedAt`.
+    package func terms(
         recoveryValue: Double,
-        dailyDecay: Double,
-        inspectionMinutes: Double,
         fraudRisk: Double,
-        refundAmount: Double
-    ) -> Double {
-        switch ordering {
-        case .valueDecay:
-            let u = max(0, recoveryValue) * dailyDecay / max(inspectionMinutes, 0.1)
-            return min(u.isFinite ? u : valueCap, valueCap)
-        case .exposure:
-            let u = max(0, fraudRisk) * max(0, refundAmount)
-            return min(u.isFinite ? u : exposureCap, exposureCap)
-        }
-    }
-
-    /// The aging term's weight per service level: the cap of the lane's ordering.
-    package func agingWeight(_ ordering: LanePolicy.Lane.Ordering) -> Double {
-        ordering == .valueDecay ? valueCap : exposureCap
-    }
-
-    /// The rank of an item of `lane` with `urgency` that entered the queue at `enqueuedAt`: what the store persists.
-    ///
-    /// The rank key is the priority with the aging term counted from 1970 instead of from the item's arrival:
-    /// `key = urgency − weight × enqueuedAt[h] / SLA`. Every item of a lane ages at the same rate, so ordering by the
-    /// key is ordering by ``priority(of:ageHours:)`` at any moment, and the key never changes while the item waits:
-    /// a claim is an index scan.
-    package func rank(urgency: Double, lane: LanePolicy.Lane, enqueuedAt: Date) -> QueueRank {
-        let weight = agingWeight(lane.ordering)
-        let hours = enqueuedAt.timeIntervalSince1970 / 3600
-        return QueueRank(
-            key: urgency - weight * hours / lane.serviceLevelHours,
-            urgency: urgency,
-            agingWeight: weight,
-            serviceLevelHours: lane.serviceLevelHours
+        refundAmount: Double,
+        daysInSeasonRemaining: Int?,
+        sellThrough: Double?,
+        lane: LanePolicy.Lane,
+        category: String,
+        enqueuedAt: Date
+    ) -> RankTerms {
+        let value = max(0, recoveryValue.isFinite ? recoveryValue : 0)
+        let risk = min(1, max(0, fraudRisk.isFinite ? fraudRisk : 0))
+        let refund = max(0, refundAmount.isFinite ? refundAmount : 0)
+        return RankTerms(
+            valueLossPerDay: value * dailyDecay(daysInSeasonRemaining: daysInSeasonRemaining, sellThrough: sellThrough),
+            fraudLossPerDay: refundDays > 0 ? risk * refund / refundDays : 0,
+            lateLossPerDay: value * lateDailyShare,
+            inspectionMinutes: max(lane.minutes(forCategory: category), 0.1),
+            refundAt: enqueuedAt.addingTimeInterval(refundDays * 86_400),
+            dueAt: enqueuedAt.addingTimeInterval(lane.serviceLevelHours * 3600)
         )
     }
 
-    /// The priority of a ranked item after `ageHours` in the queue: the one priority formula,
-    /// `urgency + weight × age / SLA`.
-    package static func priority(of rank: QueueRank, ageHours: Double) -> Double {
-        rank.urgency + rank.agingWeight * max(0, ageHours) / rank.serviceLevelHours
+    /// The one priority formula: the rank key at `time` (money lost per day of waiting, per inspection minute).
+    package static func key(_ t: RankTerms, at time: Date) -> Double {
+        let perDay = t.valueLossPerDay + (time < t.refundAt ? t.fraudLossPerDay : 0) + (time >= t.dueAt ? t.lateLossPerDay : 0)
+        let key = perDay / t.inspectionMinutes
+        return key.isFinite ? key : 0
     }
 
-    /// The priority at `now` of a ranked item that entered the queue at `enqueuedAt`.
-    package static func priority(of rank: QueueRank, enqueuedAt: Date, now: Date) -> Double {
-        priority(of: rank, ageHours: now.timeIntervalSince(enqueuedAt) / 3600)
+    /// The rank of an item entering its lane at `enqueuedAt`: the key then, and the keys from the refund and from
+    /// the service level on (the only times it changes).
+    package func rank(_ terms: RankTerms, lane: LanePolicy.Lane, enqueuedAt: Date) -> QueueRank {
+        let times = [terms.refundAt, terms.dueAt].filter { $0 > enqueuedAt }.sorted()
+        var changes: [QueueRank.Change] = []
+        for at in times where changes.last?.at != at {
+            changes.append(QueueRank.Change(at: at, key: Self.key(terms, at: at)))
+        }
+        return QueueRank(key: Self.key(terms, at: enqueuedAt), changes: changes, terms: terms, serviceLevelHours: lane.serviceLevelHours)
+    }
+}
+
+/// Why an item stands where it does in its lane at a given time: the rank key and each term of it then in force
+/// (the "why first" of `GET /v1/returns/{id}` and of the item card).
+package struct RankExplanation: Sendable, Equatable {
+    /// The rank key (money per day of waiting per inspection minute).
+    package var key: Double
+    package var valueLossPerDay: Double
+    /// 0 once the refund is issued.
+    package var fraudLossPerDay: Double
+    /// 0 until the item passes its service level.
+    package var lateLossPerDay: Double
+    package var inspectionMinutes: Double
+    package var refundAt: Date
+    package var dueAt: Date
+    /// When the key changes next (the refund, the service level), if it still will.
+    package var nextChangeAt: Date?
+
+    /// The terms of `rank` in force at `time`.
+    package init(_ rank: QueueRank, at time: Date) {
+        let t = rank.terms
+        key = rank.key(at: time)
+        valueLossPerDay = t.valueLossPerDay
+        fraudLossPerDay = time < t.refundAt ? t.fraudLossPerDay : 0
+        lateLossPerDay = time >= t.dueAt ? t.lateLossPerDay : 0
+        inspectionMinutes = t.inspectionMinutes
+        refundAt = t.refundAt
+        dueAt = t.dueAt
+        nextChangeAt = rank.nextChange(after: time)
+    }
+
+    /// One sentence: what a day of waiting costs, and in how many minutes an inspection saves it.
+    package var summary: String {
+        var parts = ["loses \(format(valueLossPerDay)) a day in value"]
+        if fraudLossPerDay > 0 { parts.append("\(format(fraudLossPerDay)) a day of fraud risk until the refund is issued") }
+        if lateLossPerDay > 0 { parts.append("\(format(lateLossPerDay)) a day past its service level") }
+        return parts.joined(separator: ", ") + "; " + String(format: "%g", inspectionMinutes) + " minutes to inspect"
     }
 }

@@ -1,6 +1,7 @@
 internal import Foundation
 internal import Hummingbird
 internal import RecoupCore
+internal import RecoupScoring
 internal import RecoupService
 internal import RecoupStore
 
@@ -125,6 +126,30 @@ struct QueueDTO: Encodable {
     var stationID: String?
     var completedAt: Date?
     var claimCount: Int
+    var whyFirst: WhyFirst
+
+    /// The rank key and its terms now (see PriorityPolicy).
+    struct WhyFirst: Encodable {
+        var summary: String
+        var valueLossPerDay: Double
+        var fraudLossPerDay: Double
+        var lateLossPerDay: Double
+        var inspectionMinutes: Double
+        var refundAt: Date
+        var dueAt: Date
+        var nextChangeAt: Date?
+
+        init(_ e: RankExplanation) {
+            summary = e.summary
+            valueLossPerDay = e.valueLossPerDay
+            fraudLossPerDay = e.fraudLossPerDay
+            lateLossPerDay = e.lateLossPerDay
+            inspectionMinutes = e.inspectionMinutes
+            refundAt = e.refundAt
+            dueAt = e.dueAt
+            nextChangeAt = e.nextChangeAt
+        }
+    }
 
     init(_ view: QueueView) {
         let p = view.position
@@ -137,6 +162,7 @@ struct QueueDTO: Encodable {
         stationID = p.stationID
         completedAt = p.completedAt
         claimCount = p.claimCount
+        whyFirst = WhyFirst(view.whyFirst)
     }
 }
 

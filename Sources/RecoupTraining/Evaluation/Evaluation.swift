@@ -20,6 +20,13 @@ package struct Evaluation: Sendable {
     /// Actual and predicted recovery values (scatter plot).
     package var recoveryActual: [Double]
     package var recoveryPredicted: [Double]
+    /// The flags the scorer raised (the bundle's fitted ones with the lane policy's overrides), measured.
+    package var flags: FlagQuality
+    /// The review rate the bundle's flags were fitted to (`nil` for a bundle trained before flags were fitted).
+    package var reviewRate: Double?
+    /// The fraud head's precision when it flags as many returns as the flags do (the precision–recall curve at the
+    /// flags' rate): what the flags' precision should agree with when the model raises most of them.
+    package var modelPrecisionAtFlagRate: Double
     /// Items per lane.
     package var laneMix: [(lane: String, count: Int)]
     /// Gain importance of the tree heads by feature group, largest first.
@@ -48,6 +55,12 @@ package struct Evaluation: Sendable {
                     r.labels.recoveryValue >= a.recoveryValueLow && r.labels.recoveryValue <= a.recoveryValueHigh
                 }.count
             ) / Double(max(1, rows.count))
+        flags = FlagQuality(flags: assessments.map(\.anomalies), fraud: rows.map(\.labels.fraudFlag))
+        reviewRate = scorer.bundle.flagging?.reviewRate
+        let flagged = assessments.filter { !$0.anomalies.isEmpty }.count
+        let (risks, labels) = (fraudRisks, fraudLabels)
+        let caught = risks.indices.sorted { risks[$0] > risks[$1] }.prefix(flagged).filter { labels[$0] == 1 }.count
+        modelPrecisionAtFlagRate = flagged > 0 ? Double(caught) / Double(flagged) : 0
         var lanes: [String: Int] = [:]
         for a in assessments { lanes[a.lane.rawValue, default: 0] += 1 }
         laneMix = lanes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) }

@@ -10,6 +10,8 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// Share of the rows, latest orders, held out as the test split: nothing is chosen on them; the bundle reports
     /// each head's metrics on them next to the validation ones. 0 holds nothing out.
     package var testFraction = 0.1
+    /// The share of returns the risk team can review: the flags are fitted to flag about this many (0 to 0.5).
+    package var reviewRate = 0.02
     package var seed: UInt64 = 42
     /// Logistic regression for the disposition and fraud heads.
     package var logistic = LogisticRegression.Configuration(regularization: .inverse(C: 1))
@@ -39,6 +41,7 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case validationFraction = "validation_fraction"
         case testFraction = "test_fraction"
+        case reviewRate = "review_rate"
         case seed, logistic, trees
         case tweedieVariancePower = "tweedie_variance_power"
         case tryBlends = "try_blends"
@@ -50,6 +53,7 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
         let d = TrainingConfiguration()
         validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? d.testFraction
+        reviewRate = try c.decodeIfPresent(Double.self, forKey: .reviewRate) ?? d.reviewRate
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         logistic = try c.decodeIfPresent(LogisticRegression.Configuration.self, forKey: .logistic) ?? d.logistic
         trees = try c.decodeIfPresent(GradientBoostedTrees.Configuration.self, forKey: .trees) ?? d.trees
@@ -62,6 +66,9 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
     package func validate() throws(TrainingError) {
         guard validationFraction > 0, validationFraction < 1 else {
             throw .invalidSetting("validation_fraction must be in (0, 1), got \(validationFraction)")
+        }
+        guard reviewRate > 0, reviewRate <= 0.5 else {
+            throw .invalidSetting("review_rate must be in (0, 0.5], got \(reviewRate)")
         }
         guard testFraction >= 0, testFraction < 1 else {
             throw .invalidSetting("test_fraction must be in [0, 1), got \(testFraction)")

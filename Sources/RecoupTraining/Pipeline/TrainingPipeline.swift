@@ -131,6 +131,17 @@ package struct TrainingPipeline: Sendable {
                 trainer.measureHeldOut(test, labels: data.testLabels, disposition: &disposition, fraud: &fraud, recovery: &recovery)
             }
         }
+        let flagging = try stage("flags") { () throws(TrainingError) -> FlagCalibration in
+            func scored(_ indices: [Int], _ features: FeatureMatrices) -> FlagFitter.Split {
+                let raw = fraud.learner.probabilities(dense: features.dense, binned: features.binned)
+                return FlagFitter.Split(rows: indices.map { rows[$0] }, risk: (0..<raw.rows).map { fraud.calibration(raw[$0, 1]) })
+            }
+            return FlagFitter(reviewRate: configuration.reviewRate).fit(
+                train: split.train.map { rows[$0] },
+                validation: scored(split.validation, data.validation),
+                test: data.test.map { scored(split.test, $0) }
+            )
+        }
 
         let fingerprint = ModelBundle.sha256(csv)
         let bundle = ModelBundle(
@@ -150,7 +161,8 @@ package struct TrainingPipeline: Sendable {
             ),
             disposition: disposition,
             fraud: fraud,
-            recovery: recovery
+            recovery: recovery,
+            flagging: flagging
         )
         return TrainingOutcome(
             bundle: bundle,

@@ -1,6 +1,7 @@
 package import Foundation
 internal import RecoupCore
 internal import RecoupLearning
+internal import RecoupScoring
 
 /// The self-contained HTML evaluation report: one or two bundles side by side, every plot inline SVG (no script,
 /// no network).
@@ -43,6 +44,7 @@ package enum EvaluationReport {
                 ])
             )
         )
+        sections.append(section("Flags for the risk team", flagsTable(evaluations)))
         let dispositionLabels = Disposition.allCases.map(\.rawValue)
         sections.append(
             section(
@@ -123,6 +125,29 @@ package enum EvaluationReport {
 
     private static func row(_ items: [String]) -> String {
         "<div class='row'>" + items.joined() + "</div>"
+    }
+
+    /// Per bundle: the share flagged against the review rate, the precision against the fraud head's at the same rate
+    /// (its precision–recall curve), then each kind of flag with its count and precision.
+    private static func flagsTable(_ evaluations: [Evaluation]) -> String {
+        func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+        var html = "<table><tr><th>bundle</th><th>flag</th><th>returns flagged</th><th>share</th><th>precision</th></tr>"
+        for e in evaluations {
+            let name = SVGChart.escape(e.version)
+            let target = e.reviewRate.map { "review rate \(pct($0))" } ?? "not fitted"
+            html += "<tr><td>\(name)</td><td>any (\(target))</td><td>\(Int((e.flags.flagRate * Double(e.flags.returns)).rounded()))</td>"
+            html += "<td>\(pct(e.flags.flagRate))</td><td>\(pct(e.flags.precision))</td></tr>"
+            html +=
+                "<tr><td>\(name)</td><td>fraud head alone at the same share</td><td></td><td></td><td>\(pct(e.modelPrecisionAtFlagRate))</td></tr>"
+            for kind in e.flags.byKind {
+                html += "<tr><td>\(name)</td><td>\(kind.kind.rawValue)</td><td>\(kind.flagged)</td>"
+                html += "<td>\(pct(Double(kind.flagged) / Double(max(1, e.flags.returns))))</td>"
+                html += "<td>\(kind.flagged > 0 ? pct(kind.precision) : "–")</td></tr>"
+            }
+        }
+        return html + "</table><p>Recall of all flags: "
+            + evaluations.map { "\(SVGChart.escape($0.version)) \(pct($0.flags.recall))" }
+            .joined(separator: ", ") + ".</p>"
     }
 
     /// Head, metric, then one column per bundle; with two bundles the better value is marked.
