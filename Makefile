@@ -62,8 +62,9 @@ reliability:
 	RECOUP_BIN=$$($(SWIFT) build -c release --show-bin-path)/recoup python3 reliability/run.py --started $$started
 
 ## bench: the benchmarks of benchmarks/, side by side with scikit-learn and LightGBM; writes benchmarks/RESULTS.md
+## (BEFORE=<older checkout with release binaries> adds the same loads against it, interleaved)
 bench: build
-	bash benchmarks/run.sh
+	BEFORE="$(BEFORE)" bash benchmarks/run.sh
 
 clean:
 	rm -rf .build var

@@ -134,7 +134,11 @@ let package = Package(
         ),
         .testTarget(name: "RecoupScoringTests", dependencies: ["RecoupScoring", "RecoupTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "RecoupTrainingTests", dependencies: ["RecoupTraining", "RecoupTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "RecoupStoreTests", dependencies: ["RecoupStore", "RecoupSQLite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RecoupStoreTests",
+            dependencies: ["RecoupStore", "RecoupSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RecoupServiceTests",
             dependencies: [

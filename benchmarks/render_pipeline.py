@@ -63,28 +63,125 @@ def training():
     return "\n".join(lines) + "\n"
 
 
+RULES_OF_THUMB = ("fifo", "highest_value", "season_end", "rules")
+
+
+def replay_table(results):
+    lines = ["| policy | money | share of oracle gain | recovered value | fraud caught before refund | refunds saved | "
+             "past service level | mean wait (days) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for x in results:
+        name = f"**{x['policy']}**" if x["policy"] == "recoup" else x["policy"]
+        lines.append(f"| {name} | {n(x['money'])} | {100 * x['share_of_oracle_gain']:.1f}% | {n(x['recovered_value'])} | "
+                     f"{x['fraud_caught_before_refund']:,} of {x['fraud_total']:,} | {n(x['fraud_refund_saved'])} | "
+                     f"{x['past_service_level']:,} | {x['mean_wait_days']:.2f} |")
+    return lines
+
+
+def replay_sentence(capacity, results):
+    by = {x["policy"]: x for x in results}
+    ours, oracle, hv = by["recoup"], by["oracle"], by["highest_value"]
+    best = max((by[p] for p in RULES_OF_THUMB), key=lambda x: x["money"])
+    load = "a light backlog" if ours["mean_wait_days"] < 3 else "a heavy, growing backlog"
+    beats = ours["money"] > best["money"]
+    fewer_late = ours["past_service_level"] <= hv["past_service_level"]
+    return (f"At {capacity} inspections per warehouse per day ({load}: Recoup's mean wait {ours['mean_wait_days']:.1f} days), "
+            f"Recoup {'beats' if beats else 'does NOT beat'} the best rule of thumb ({best['policy']}) by "
+            f"{n(ours['money'] - best['money'])} ({100 * (ours['money'] / best['money'] - 1):+.2f}%), captures "
+            f"{100 * ours['share_of_oracle_gain']:.1f}% of the oracle's gain over FIFO "
+            f"({'at least' if ours['share_of_oracle_gain'] >= 0.9 else 'BELOW'} the 90% target), catches "
+            f"{ours['fraud_caught_before_refund']:,} of {ours['fraud_total']:,} frauds before the refund "
+            f"(highest_value {hv['fraud_caught_before_refund']:,}) and leaves {ours['past_service_level']:,} items past their "
+            f"service level against highest_value's {hv['past_service_level']:,}"
+            f"{'' if fewer_late else ' (MORE than highest_value)'}. The oracle is {n(oracle['money'] - ours['money'])} "
+            f"({100 * (oracle['money'] / ours['money'] - 1):.2f}%) above Recoup.")
+
+
 def replay():
     r = load("replay.json")
     if not r:
         return ""
-    lines = ["## Replay: FIFO against Recoup's priority (issue 6)", "",
+    lines = ["## Replay: queue policies in money (issue 16)", "",
              f"`recoup replay` on {r['rows']:,} labelled returns that the shipped bundle never saw (`recoup generate "
-             f"--seed {r['seed']}`), arriving day by day over two years at five warehouses; the decay model is in "
-             "`recoup replay --help`. Refunds are issued 3 days after arrival.", ""]
+             f"--seed {r['seed']}`), arriving day by day over two years at five warehouses, with the work per warehouse per "
+             "day counted in inspection minutes. Money is value recovered plus refunds saved on fraud inspected before "
+             "its refund (3 days after arrival); `share of oracle gain` is (money − FIFO's) / (oracle's − FIFO's). The "
+             "rules of thumb: `fifo`; `highest_value`, unit price × quantity first; `season_end`, fewest days of season "
+             "left first; `rules`, a hard signal (serial mismatch, weight deviation, customer return rate at the "
+             "bundle's fitted thresholds) first, then FIFO. `recoup` is the live queue's rank key from the predictions; "
+             "`oracle` the same greedy rule on true money per minute with perfect knowledge of value, decay and fraud. "
+             "The decay model is in `recoup replay --help`.", ""]
     for capacity, results in r["runs"].items():
-        lines += [f"Capacity {capacity} inspections per warehouse per day:", "",
-                  "| policy | recovered value | % of instant | fraud caught before refund | refunds saved | past service level | mean wait (days) |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
-        for x in results:
-            lines.append(f"| {x['policy']} | {n(x['recovered_value'])} | {100 * x['recovered_value'] / x['value_if_instant']:.1f}% | "
-                         f"{x['fraud_caught_before_refund']:,} of {x['fraud_total']:,} | {n(x['fraud_refund_saved'])} | "
-                         f"{x['past_service_level']:,} | {x['mean_wait_days']:.2f} |")
-        fifo = next(x for x in results if x["policy"] == "fifo")
-        ours = next(x for x in results if x["policy"] == "recoup")
-        lines += ["", f"Recoup recovers {n(ours['recovered_value'] - fifo['recovered_value'])} more than FIFO "
-                  f"({100 * (ours['recovered_value'] / fifo['recovered_value'] - 1):+.1f}%) and catches "
-                  f"{ours['fraud_caught_before_refund'] - fifo['fraud_caught_before_refund']:+,} more frauds before refund.", ""]
+        lines += [f"Capacity {capacity} inspections per warehouse per day:", ""] + replay_table(results)
+        lines += ["", replay_sentence(capacity, results), ""]
+    gaps = []
+    for capacity, results in r["runs"].items():
+        oracle = next(x for x in results if x["policy"] == "oracle")
+        bound = oracle["value_if_instant"] + oracle["fraud_refund_total"]
+        gaps.append(f"{100 * (1 - oracle['money'] / bound):.2f}% below it at capacity {capacity}")
+    lines += ["How far the oracle is from the best schedule: it is Smith's rule on true costs, optimal for a fixed set of "
+              "items whose costs grow linearly with waiting, and a heuristic here (value decays geometrically, a refund is "
+              "a deadline, items keep arriving). The bound it is checked against is every item inspected on arrival (all "
+              "its value and every fraud's refund): the oracle is " + ", ".join(gaps) + ". Under a light backlog that "
+              "makes it close to optimal; under a heavy one the bound is loose (no schedule inspects everything on "
+              "arrival), so there the oracle is a strong reference, not a proven optimum.", ""]
+    sens = r.get("sensitivity")
+    if sens:
+        cap = r["sensitivity_capacity"]
+        policies = [x["policy"] for x in r["runs"][str(cap)]]
+        lines += [f"How the ranking of policies moves with the world (capacity {cap}; the options of `recoup replay` change "
+                  "the replayed world only, Recoup keeps the shipped lane policy's decay and refund constants): money "
+                  "per policy, in thousands.", "",
+                  "| world | " + " | ".join(policies) + " | order |", "|---|" + "---:|" * len(policies) + "---|"]
+        for label, results in [("defaults", r["runs"][str(cap)])] + list(sens.items()):
+            money = {x["policy"]: x["money"] for x in results}
+            order = " > ".join(sorted(money, key=money.get, reverse=True))
+            lines.append(f"| `{label}` | " + " | ".join(n(money[p] / 1000) for p in policies) + f" | {order} |")
+        lines.append("")
     return "\n".join(lines)
+
+
+def flags():
+    r = load("replay.json")
+    if not r or "flags" not in r:
+        return ""
+    bundle = json.loads((Path(__file__).resolve().parent.parent / "models/default-200k/bundle.json").read_text())
+    fitted = bundle.get("flagging")
+    if not fitted:
+        return ""
+    rate = fitted["review_rate"]
+
+    def row(label, q, model_precision):
+        off = 100 * (q["flag_rate"] / rate - 1)
+        within = "within" if abs(off) <= 20 else "OUTSIDE"
+        return (f"| {label} | {q['returns']:,} | {100 * q['flag_rate']:.2f}% ({off:+.0f}%, {within} ±20%) | "
+                f"{100 * q['precision']:.1f}% | {model_precision} | {100 * q['recall']:.1f}% |")
+
+    f = r["flags"]
+    everything, since = f["all"][0]["flags"], f["since"][0]["flags"]
+    lines = ["## Flags sized to the review team (issue 16)", "",
+             f"The shipped bundle's flags were fitted by `recoup train --review-rate {rate}` on its validation split "
+             f"(orders from {f['validation_from']}): fraud risk at or above {fitted['policy']['fraud_risk_threshold']:.4f}, "
+             "and each rule measured against the model at the same flag rate:", "",
+             "| rule | threshold (fitted on honest training returns) | flag rate | precision | model's precision at that rate | default |",
+             "|---|---:|---:|---:|---:|---|"]
+    for rule in fitted["rules"]:
+        threshold = f"{rule['threshold']:.4g}" if rule.get("threshold") is not None else "–"
+        lines.append(f"| {rule['kind']} | {threshold} | {100 * rule['rate']:.2f}% | {100 * rule['precision']:.1f}% | "
+                     f"{100 * rule['model_precision_at_same_rate']:.1f}% | {'on' if rule['enabled'] else 'off'} |")
+    lines += ["", f"The share of returns flagged (all kinds) against the review rate of {100 * rate:.0f}%, and its precision next "
+              "to the fraud head's precision–recall curve at the same share (`recoup evaluate`):", "",
+              "| returns | count | flagged | precision | fraud head's precision at that share | recall |",
+              "|---|---:|---:|---:|---:|---:|",
+              row("validation split (fitted here)", fitted["validation"], "–"),
+              row("held-out test split of the training data", fitted["test"], "–") if fitted.get("test") else "",
+              row(f"seed {r['seed']}, orders from {f['validation_from']} (the period the flags were fitted on)",
+                  since["quality"], f"{100 * since['model_precision_at_flag_rate']:.1f}%"),
+              row(f"seed {r['seed']}, all two years", everything["quality"], f"{100 * everything['model_precision_at_flag_rate']:.1f}%"),
+              "", "A flag threshold is a quantile of the risk in the period it was fitted on: the generator's fraud ring grows "
+              "(1.5× more swap fraud in the second year), so over two years the same threshold flags fewer returns than in "
+              "the recent period it was fitted on, and the risk team's load follows the fraud rate.", ""]
+    return "\n".join(x for x in lines if x is not None)
 
 
 def server():
@@ -140,4 +237,4 @@ def server():
 
 
 if __name__ == "__main__":
-    print({"scoring": scoring, "training": training, "replay": replay, "server": server}[sys.argv[1]]())
+    print({"scoring": scoring, "training": training, "replay": replay, "flags": flags, "server": server}[sys.argv[1]]())

@@ -4,7 +4,8 @@
 #
 # Sections: features (CSV to matrices, pandas), learners (scikit-learn, LightGBM, XGBoost, HistGradientBoosting),
 # scoring (the whole pipeline, LightGBM and XGBoost predicting the same heads), training (recoup train on the 200k
-# set), replay (FIFO vs Recoup vs oracle on returns the model never saw), HTTP load (wrk).
+# set), replay (queue policies on returns the model never saw) and flags, HTTP load (wrk), and with BEFORE=<older
+# checkout> (its release binaries built) the same loads against both versions, interleaved (bench_compare.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=benchmarks/out
@@ -45,22 +46,35 @@ rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", time_text).g
 json.dump({"seconds": seconds, "peak_rss_mib": rss, "summary": json.load(open(f"{out}/training-summary.json"))}, open(f"{out}/training.json", "w"))
 PY
 
-echo "== replay" >&2
+echo "== replay and flags" >&2
+# Returns the shipped bundle never saw (another generator seed): the queue policies at one light and two heavy
+# capacities, how the ranking of policies moves when the world's decay and refund timing differ from the defaults
+# (Recoup's own policy keeps the shipped ones), and the flags against the review rate.
 REPLAY_SEED=99
-"$BIN/recoup" generate --rows 60000 --seed $REPLAY_SEED --out "$OUT/replay-holdout.csv" 2>/dev/null
+REPLAY_ROWS=50000
+"$BIN/recoup" generate --rows $REPLAY_ROWS --seed $REPLAY_SEED --out "$OUT/replay-holdout.csv" 2>/dev/null
+replay() { "$BIN/recoup" replay --data "$OUT/replay-holdout.csv" --model models/default-200k --json "$@"; }
+VALIDATION_FROM=$("$PYTHON" -c 'import json; print(json.load(open("models/default-200k/bundle.json"))["training_data"]["validation_from"])')
 {
-  echo "{\"rows\": 60000, \"seed\": $REPLAY_SEED, \"runs\": {"
-  first=1
-  for capacity in 20 30; do
-    [ $first = 1 ] || echo ","
-    first=0
-    echo "\"$capacity\": $("$BIN/recoup" replay --data "$OUT/replay-holdout.csv" --capacity $capacity --model models/default-200k --json)"
-  done
-  echo "}}"
+  echo "{\"rows\": $REPLAY_ROWS, \"seed\": $REPLAY_SEED, \"runs\": {"
+  echo "\"30\": $(replay --capacity 30), \"12\": $(replay --capacity 12), \"8\": $(replay --capacity 8)},"
+  echo "\"sensitivity_capacity\": 12, \"sensitivity\": {"
+  echo "\"--refund-days 1\": $(replay --capacity 12 --refund-days 1), \"--refund-days 7\": $(replay --capacity 12 --refund-days 7),"
+  echo "\"--season-decay 0.05\": $(replay --capacity 12 --season-decay 0.05), \"--base-decay 0.01\": $(replay --capacity 12 --base-decay 0.01),"
+  echo "\"--demand-decay 0.03\": $(replay --capacity 12 --demand-decay 0.03),"
+  echo "\"--base-decay 0.001 --season-decay 0.005 --demand-decay 0.002\": $(replay --capacity 12 --base-decay 0.001 --season-decay 0.005 --demand-decay 0.002)},"
+  echo "\"flags\": {\"validation_from\": \"$VALIDATION_FROM\","
+  echo "\"all\": $("$BIN/recoup" evaluate --model models/default-200k --data "$OUT/replay-holdout.csv" --json),"
+  echo "\"since\": $("$BIN/recoup" evaluate --model models/default-200k --data "$OUT/replay-holdout.csv" --since "$VALIDATION_FROM" --json)}}"
 } > "$OUT/replay.json"
 
 echo "== http" >&2
 RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_server.py > /dev/null
+
+if [ -n "${BEFORE:-}" ]; then
+  echo "== before and after ($BEFORE)" >&2
+  "$PYTHON" benchmarks/bench_compare.py --before "$BEFORE" > "$OUT/compare.md"
+fi
 
 CORE=$("$BIN/recoup-bench" blas --size 1000 --threads 1)
 {
@@ -76,6 +90,8 @@ CORE=$("$BIN/recoup-bench" blas --size 1000 --threads 1)
   "$PYTHON" benchmarks/render_pipeline.py scoring
   "$PYTHON" benchmarks/render_pipeline.py training
   "$PYTHON" benchmarks/render_pipeline.py replay
+  "$PYTHON" benchmarks/render_pipeline.py flags
   "$PYTHON" benchmarks/render_pipeline.py server
+  if [ -n "${BEFORE:-}" ]; then cat "$OUT/compare.md"; fi
 } > benchmarks/RESULTS.md
 echo "wrote benchmarks/RESULTS.md" >&2

@@ -23,6 +23,7 @@ extension Recoup {
             )
         )
         var since: String?
+        @Flag(help: "Print a JSON list, one object per bundle (headline metrics and flags), instead of the table.") var json = false
 
         func validate() throws {
             if let since, Day(parsing: since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD, got \"\(since)\"") }
@@ -43,7 +44,7 @@ extension Recoup {
             }
             let bundles = [model] + (compare.map { [$0] } ?? [])
             let evaluations = try bundles.map { Evaluation(scorer: try CommandSupport.scorer(model: $0, lanePolicy: lanePolicy), rows: rows) }
-            print(Self.table(evaluations))
+            print(json ? try Self.json(evaluations) : Self.table(evaluations))
             if let report {
                 try InputFiles.write(Array(EvaluationReport.html(evaluations, data: data).utf8), to: report)
                 FileHandle.standardError.write(Data("report written to \(report)\n".utf8))
@@ -65,6 +66,33 @@ extension Recoup {
             lines.append(pad("lanes", 13) + evaluations[0].laneMix.map { "\($0.lane) \($0.count)" }.joined(separator: ", "))
             for e in evaluations { lines.append(pad("flags", 13) + Self.flagLine(e)) }
             return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
+        }
+
+        /// One object per bundle: its version, rows, headline metrics by head and its flags.
+        static func json(_ evaluations: [Evaluation]) throws -> String {
+            struct Flags: Encodable {
+                var reviewRate: Double?
+                var quality: FlagQuality
+                var modelPrecisionAtFlagRate: Double
+            }
+            struct Bundle: Encodable {
+                var version: String
+                var rows: Int
+                var metrics: [String: [String: Double]]
+                var flags: Flags
+            }
+            let bundles = evaluations.map { e in
+                Bundle(
+                    version: e.version,
+                    rows: e.rows,
+                    metrics: Dictionary(grouping: e.headline, by: \.head).mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.metric, $0.value) }) },
+                    flags: Flags(reviewRate: e.reviewRate, quality: e.flags, modelPrecisionAtFlagRate: e.modelPrecisionAtFlagRate)
+                )
+            }
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(bundles), as: UTF8.self)
         }
 
         /// The flags of one bundle: rate against the review rate, precision against the fraud head's at that rate,

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import RecoupCore
 import Testing
 
 @testable import RecoupSQLite
@@ -11,6 +13,50 @@ struct ReturnsDatabaseTests {
         let db = try SQLiteStore.inMemory()
         let status = try await db.status()
         #expect(status.appliedMigrations == SQLiteStore.migrationNames)
+    }
+
+    @Test("a database from before ranks kept their terms opens: its queued items keep their order and are re-scored")
+    func rankMigration() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("recoup-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("old.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v2-returns-queue")
+            try await queue.write { db in
+                for (id, key) in [("OLD-1", 0.4), ("OLD-2", 1.2)] {
+                    let json = Data(record(id).json())
+                    try db.execute(
+                        literal: """
+                            INSERT INTO returnItem (id, record, payloadHash, warehouseID, category, reasonCode, refundAmount, createdAt)
+                            VALUES (\(id), \(json), 'h', 'WH1', 'apparel', 'size_fit', 40, 0)
+                            """
+                    )
+                    try db.execute(
+                        literal: """
+                            INSERT INTO assessment (returnItemId, modelVersion, disposition, fraudRisk, recoveryValue, lane, anomaly, payload, createdAt)
+                            VALUES (\(id), 'm1', 'restock_new', 0.01, 30, 'standard', 0, '{}', 0)
+                            """
+                    )
+                    try db.execute(
+                        literal: """
+                            INSERT INTO queueEntry (returnID, lane, warehouseID, state, urgency, agingWeight, serviceLevelHours, rankKey,
+                                recoveryValue, enqueuedAt)
+                            VALUES (\(id), 'standard', 'WH1', 'queued', \(key), 2, 72, \(key), 30, \(t0.timeIntervalSince1970))
+                            """
+                    )
+                }
+            }
+        }
+        let db = try SQLiteStore.open(path: path)
+        #expect(try await db.status().appliedMigrations == SQLiteStore.migrationNames)
+        let old = try #require(try await db.detail(returnID: "OLD-2", now: t0).queue)
+        #expect(old.rank.key == 1.2 && old.rank.changes.isEmpty)
+        // Re-scored even by the model that scored them, since their rank has no terms.
+        let candidates = try await db.returnsToReassess(notScoredBy: "m1", limit: 10, now: t0)
+        #expect(Set(candidates.map(\.record.returnID)) == ["OLD-1", "OLD-2"])
+        #expect(try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S", count: 2, leaseSeconds: 60, now: t0).items.map(\.returnID) == ["OLD-2", "OLD-1"])
     }
 
     @Test("a file database is in WAL mode, creates its folder and keeps data across reopen")

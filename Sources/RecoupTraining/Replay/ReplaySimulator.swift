@@ -79,6 +79,8 @@ package struct ReplaySimulator: Sendable {
         package var valueIfInstant: Double
         package var fraudCaughtBeforeRefund: Int
         package var fraudTotal: Int
+        /// The refunds of every fraud: what inspecting each on arrival would save.
+        package var fraudRefundTotal: Double
         package var fraudRefundSaved: Double
         /// Value recovered plus refunds saved.
         package var money: Double
@@ -157,6 +159,7 @@ package struct ReplaySimulator: Sendable {
             valueIfInstant: items.reduce(0) { $0 + $1.value },
             fraudCaughtBeforeRefund: 0,
             fraudTotal: items.filter(\.fraud).count,
+            fraudRefundTotal: items.filter(\.fraud).reduce(0) { $0 + $1.refund },
             fraudRefundSaved: 0,
             money: 0,
             pastServiceLevel: 0,

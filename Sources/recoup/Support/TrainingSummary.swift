@@ -16,6 +16,8 @@ struct TrainingSummary: Encodable {
     var version: String
     var promoted: Bool
     var heads: [String: Head]
+    /// The flags as fitted to the review rate (threshold, rules, quality on validation and test).
+    var flagging: FlagCalibration?
     var timings: [String: Double]
 
     init(bundle: ModelBundle, path: String, promoted: Bool, timings: [(stage: String, seconds: Double)]) {
@@ -23,6 +25,7 @@ struct TrainingSummary: Encodable {
         self.version = bundle.version
         self.promoted = promoted
         heads = bundle.headSummaries.mapValues { Head(learner: $0.learner, reason: $0.reason, metrics: $0.metrics, test: $0.test) }
+        flagging = bundle.flagging
         self.timings = Dictionary(timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: +)
     }
 
@@ -56,6 +59,22 @@ struct TrainingSummary: Encodable {
             text += "               validation " + line(summary.metrics, names) + "\n"
             if summary.test != nil { text += "               test       " + line(summary.test, names) + "\n" }
         }
+        if let flags = bundle.flagging { text += flagText(flags) }
         return text + "\n"
+    }
+
+    /// The flags: the review rate and the risk threshold, how they did on each split, and each rule against the model.
+    static func flagText(_ flags: FlagCalibration) -> String {
+        func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+        func quality(_ q: FlagQuality) -> String { "\(pct(q.flagRate)) flagged, precision \(pct(q.precision)), recall \(pct(q.recall))" }
+        var text = "  flags        review rate \(pct(flags.reviewRate)): fraud risk at or above \(String(format: "%.4f", flags.policy.fraudRiskThreshold))"
+        text += "\n               validation \(quality(flags.validation))\n"
+        if let test = flags.test { text += "               test       \(quality(test))\n" }
+        for rule in flags.rules {
+            let threshold = rule.threshold.map { " at \(String(format: "%.4g", $0))" } ?? ""
+            text += "               rule \(rule.kind.rawValue)\(threshold): \(pct(rule.rate)) flagged, precision \(pct(rule.precision)) "
+            text += "against the model's \(pct(rule.modelPrecisionAtSameRate)) at that rate: \(rule.enabled ? "on" : "off")\n"
+        }
+        return text
     }
 }
