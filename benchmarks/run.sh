@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every benchmark of this folder, one after the other on this machine, and rewrites benchmarks/RESULTS.md (and
-# the summary table of README.md between its bench markers). `make bench` calls it.
+# Runs every benchmark of this folder, one after the other on this machine, and rewrites benchmarks/RESULTS.md (the
+# README's summary table is copied from it by hand). `make bench` calls it.
 #
 # Sections: features (CSV to matrices, pandas), learners (scikit-learn, LightGBM, XGBoost, HistGradientBoosting),
 # scoring (the whole pipeline, LightGBM and XGBoost predicting the same heads), training (recoup train on the 200k

@@ -128,7 +128,7 @@ extension SQLiteStore {
         migrator.registerMigration("v3-rank-in-money") { db in
             // The rank is money lost per day of waiting per inspection minute (PriorityPolicy): it changes only when
             // the item's refund is issued and when it passes its service level. `rank` keeps the schedule and its
-            // terms (QueueRank as JSON), `rankKey` the key in force, `rerankAt` when the next key takes over. Entries
+            // terms (QueueRank.storedBytes), `rankKey` the key in force, `rerankAt` when the next key takes over. Entries
             // ranked by the earlier aging formula have no `rank`: the model's first load re-scores them.
             try db.alter(table: "queueEntry") { t in
                 t.add(column: "rank", .blob)

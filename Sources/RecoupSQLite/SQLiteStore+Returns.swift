@@ -32,7 +32,7 @@ extension SQLiteStore {
                         INSERT INTO queueEntry (returnID, lane, warehouseID, state, serviceLevelHours, rank, rankKey, rerankAt,
                             recoveryValue, enqueuedAt)
                         VALUES (\(id), \(a.lane), \(record.warehouseID), \(QueueState.queued), \(a.rank.serviceLevelHours),
-                            \(try a.rank.storedJSON()), \(a.rank.key(at: now)), \(a.rank.nextChange(after: now)?.storedSeconds),
+                            \(a.rank.storedBytes()), \(a.rank.key(at: now)), \(a.rank.nextChange(after: now)?.storedSeconds),
                             \(a.recoveryValue), \(t))
                         """
                 )
@@ -86,7 +86,7 @@ extension SQLiteStore {
             try db.execute(
                 literal: """
                     UPDATE queueEntry SET lane = \(a.lane), state = \(QueueState.queued), claimToken = NULL, stationID = NULL,
-                        leaseExpiresAt = NULL, serviceLevelHours = \(a.rank.serviceLevelHours), rank = \(try a.rank.storedJSON()),
+                        leaseExpiresAt = NULL, serviceLevelHours = \(a.rank.serviceLevelHours), rank = \(a.rank.storedBytes()),
                         rankKey = \(a.rank.key(at: now)), rerankAt = \(a.rank.nextChange(after: now)?.storedSeconds),
                         recoveryValue = \(a.recoveryValue)
                     WHERE returnID = \(returnID)
@@ -184,7 +184,7 @@ extension SQLiteStore {
         guard let stored = row["rank"] as Data? else {
             return .unexplained(key: row["rankKey"], serviceLevelHours: row["serviceLevelHours"], enqueuedAt: row.date("enqueuedAt"))
         }
-        return try QueueRank(storedJSON: stored, returnID: row["returnID"])
+        return try QueueRank(storedBytes: stored, returnID: row["returnID"])
     }
 
     /// Moves every item whose rank changes by `now` (its refund issued, its service level passed) to the key in force.
@@ -193,7 +193,7 @@ extension SQLiteStore {
         for row in due {
             let id: String = row["returnID"]
             guard let stored = row["rank"] as Data? else { continue }
-            let rank = try QueueRank(storedJSON: stored, returnID: id)
+            let rank = try QueueRank(storedBytes: stored, returnID: id)
             try db.execute(
                 literal: """
                     UPDATE queueEntry SET rankKey = \(rank.key(at: now)), rerankAt = \(rank.nextChange(after: now)?.storedSeconds)

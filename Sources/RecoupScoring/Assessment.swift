@@ -20,7 +20,8 @@ package struct Assessment: Sendable, Codable, Equatable {
     package var recoveryValueHigh: Double
     /// Inspection lane.
     package var lane: LaneName
-    /// Rank key within the lane: higher goes first (see ``PriorityPolicy``).
+    /// Rank key within the lane on entering the queue, higher first: the money one more day of waiting is expected to
+    /// cost, per inspection minute (see ``PriorityPolicy``).
     package var priority: Double
     /// Flags for the risk team, each with its reason; empty when the return looks normal.
     package var anomalies: [AnomalyFlag]

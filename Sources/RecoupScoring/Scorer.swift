@@ -1,8 +1,8 @@
 // RecoupScoring: from a record to an assessment, and what a bundle is.
 //
 // Owns the model bundle (format, checksum, loading), the scorer (three heads, calibration, interval, reasons), the
-// lane policy (routing, anomaly flags) and the priority policy: the one place where urgency, the stored rank key and
-// the priority are computed. Also the contract's scored output (CSV and JSON) and the API's error object.
+// lane policy (routing), the flags (fitted in the bundle, overridden by the lane policy) and the priority policy: the
+// one place where the rank key and its schedule are computed. Also the contract's scored output (CSV and JSON) and the API's error object.
 
 internal import Foundation
 package import RecoupCore
@@ -91,8 +91,8 @@ package final class Scorer: Sendable {
     /// Explaining, the fraud and recovery trees are walked once per row for both the prediction and its attribution
     /// (a path attribution ends on the leaf a prediction adds), so they are not predicted for the batch first.
     func assessSerially(_ records: ArraySlice<ReturnRecord>, features m: FeatureMatrices, explain: Bool) -> [Assessment] {
-        let disposition = bundle.disposition.learner.probabilities(dense: m.dense, binned: m.binned, workers: 1)
         let heads = explain ? nil : predict(m, workers: 1)
+        let disposition = heads?.disposition ?? bundle.disposition.learner.probabilities(dense: m.dense, binned: m.binned, workers: 1)
         var work = explain ? Attribution(groups: explainer.groups.count) : nil
         var assessments: [Assessment] = []
         assessments.reserveCapacity(records.count)
@@ -173,7 +173,7 @@ package final class Scorer: Sendable {
         // The key an item would have entering the queue now (only relative times matter at entry).
         let entry = Date(timeIntervalSinceReferenceDate: 0)
         let terms = policy.rankTerms(record: record, fraudRisk: fraudRisk, recoveryValue: recovery, lane: lane, enqueuedAt: entry)
-        let urgency = PriorityPolicy.key(terms, at: entry)
+        let priority = PriorityPolicy.key(terms, at: entry)
         let disposition = facts.disposition
         return Assessment(
             returnID: record.returnID,
@@ -184,7 +184,7 @@ package final class Scorer: Sendable {
             recoveryValueLow: min(interval.low, recovery),
             recoveryValueHigh: max(interval.high, recovery),
             lane: lane.name,
-            priority: urgency,
+            priority: priority,
             anomalies: anomalies,
             reasons: attribution == nil
                 ? []

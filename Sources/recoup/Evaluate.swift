@@ -85,7 +85,9 @@ extension Recoup {
                 Bundle(
                     version: e.version,
                     rows: e.rows,
-                    metrics: Dictionary(grouping: e.headline, by: \.head).mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.metric, $0.value) }) },
+                    metrics: Dictionary(grouping: e.headline, by: \.head).mapValues {
+                        Dictionary(uniqueKeysWithValues: $0.map { ($0.metric, $0.value) })
+                    },
                     flags: Flags(reviewRate: e.reviewRate, quality: e.flags, modelPrecisionAtFlagRate: e.modelPrecisionAtFlagRate)
                 )
             }

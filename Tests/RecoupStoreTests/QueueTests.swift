@@ -30,6 +30,8 @@ struct QueueTests {
         let terms = QueueRank.unexplained(key: 0, serviceLevelHours: 72, enqueuedAt: t0).terms
         // "fraud" ranks first until its refund is issued at t0 + 100, then drops below "steady".
         let fraud = QueueRank(key: 5, changes: [.init(at: t0 + 100, key: 1)], terms: terms, serviceLevelHours: 72)
+        #expect(try QueueRank(storedBytes: fraud.storedBytes(), returnID: "x") == fraud)
+        #expect(throws: StoreError.self) { try QueueRank(storedBytes: fraud.storedBytes().dropLast(3), returnID: "x") }
         _ = try await db.ingest([newReturn("steady", key: 3), newReturn("fraud", key: 0, rank: fraud)], now: t0, actor: nil)
         #expect(try await db.detail(returnID: "fraud", now: t0).queue?.rank == fraud)
         let early = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S1", count: 1, leaseSeconds: 30, now: t0 + 50)

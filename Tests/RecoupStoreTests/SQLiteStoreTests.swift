@@ -56,7 +56,11 @@ struct ReturnsDatabaseTests {
         // Re-scored even by the model that scored them, since their rank has no terms.
         let candidates = try await db.returnsToReassess(notScoredBy: "m1", limit: 10, now: t0)
         #expect(Set(candidates.map(\.record.returnID)) == ["OLD-1", "OLD-2"])
-        #expect(try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S", count: 2, leaseSeconds: 60, now: t0).items.map(\.returnID) == ["OLD-2", "OLD-1"])
+        #expect(
+            try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S", count: 2, leaseSeconds: 60, now: t0).items.map(\.returnID) == [
+                "OLD-2", "OLD-1",
+            ]
+        )
     }
 
     @Test("a file database is in WAL mode, creates its folder and keeps data across reopen")

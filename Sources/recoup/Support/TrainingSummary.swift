@@ -67,7 +67,8 @@ struct TrainingSummary: Encodable {
     static func flagText(_ flags: FlagCalibration) -> String {
         func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
         func quality(_ q: FlagQuality) -> String { "\(pct(q.flagRate)) flagged, precision \(pct(q.precision)), recall \(pct(q.recall))" }
-        var text = "  flags        review rate \(pct(flags.reviewRate)): fraud risk at or above \(String(format: "%.4f", flags.policy.fraudRiskThreshold))"
+        var text =
+            "  flags        review rate \(pct(flags.reviewRate)): fraud risk at or above \(String(format: "%.4f", flags.policy.fraudRiskThreshold))"
         text += "\n               validation \(quality(flags.validation))\n"
         if let test = flags.test { text += "               test       \(quality(test))\n" }
         for rule in flags.rules {
