@@ -4,6 +4,8 @@ internal import RecoupCore
 package import RecoupStore
 
 extension SQLiteStore {
+    /// The top items of the lane of the warehouse, queued or with an expired lease: each kind read in rank order from
+    /// the index `(lane, warehouseID, state, rankKey)`, so that a claim reads about `count` rows, not the lane.
     package func claim(_ request: ClaimRequest, token: String, now: Date) async throws -> Claim {
         try await writer.write { db in
             let t = now.storedSeconds
@@ -14,9 +16,17 @@ extension SQLiteStore {
                 UPDATE queueEntry SET state = \(QueueState.leased), claimToken = \(token), stationID = \(request.stationID),
                     leaseExpiresAt = \(expires), claimCount = claimCount + 1
                 WHERE returnID IN (
-                    SELECT returnID FROM queueEntry
-                    WHERE lane = \(request.lane) AND warehouseID = \(request.warehouseID)
-                        AND (state = \(QueueState.queued) OR (state = \(QueueState.leased) AND leaseExpiresAt <= \(t)))
+                    SELECT returnID FROM (
+                        SELECT returnID, rankKey FROM (
+                            SELECT returnID, rankKey FROM queueEntry
+                            WHERE lane = \(request.lane) AND warehouseID = \(request.warehouseID) AND state = \(QueueState.queued)
+                            ORDER BY rankKey DESC, returnID LIMIT \(request.count))
+                        UNION ALL
+                        SELECT returnID, rankKey FROM (
+                            SELECT returnID, rankKey FROM queueEntry
+                            WHERE lane = \(request.lane) AND warehouseID = \(request.warehouseID) AND state = \(QueueState.leased)
+                                AND leaseExpiresAt <= \(t)
+                            ORDER BY rankKey DESC, returnID LIMIT \(request.count)))
                     ORDER BY rankKey DESC, returnID LIMIT \(request.count))
                 RETURNING returnID, rank, rankKey, serviceLevelHours, recoveryValue, enqueuedAt
                 """
