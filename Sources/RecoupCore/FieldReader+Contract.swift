@@ -15,7 +15,7 @@ extension FieldReader {
         }
         if row.has(.returnID), let raw = source.text(.returnID), raw.count > Self.maxReturnIDLength {
             let id = String(decoding: raw, as: UTF8.self)
-            if id.count > Self.maxReturnIDLength {
+            if id.unicodeScalars.count > Self.maxReturnIDLength {  // code points, as JSON Schema's maxLength counts
                 fail(.returnID, raw, .lengthOutOfRange(max: Self.maxReturnIDLength))
                 row.clear(.returnID)
             }

@@ -122,7 +122,7 @@ package struct RecordError: Error, Sendable, Hashable, CustomStringConvertible {
         case .outOfRange: return "\(shown) is out of range"
         case .malformedBoolean: return "\(shown) is not a boolean"
         case .malformedDate: return "\(shown) is not a valid date"
-        case .requestedBeforeOrder(let orderDate): return "\(shown) is before the order_date \(orderDate)"
+        case .requestedBeforeOrder(let orderDate): return "\(shown) is before the order_date \(orderDate); expected that day or later"
         case .lengthOutOfRange(let max): return "\(shown) must be 1 to \(max) characters long"
         case .unknownDisposition: return "\(shown) is not a known disposition"
         }
@@ -142,7 +142,7 @@ extension RecordError.Kind {
     var expectsValue: Bool {
         switch self {
         case .unterminatedQuote, .textAfterClosingQuote, .quoteInUnquotedField, .fieldCount, .invalidUTF8,
-            .notAnObject, .wrongJSONType:
+            .notAnObject, .wrongJSONType, .requestedBeforeOrder:
             false
         default:
             true

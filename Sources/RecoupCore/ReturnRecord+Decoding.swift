@@ -148,10 +148,11 @@ struct FieldReader<Source: RecordFieldSource> {
         errors.append(RecordError(position: position, field: field, value: value, kind: kind))
     }
 
-    /// The field's bytes, or `nil` after recording a non-scalar JSON value as an error.
+    /// The field's bytes, or `nil` when missing (absent, null, or empty: the empty CSV field and the JSON `""`
+    /// alike) and after recording a non-scalar JSON value as an error.
     @inline(__always)
     mutating func bytes(_ field: ContractField) -> UnsafeBufferPointer<UInt8>? {
-        if let bytes = source.text(field) { return bytes }
+        if let bytes = source.text(field) { return bytes.isEmpty ? nil : bytes }
         if let found = source.nonScalar(field) {
             errors.append(RecordError(position: position, field: field, value: nil, kind: .wrongJSONType(found: found)))
         }

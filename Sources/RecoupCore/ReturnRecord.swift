@@ -188,10 +188,12 @@ package struct LabelledReturn: Sendable, Hashable {
 }
 
 extension StringProtocol {
-    /// The string without leading and trailing ASCII/Unicode whitespace (no Foundation needed).
+    /// The string without leading and trailing ASCII whitespace (tab, LF, VT, FF, CR, space: the contract's, as
+    /// ``ScalarParsing/isSpace(_:)`` reads it from bytes). No Foundation needed.
     package func trimmingWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let last = lastIndex(where: { !$0.isWhitespace })!
+        let isSpace: (Character) -> Bool = { $0.isASCII && $0.isWhitespace }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = lastIndex(where: { !isSpace($0) })!
         return String(self[first...last])
     }
 }

@@ -73,6 +73,18 @@ extension APIError {
     }
 }
 
+/// The query parameters the routes read. Each controller lists its routes' own (`openapi.yaml` documents exactly those;
+/// `OpenAPITests` compares).
+enum QueryParameter: String, CaseIterable {
+    case explain, warehouse, status, limit
+    case minRisk = "min_risk"
+}
+
+extension Request {
+    /// A query parameter's value, `nil` when absent.
+    func query(_ parameter: QueryParameter) -> Substring? { uri.queryParameters[Substring(parameter.rawValue)] }
+}
+
 extension Parameters {
     /// A path parameter, present by construction of the route.
     func path(_ name: String) -> String { get(name) ?? "" }

@@ -22,11 +22,23 @@ extension ReturnsService {
         let now = clock()
         let directory = modelsDirectory
         let policy = policy
+        if let version {
+            guard ModelBundle.isVersionName(version) else {
+                throw ServiceError.invalid(
+                    "version must name a bundle folder (not empty, no \"/\", not starting with \".\"), got \"\(version)\"",
+                    field: "version"
+                )
+            }
+            var isDirectory: ObjCBool = false
+            let path = directory.appendingPathComponent(version).path
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ServiceError(.notFound, "no model version \"\(version)\" in \(directory.path)", field: "version")
+            }
+        }
         let loaded: Result<ModelBundle, ModelBundleError> = try await executor.run {
             Result { () throws(ModelBundleError) -> ModelBundle in
                 let name: String
                 if let version { name = version } else { name = try ModelBundle.activeVersion(in: directory) }
-                guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else { throw ModelBundleError.noActiveVersion(name) }
                 return try ModelBundle.load(from: directory.appendingPathComponent(name))
             }
         }

@@ -96,4 +96,53 @@ struct APIFuzzRegressionTests {
             }
         }
     }
+
+    /// Schema-valid requests that the server refused until `openapi.yaml` and the server were made to agree (schemathesis
+    /// with `positive_data_acceptance` on), and the refusals that stay, now stated by the schema.
+    @Test("schema-valid values are accepted: an empty string is a missing optional value, blank means ASCII white space")
+    func schemaValidAccepted() async throws {
+        let server = try await TestServer.make(model: true)
+        try await seed(server, ids: ["A"])
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(recordJSON(SmallModel.shared.data[1].record).utf8)) as? [String: Any])
+        for field in ["shipping_cost_back", "weight_kg_measured", "customer_tenure_days", "received_date", "serial_matches"] {
+            record[field] = ""
+        }
+        record["return_id"] = "EMPTY-" + String(repeating: "e\u{301}", count: 61)  // 128 code points
+        let valid = try body(record)
+        record["return_id"] = "TOO-LONG-" + String(repeating: "e\u{301}", count: 60)  // 129 code points, 69 characters
+        let tooLong = try body(record)
+        try await server.app().test(.router) { client in
+            try await client.execute(uri: "/v1/score", method: .post, headers: server.auth(.admin), body: valid) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body).prefix(300))")
+                #expect(field(response.body, "scored") as? Int == 1, "\(String(buffer: response.body).prefix(300))")
+            }
+            try await client.execute(uri: "/v1/score", method: .post, headers: server.auth(.admin), body: tooLong) { response in
+                #expect(response.status == .badRequest)
+                #expect(errorField(response.body, "field") as? String == "return_id")
+            }
+            // A station id of a no-break space is not blank (the contract's white space is ASCII); a tab is.
+            for (station, status) in [("\u{A0}", HTTPResponse.Status.ok), ("\t ", .badRequest)] {
+                let claim = try body(["warehouse_id": "WH1", "station_id": station, "count": 1])
+                try await client.execute(uri: "/v1/lanes/standard/claims", method: .post, headers: server.auth(.admin), body: claim) { response in
+                    #expect(response.status == status, "station_id \(station.unicodeScalars.map(\.value)): \(String(buffer: response.body))")
+                }
+            }
+        }
+    }
+
+    @Test("a reload names a bundle folder: a malformed name is a 400, a name with no folder a 404, a bad bundle a 422")
+    func reloadVersionNames() async throws {
+        let server = try await TestServer.make(model: true)
+        try await server.app().test(.router) { client in
+            for (version, status) in [
+                ("", HTTPResponse.Status.badRequest), ("../models", .badRequest), (".hidden", .badRequest), ("no-such-bundle", .notFound),
+            ] {
+                try await client.execute(uri: "/v1/models/reload", method: .post, headers: server.auth(.admin), body: try body(["version": version]))
+                { response in
+                    #expect(response.status == status, "version \"\(version)\": \(String(buffer: response.body))")
+                    #expect(errorField(response.body, "field") as? String == "version")
+                }
+            }
+        }
+    }
 }

@@ -141,8 +141,14 @@ extension ModelBundle {
         let url = directory.appendingPathComponent("ACTIVE")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw .missingFile(url.path) }
         let version = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !version.isEmpty, !version.contains("/"), !version.hasPrefix(".") else { throw .noActiveVersion(url.path) }
+        guard isVersionName(version) else { throw .noActiveVersion(url.path) }
         return version
+    }
+
+    /// Whether `name` can name a bundle folder in the models directory: not empty, no `/` or NUL, not starting with
+    /// `.` (so never a path outside it). `openapi.yaml` states the same rule as the pattern of a reload's `version`.
+    package static func isVersionName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && !name.contains("/") && !name.contains("\0")
     }
 
     /// Loads the bundle `models/ACTIVE` names.

@@ -59,6 +59,7 @@ struct ModelsController {
 
     struct ReloadRequest: Decodable {
         var version: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case version }
     }
 
     struct ReloadResponse: ResponseEncodable {

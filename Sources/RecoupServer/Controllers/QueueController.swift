@@ -20,8 +20,11 @@ struct QueueController {
         floor.post("returns/:id/inspection", use: inspect)
     }
 
+    /// The query parameters of `GET /v1/lanes`.
+    static let lanesQuery: [QueryParameter] = [.warehouse]
+
     @Sendable func lanes(request: Request, context: AppRequestContext) async throws -> LanesResponse {
-        let warehouse = request.uri.queryParameters["warehouse"].map(String.init)
+        let warehouse = request.query(.warehouse).map(String.init)
         let lanes = try await serviceCall { try await service.lanes(warehouseID: warehouse) }
         return LanesResponse(warehouse: warehouse, lanes: lanes.map(LanesResponse.Lane.init))
     }

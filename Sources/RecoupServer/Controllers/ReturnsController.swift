@@ -48,9 +48,12 @@ struct ReturnsController {
         return .json(writer.bytes)
     }
 
+    /// The query parameters of `POST /v1/score`.
+    static let scoreQuery: [QueryParameter] = [.explain]
+
     /// The `explain` query parameter: `true` (the default) or `false`; anything else is a 400 rather than a guess.
     static func explain(_ request: Request) throws -> Bool {
-        guard let raw = request.uri.queryParameters["explain"] else { return true }
+        guard let raw = request.query(.explain) else { return true }
         switch raw {
         case "true": return true
         case "false": return false

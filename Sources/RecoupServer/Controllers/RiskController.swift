@@ -16,10 +16,12 @@ struct RiskController {
         group.group().add(middleware: RequireRole(.analyst, .risk)).get("summary", use: summary)
     }
 
+    /// The query parameters of `GET /v1/anomalies`.
+    static let anomaliesQuery: [QueryParameter] = [.status, .minRisk, .warehouse, .limit]
+
     @Sendable func list(request: Request, context: AppRequestContext) async throws -> AnomaliesResponse {
-        let query = request.uri.queryParameters
-        var filter = AnomalyQuery(warehouseID: query["warehouse"].map(String.init))
-        if let raw = query["status"] {
+        var filter = AnomalyQuery(warehouseID: request.query(.warehouse).map(String.init))
+        if let raw = request.query(.status) {
             guard let status = AnomalyStatus(rawValue: String(raw)) else {
                 throw APIError.badRequest(
                     "status must be one of \(AnomalyStatus.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(raw)\"",
@@ -28,13 +30,13 @@ struct RiskController {
             }
             filter.status = status
         }
-        if let raw = query["min_risk"] {
+        if let raw = request.query(.minRisk) {
             guard let value = Double(String(raw)), value.isFinite, (0...1).contains(value) else {
                 throw APIError.badRequest("min_risk must be a number in [0, 1], got \"\(raw)\"", field: "min_risk")
             }
             filter.minRisk = value
         }
-        if let raw = query["limit"] {
+        if let raw = request.query(.limit) {
             guard let value = Int(String(raw)), (1...1000).contains(value) else {
                 throw APIError.badRequest("limit must be an integer in 1...1000, got \"\(raw)\"", field: "limit")
             }

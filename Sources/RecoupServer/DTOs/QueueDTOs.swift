@@ -12,7 +12,7 @@ struct ClaimBody: Decodable {
     var count: Int
     var leaseSeconds: Double?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case warehouseID = "warehouse_id"
         case stationID = "station_id"
         case count
@@ -23,7 +23,7 @@ struct ClaimBody: Decodable {
 /// `POST /v1/claims/{token}/extend` body.
 struct ExtendRequest: Decodable {
     var leaseSeconds: Double
-    enum CodingKeys: String, CodingKey { case leaseSeconds = "lease_seconds" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case leaseSeconds = "lease_seconds" }
 }
 
 /// `POST /v1/returns/{id}/inspection` body.
@@ -35,7 +35,7 @@ struct InspectionBody: Decodable {
     var fraudConfirmed: Bool
     var notes: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case claimToken = "claim_token"
         case grade, disposition
         case recoveryValue = "recovery_value"
@@ -48,6 +48,7 @@ struct InspectionBody: Decodable {
 struct ReviewRequest: Decodable {
     var decision: String
     var note: String?
+    enum CodingKeys: String, CodingKey, CaseIterable { case decision, note }
 }
 
 struct ClaimResponse: ResponseEncodable {
