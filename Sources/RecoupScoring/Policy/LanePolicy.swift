@@ -104,9 +104,11 @@ package struct LanePolicy: Sendable, Codable, Equatable {
         var names = Set<LaneName>()
         for lane in lanes {
             guard names.insert(lane.name).inserted else { throw .duplicateLane(lane.name) }
-            guard lane.serviceLevelHours > 0 else { throw .invalidLane(lane.name, "serviceLevelHours must be > 0") }
-            guard lane.inspectionMinutes.values.allSatisfy({ $0 > 0 }) else {
-                throw .invalidLane(lane.name, "inspectionMinutes must all be > 0")
+            guard lane.serviceLevelHours > 0 else {
+                throw .invalidLane(lane.name, "serviceLevelHours must be > 0, got \(lane.serviceLevelHours)")
+            }
+            if let bad = lane.inspectionMinutes.first(where: { $0.value <= 0 }) {
+                throw .invalidLane(lane.name, "inspectionMinutes[\"\(bad.key)\"] must be > 0, got \(bad.value)")
             }
         }
         guard let last = rules.last else { throw .noRules }
