@@ -55,6 +55,9 @@ let package = Package(
         ),
         // Training pipeline, evaluation report, replay simulator, synthetic data generator.
         .target(name: "RecoupTraining", dependencies: ["RecoupScoring"], swiftSettings: swiftSettings),
+        // Insights over many returns: root causes against a baseline (exact tests, FDR control), repeat returners,
+        // margin leakage. Only the record's vocabulary is needed.
+        .target(name: "RecoupInsights", dependencies: ["RecoupCore"], swiftSettings: swiftSettings),
         // The store: what Recoup keeps (queue states, anomaly statuses, roles, records) and the `ReturnsStore` protocol.
         .target(name: "RecoupStore", dependencies: ["RecoupCore"], swiftSettings: swiftSettings),
         // The embedded store: SQLite (WAL) through GRDB, implementing `ReturnsStore`.
@@ -92,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "recoup",
             dependencies: [
-                "RecoupTraining", "RecoupServer", "RecoupSQLite",
+                "RecoupTraining", "RecoupServer", "RecoupSQLite", "RecoupInsights",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -133,6 +136,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RecoupScoringTests", dependencies: ["RecoupScoring", "RecoupTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RecoupInsightsTests",
+            dependencies: ["RecoupInsights", "RecoupTraining", "RecoupLearning"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "RecoupTrainingTests", dependencies: ["RecoupTraining", "RecoupTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecoupStoreTests",
@@ -156,6 +165,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RecoupCLITests", dependencies: ["recoup", "RecoupTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RecoupCLITests",
+            dependencies: ["recoup", "RecoupTestSupport", "RecoupInsights", "RecoupTraining"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

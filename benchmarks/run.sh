@@ -4,7 +4,7 @@
 #
 # Sections: features (CSV to matrices, pandas), learners (scikit-learn, LightGBM, XGBoost, HistGradientBoosting),
 # scoring (the whole pipeline, LightGBM and XGBoost predicting the same heads), training (recoup train on the 200k
-# set), replay (queue policies on returns the model never saw) and flags, HTTP load (wrk), and with BEFORE=<older
+# set), replay (queue policies on returns the model never saw) and flags, insights on 1M returns, HTTP load (wrk), and with BEFORE=<older
 # checkout> (its release binaries built) the same loads against both versions, interleaved (bench_compare.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +68,15 @@ VALIDATION_FROM=$("$PYTHON" -c 'import json; print(json.load(open("models/defaul
   echo "\"since\": $("$BIN/recoup" evaluate --model models/default-200k --data "$OUT/replay-holdout.csv" --since "$VALIDATION_FROM" --json)}}"
 } > "$OUT/replay.json"
 
+echo "== insights" >&2
+# A year of a large retailer offline: 1,000,000 returns with planted problems, every dimension, best of 3.
+INSIGHTS_ROWS=1000000
+"$BIN/recoup" generate --rows $INSIGHTS_ROWS --seed 7 --plant-problems --out "$OUT/insights-1m.csv" 2> "$OUT/insights-planted.txt"
+for run in 1 2 3; do
+  /usr/bin/time -v -o "$OUT/insights-$run.time" "${NICE[@]}" "$BIN/recoup" insights --data "$OUT/insights-1m.csv" --json > "$OUT/insights.json"
+done
+rm -f "$OUT/insights-1m.csv"
+
 echo "== http" >&2
 RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_server.py > /dev/null
 
@@ -91,6 +100,7 @@ CORE=$("$BIN/recoup-bench" blas --size 1000 --threads 1)
   "$PYTHON" benchmarks/render_pipeline.py training
   "$PYTHON" benchmarks/render_pipeline.py replay
   "$PYTHON" benchmarks/render_pipeline.py flags
+  "$PYTHON" benchmarks/render_pipeline.py insights
   "$PYTHON" benchmarks/render_pipeline.py server
   if [ -n "${BEFORE:-}" ]; then cat "$OUT/compare.md"; fi
 } > benchmarks/RESULTS.md

@@ -2,7 +2,7 @@ internal import CoreMetrics
 internal import Foundation
 internal import Logging
 internal import RecoupCore
-package import RecoupScoring
+internal import RecoupScoring
 internal import RecoupStore
 
 /// The result of a model reload.

@@ -13,6 +13,14 @@ extension Recoup {
         @Option(help: "Number of returns.") var rows: Int
         @Option(help: "Random seed: the same rows and seed give the same file.") var seed: UInt64 = 1
         @Option(help: "Output CSV file (- for standard output).") var out: String
+        @Flag(
+            help: ArgumentHelp(
+                "Plant problems for `recoup insights` to find (printed to standard error).",
+                discussion:
+                    "Four SKUs with an excess of defective returns, four with an excess of size_fit, and a channel with three times the transit damage."
+            )
+        )
+        var plantProblems = false
 
         func validate() throws {
             guard rows >= 1 else { throw ValidationError("--rows must be at least 1, got \(rows)") }
@@ -20,7 +28,16 @@ extension Recoup {
         }
 
         func run() throws {
-            let returns = SyntheticReturns.generate(rows: rows, seed: seed)
+            let returns = SyntheticReturns.generate(rows: rows, seed: seed, plantProblems: plantProblems)
+            if plantProblems {
+                let planted = SyntheticReturns.plantedProblems(rows: rows, seed: seed)
+                FileHandle.standardError.write(
+                    Data(
+                        ("planted: defective excess at \(planted.defectiveSKUs.joined(separator: ", ")); size_fit excess at "
+                            + "\(planted.sizeFitSKUs.joined(separator: ", ")); damaged_in_transit × 3 on channel \(planted.damageChannel)\n").utf8
+                    )
+                )
+            }
             let bytes = ReturnRecord.csv(returns.map(\.record), labels: returns.map(\.labels))
             if out == "-" {
                 FileHandle.standardOutput.write(Data(bytes))

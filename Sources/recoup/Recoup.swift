@@ -12,7 +12,9 @@ struct Recoup: AsyncParsableCommand {
         commandName: "recoup",
         abstract: "Score returned items, route them to inspection lanes and serve a ranked queue.",
         version: RecoupVersion.current,
-        subcommands: [Serve.self, Train.self, Evaluate.self, Promote.self, Score.self, Replay.self, Generate.self, ExportLabels.self, Keys.self]
+        subcommands: [
+            Serve.self, Train.self, Evaluate.self, Promote.self, Score.self, Replay.self, Generate.self, Insights.self, ExportLabels.self, Keys.self,
+        ]
     )
 }
 

@@ -29,7 +29,7 @@ struct ScoreCommandTests {
         try Data(text.utf8).write(to: input)
 
         let csvOut = folder.appendingPathComponent("out.csv")
-        var csv = try #require(
+        let csv = try #require(
             try Recoup.parseAsRoot(["score", "--model", bundleFolder.path, "--data", input.path, "--out", csvOut.path]) as? Recoup.Score
         )
         try csv.run()
@@ -41,7 +41,7 @@ struct ScoreCommandTests {
         #expect(written[1].last == "")
 
         let jsonOut = folder.appendingPathComponent("out.json")
-        var json = try #require(
+        let json = try #require(
             try Recoup.parseAsRoot(["score", "--model", bundleFolder.path, "--data", input.path, "--format", "json", "--out", jsonOut.path])
                 as? Recoup.Score
         )

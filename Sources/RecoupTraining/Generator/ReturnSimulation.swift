@@ -51,7 +51,9 @@ extension SyntheticWorld {
         }
         let categoryIndex = rng.pick(weights: categoryWeights)
         let profile = Self.categories[categoryIndex]
-        let sku = skus[pickSKU(category: categoryIndex, &rng)]
+        var skuIndex = pickSKU(category: categoryIndex, &rng)
+        if let planted, let bad = planted.skuIndices[categoryIndex], rng.chance(0.04) { skuIndex = rng.pick(bad) }  // they sell well
+        let sku = skus[skuIndex]
         let warehouse = Self.warehouses[rng.pick(weights: Self.warehouses.map(\.share))]
 
         let promo = rng.chance(0.3)
@@ -83,6 +85,11 @@ extension SyntheticWorld {
         if isTransitDamage { reasonWeights[1] += 80 }
         if isSwap { reasonWeights = [1, 6, 45, 25, 5, 12, 1, 2, 3] }
         if isWorn { reasonWeights = [45, 1, 3, 15, 30, 1, 3, 1, 1] }
+        if let planted {
+            if planted.defectiveSKUs.contains(sku.id) { reasonWeights[2] += 300 }
+            if planted.sizeFitSKUs.contains(sku.id) { reasonWeights[0] += 400 }
+            if channel == planted.damageChannel { reasonWeights[1] *= 3 }
+        }
         let reason = Self.reasonCodes[rng.pick(weights: reasonWeights)]
 
         // True grade: 0 = A (as new) … 3 = D.

@@ -8,10 +8,12 @@ internal import Synchronization
 /// on one core or two, and `generate(rows: n)` is a prefix of `generate(rows: m)` for `m > n` only when the world
 /// (which scales with `rows`) is the same; use the same `rows` and `seed` to reproduce a file.
 package enum SyntheticReturns {
-    /// Generates `rows` labelled returns.
-    package static func generate(rows: Int, seed: UInt64) -> [LabelledReturn] {
+    /// Generates `rows` labelled returns; with `plantProblems`, the ones ``plantedProblems(rows:seed:)`` names.
+    package static func generate(rows: Int, seed: UInt64, plantProblems: Bool = false) -> [LabelledReturn] {
         precondition(rows >= 0, "rows must be non-negative, got \(rows)")
-        let world = SyntheticWorld(seed: seed, rows: rows)
+        var built = SyntheticWorld(seed: seed, rows: rows)
+        if plantProblems { built.planted = PlantedProblems(world: built) }
+        let world = built
         if rows < 2_000 { return (0..<rows).map { world.simulate(index: $0, seed: seed) } }
         let chunks = 16
         let chunkSize = (rows + chunks - 1) / chunks
@@ -22,5 +24,10 @@ package enum SyntheticReturns {
             parts.withLock { $0[c] = part }
         }
         return parts.withLock { $0.flatMap { $0 } }
+    }
+
+    /// The problems `generate(rows:seed:plantProblems: true)` plants for these rows and seed.
+    package static func plantedProblems(rows: Int, seed: UInt64) -> PlantedProblems {
+        PlantedProblems(world: SyntheticWorld(seed: seed, rows: rows))
     }
 }

@@ -208,6 +208,8 @@ struct SyntheticWorld: Sendable {
     var skus: [SKU]
     var skusByCategory: [[Int]]
     var customersByType: [[Customer]]
+    /// Problems planted on purpose (`recoup generate --plant-problems`), for the insights to find; `nil` by default.
+    var planted: PlantedProblems?
 
     /// Builds the world for a seed: about `rows / 40` SKUs per category ceiling 600, and a customer pool of about
     /// `rows / 3` customers.
@@ -274,5 +276,32 @@ struct SyntheticWorld: Sendable {
             )
         }
         self.customersByType = customers
+    }
+}
+
+/// Problems planted into synthetic returns for `recoup insights` to find (`recoup generate --plant-problems`): the
+/// two most popular SKUs of electronics and of home goods return as `defective` far more often than their category,
+/// the two most popular of apparel and of footwear as `size_fit`, and one channel has three times the transit damage.
+/// A plain file (no planting) is the same as before planting existed.
+package struct PlantedProblems: Sendable, Hashable {
+    package var defectiveSKUs: [String]
+    package var sizeFitSKUs: [String]
+    package var damageChannel: String
+    /// The planted SKUs by category index: 4% of a category's returns go to them (best sellers, so that there are
+    /// enough of their returns to tell a problem from noise).
+    var skuIndices: [Int: [Int]] = [:]
+
+    init(world: SyntheticWorld) {
+        var indices: [Int: [Int]] = [:]
+        func top(_ category: String, _ count: Int) -> [String] {
+            let c = SyntheticWorld.categories.firstIndex { $0.name == category }!
+            let chosen = world.skusByCategory[c].sorted { (world.skus[$0].popularity, $1) > (world.skus[$1].popularity, $0) }.prefix(count)
+            indices[c] = Array(chosen)
+            return chosen.map { world.skus[$0].id }
+        }
+        defectiveSKUs = top("electronics", 2) + top("home_goods", 2)
+        sizeFitSKUs = top("apparel", 2) + top("footwear", 2)
+        damageChannel = "marketplace"
+        skuIndices = indices
     }
 }

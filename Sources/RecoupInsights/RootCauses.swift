@@ -1,0 +1,182 @@
+package import RecoupCore
+
+/// A reason that is returned significantly more often in one group than in the rest of its parent.
+package struct RootCauseFinding: Sendable, Hashable, Codable {
+    package var dimension: InsightDimension
+    package var value: String
+    /// The group the baseline comes from: a SKU's category, or `all`.
+    package var parent: String
+    package var reason: String
+    /// The group's returns, and those with this reason.
+    package var returns: Int
+    package var reasonReturns: Int
+    package var share: Double
+    /// The reason's share among the parent's other returns.
+    package var baselineShare: Double
+    /// share / baseline share (a baseline of 0 counts as half a return of the rest of the parent).
+    package var lift: Double
+    /// The share's one-sided 95% Wilson lower bound.
+    package var shareLowerBound: Double
+    package var pValue: Double
+    package var qValue: Double
+    /// Refunds of these returns minus the value recovered from them.
+    package var moneyAtStake: Double
+    package var owner: String
+
+    enum CodingKeys: String, CodingKey {
+        case dimension, value, parent, reason, returns
+        case reasonReturns = "reason_returns"
+        case share
+        case baselineShare = "baseline_share"
+        case lift
+        case shareLowerBound = "share_lower_bound"
+        case pValue = "p_value"
+        case qValue = "q_value"
+        case moneyAtStake = "money_at_stake"
+        case owner
+    }
+}
+
+/// A customer whose returns are improbable given their orders and the population's return rate.
+package struct RepeatReturner: Sendable, Hashable, Codable {
+    package var customerID: String
+    package var orders: Int
+    package var returns: Int
+    /// The population's returns per order.
+    package var expectedShare: Double
+    package var pValue: Double
+    package var qValue: Double
+
+    enum CodingKeys: String, CodingKey {
+        case customerID = "customer_id"
+        case orders, returns
+        case expectedShare = "expected_share"
+        case pValue = "p_value"
+        case qValue = "q_value"
+    }
+}
+
+/// How findings are tested: the false-discovery rate and the support a group needs before it is tested at all.
+package struct FindingRules: Sendable, Hashable {
+    /// Benjamini–Hochberg level: the expected share of false findings among all findings.
+    package var q: Double = 0.05
+    /// A group is tested when it has at least this many returns; a finding needs at least `minReasonReturns` returns
+    /// of its reason (a filter on what is reported, after the FDR control over every test).
+    package var minReturns: Int = 10
+    package var minReasonReturns: Int = 3
+
+    package init(q: Double = 0.05, minReturns: Int = 10, minReasonReturns: Int = 3) {
+        self.q = q
+        self.minReturns = minReturns
+        self.minReasonReturns = minReasonReturns
+    }
+}
+
+package enum RootCauses {
+    /// Every group of each dimension against the rest of its parent, every reason, one exact binomial test each; the
+    /// findings are those whose Benjamini–Hochberg q-value across all the tests (of every dimension asked for) is at
+    /// most `rules.q`, ordered by money at stake.
+    package static func find(
+        in facts: [ReturnFacts],
+        by dimensions: [InsightDimension],
+        rules: FindingRules = FindingRules()
+    ) -> (findings: [RootCauseFinding], tests: Int) {
+        var candidates = dimensions.flatMap { tests(in: facts, by: $0, rules: rules) }
+        let q = Statistics.benjaminiHochberg(candidates.map(\.pValue))
+        for i in candidates.indices { candidates[i].qValue = q[i] }
+        let findings = candidates.filter { $0.qValue <= rules.q && $0.reasonReturns >= rules.minReasonReturns }
+            .sorted { ($0.moneyAtStake, $1.value, $1.reason) > ($1.moneyAtStake, $0.value, $0.reason) }
+        return (findings, candidates.count)
+    }
+
+    /// The tests of one dimension, q-values not yet set.
+    static func tests(in facts: [ReturnFacts], by dimension: InsightDimension, rules: FindingRules) -> [RootCauseFinding] {
+        struct Tally {
+            var returns = 0
+            var reasons: [ReasonCode: Int] = [:]
+            var money: [ReasonCode: Double] = [:]
+            var parents: [String: Int] = [:]
+        }
+        var groups: [String: Tally] = [:]
+        var parents: [String: Tally] = [:]
+        for fact in facts {
+            let value = fact.value(dimension)
+            let parent = dimension.parent.map { fact.value($0) } ?? "all"
+            groups[value, default: Tally()].returns += 1
+            groups[value]!.reasons[fact.reason, default: 0] += 1
+            groups[value]!.money[fact.reason, default: 0] += fact.refund - (fact.recovered ?? 0)
+            groups[value]!.parents[parent, default: 0] += 1
+            parents[parent, default: Tally()].returns += 1
+            parents[parent]!.reasons[fact.reason, default: 0] += 1
+        }
+        var candidates: [RootCauseFinding] = []
+        for (value, group) in groups where group.returns >= rules.minReturns {
+            // A SKU listed under two categories is compared with the one most of its returns name.
+            let parentName = group.parents.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
+            let parent = parents[parentName]!
+            let restReturns = parent.returns - group.returns
+            guard restReturns > 0 else { continue }  // the group is its whole parent: nothing to compare with
+            // Every reason of the parent is a test, however few of its returns the group has: testing only the
+            // reasons with enough returns would pick the tests by their outcome, and the p-values would no longer be
+            // uniform under the null (too many findings). `minReasonReturns` filters what is reported, after BH.
+            for reason in parent.reasons.keys {
+                let count = group.reasons[reason, default: 0]
+                let baseline = Double(parent.reasons[reason, default: 0] - count) / Double(restReturns)
+                let share = Double(count) / Double(group.returns)
+                candidates.append(
+                    RootCauseFinding(
+                        dimension: dimension,
+                        value: value,
+                        parent: parentName,
+                        reason: reason.rawValue,
+                        returns: group.returns,
+                        reasonReturns: count,
+                        share: share,
+                        baselineShare: baseline,
+                        // A reason the rest of the parent never has: its baseline counts half a return, so the lift is finite.
+                        lift: share / max(baseline, 0.5 / Double(restReturns)),
+                        shareLowerBound: Statistics.wilsonLowerBound(count, group.returns),
+                        pValue: Statistics.binomialUpperTail(count, group.returns, baseline),
+                        qValue: 1,
+                        moneyAtStake: group.money[reason, default: 0],
+                        owner: reason.owner
+                    )
+                )
+            }
+        }
+        return candidates
+    }
+
+    /// Customers whose return count is improbable given their orders: for each customer (their latest record's
+    /// `customer_orders_12m` and `customer_returns_12m`), the binomial upper tail at the population's returns per
+    /// order; Benjamini–Hochberg across customers. Ordered by q-value, then by returns.
+    package static func repeatReturners(in facts: [ReturnFacts], rules: FindingRules = FindingRules()) -> [RepeatReturner] {
+        var latest: [String: ReturnFacts] = [:]
+        for fact in facts where fact.customerOrders12m != nil && fact.customerReturns12m != nil {
+            if let seen = latest[fact.customerID], seen.requested >= fact.requested { continue }
+            latest[fact.customerID] = fact
+        }
+        let customers = latest.values.map { fact in
+            let orders = max(fact.customerOrders12m!, 0)
+            return (id: fact.customerID, orders: orders, returns: min(max(fact.customerReturns12m!, 0), orders))
+        }
+        let totalOrders = customers.reduce(0) { $0 + $1.orders }
+        guard totalOrders > 0 else { return [] }
+        let share = Double(customers.reduce(0) { $0 + $1.returns }) / Double(totalOrders)
+        let tested = customers.filter { $0.returns >= rules.minReasonReturns }
+        let p = tested.map { Statistics.binomialUpperTail($0.returns, $0.orders, share) }
+        let q = Statistics.benjaminiHochberg(p)
+        return tested.indices.filter { q[$0] <= rules.q }
+            .map { i in
+                RepeatReturner(
+                    customerID: tested[i].id,
+                    orders: tested[i].orders,
+                    returns: tested[i].returns,
+                    expectedShare: share,
+                    pValue: p[i],
+                    qValue: q[i]
+                )
+            }
+            .sorted { ($0.qValue, $1.returns, $0.customerID) < ($1.qValue, $0.returns, $1.customerID) }
+    }
+}
