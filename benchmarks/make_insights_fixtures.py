@@ -14,6 +14,8 @@ Everything is deterministic: fixed hand-picked inputs plus one seeded numpy Gene
   checked against the same formula in float64 and, when statsmodels is importable, against
   statsmodels.stats.proportion.proportion_confint(k, n, alpha=2*norm.sf(z), method="wilson")[0].
 - benjamini_hochberg: scipy.stats.false_discovery_control(p, method="bh") adjusted p-values (q) for 5 lists.
+- hypergeometric_upper_tail: P(X >= k) for X ~ Hypergeometric(population N, K successes in it, n drawn), i.e.
+  scipy.stats.hypergeom.sf(k - 1, N, K, n): Fisher's exact one-sided test of a group against the rest.
 
 Floats are written with Python's shortest round-trip repr, i.e. full float64 precision. Prints a one-line summary.
 """
@@ -136,6 +138,25 @@ def benjamini_hochberg():
     return out
 
 
+def hypergeometric_upper_tail():
+    cases = [
+        # (k, N, K, n)
+        (0, 10, 3, 4), (1, 10, 3, 4), (3, 10, 3, 4), (4, 20, 5, 4), (2, 50, 10, 5), (5, 50, 10, 5),
+        (3, 1000, 30, 10), (6, 1000, 30, 10), (10, 1000, 30, 10), (12, 3000, 450, 40), (25, 3000, 450, 40),
+        (40, 3000, 450, 40), (1, 3000, 450, 40), (30, 100_000, 5_000, 200), (60, 100_000, 5_000, 200),
+        (120, 100_000, 5_000, 200), (2_300, 1_000_000, 150_000, 15_000), (2_600, 1_000_000, 150_000, 15_000),
+        (7_000, 1_000_000, 150_000, 15_000), (300, 1_000_000, 20_000, 1_000), (1_000, 1_000_000, 20_000, 1_000),
+    ]
+    out = []
+    for k, N, K, n in cases:
+        v = float(stats.hypergeom.sf(k - 1, N, K, n))
+        assert math.isfinite(v) and 0.0 <= v <= 1.0 and (v == 0.0 or v >= 2.2250738585072014e-308), (k, N, K, n, v)
+        if v == 0.0:
+            continue
+        out.append({"k": k, "population": N, "successes": K, "draws": n, "value": v})
+    return out
+
+
 def main():
     data = {
         "source": f"benchmarks/make_insights_fixtures.py, scipy {scipy.__version__}",
@@ -143,6 +164,7 @@ def main():
         "normal_upper_tail": normal_upper_tail(),
         "wilson_lower": wilson_lower(),
         "benjamini_hochberg": benjamini_hochberg(),
+        "hypergeometric_upper_tail": hypergeometric_upper_tail(),
     }
     os.makedirs(OUT_DIR, exist_ok=True)
     with open(OUT, "w") as fh:

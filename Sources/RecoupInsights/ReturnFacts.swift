@@ -1,5 +1,5 @@
 // RecoupInsights: the questions no single return answers (ARCHITECTURE: README's module table). It owns the
-// statistics of findings (exact binomial tests, Wilson bounds, Benjamini–Hochberg), root causes of returns against
+// statistics of findings (Fisher's exact and binomial tests, Wilson bounds, Benjamini–Hochberg), root causes of returns against
 // their parent's baseline, repeat returners, and margin leakage. It reads `ReturnFacts`, which a labelled CSV
 // (`recoup insights`) or the store fills, so the offline and the online answers are the same computation.
 package import RecoupCore

@@ -37,6 +37,26 @@ package struct RootCauseFinding: Sendable, Hashable, Codable {
     }
 }
 
+/// The returns of one group with one reason under one parent, and their money at stake: what root causes are
+/// computed from (counted by a GROUP BY in the store, or from the returns offline).
+package struct RootCauseCell: Sendable, Hashable {
+    package var value: String
+    /// A SKU's category, or `all`.
+    package var parent: String
+    package var reason: ReasonCode
+    package var returns: Int
+    /// Refunds minus value recovered.
+    package var money: Double
+
+    package init(value: String, parent: String, reason: ReasonCode, returns: Int, money: Double) {
+        self.value = value
+        self.parent = parent
+        self.reason = reason
+        self.returns = returns
+        self.money = money
+    }
+}
+
 /// A customer whose returns are improbable given their orders and the population's return rate.
 package struct RepeatReturner: Sendable, Hashable, Codable {
     package var customerID: String
@@ -73,7 +93,7 @@ package struct FindingRules: Sendable, Hashable {
 }
 
 package enum RootCauses {
-    /// Every group of each dimension against the rest of its parent, every reason, one exact binomial test each; the
+    /// Every group of each dimension against the rest of its parent, every reason, one Fisher's exact test each (the group against the rest of its parent); the
     /// findings are those whose Benjamini–Hochberg q-value across all the tests (of every dimension asked for) is at
     /// most `rules.q`, ordered by money at stake.
     package static func find(
@@ -81,7 +101,15 @@ package enum RootCauses {
         by dimensions: [InsightDimension],
         rules: FindingRules = FindingRules()
     ) -> (findings: [RootCauseFinding], tests: Int) {
-        var candidates = dimensions.flatMap { tests(in: facts, by: $0, rules: rules) }
+        find(cells: dimensions.map { ($0, cells(of: facts, by: $0)) }, rules: rules)
+    }
+
+    /// The same, from cells already counted (the store's GROUP BY): one list of cells per dimension.
+    package static func find(
+        cells: [(dimension: InsightDimension, cells: [RootCauseCell])],
+        rules: FindingRules = FindingRules()
+    ) -> (findings: [RootCauseFinding], tests: Int) {
+        var candidates = cells.flatMap { tests(of: $0.cells, by: $0.dimension, rules: rules) }
         let q = Statistics.benjaminiHochberg(candidates.map(\.pValue))
         for i in candidates.indices { candidates[i].qValue = q[i] }
         let findings = candidates.filter { $0.qValue <= rules.q && $0.reasonReturns >= rules.minReasonReturns }
@@ -89,8 +117,24 @@ package enum RootCauses {
         return (findings, candidates.count)
     }
 
+    /// The cells of one dimension, counted from the returns.
+    package static func cells(of facts: [ReturnFacts], by dimension: InsightDimension) -> [RootCauseCell] {
+        struct Key: Hashable {
+            var value: String
+            var parent: String
+            var reason: ReasonCode
+        }
+        var cells: [Key: RootCauseCell] = [:]
+        for fact in facts {
+            let key = Key(value: fact.value(dimension), parent: dimension.parent.map { fact.value($0) } ?? "all", reason: fact.reason)
+            cells[key, default: RootCauseCell(value: key.value, parent: key.parent, reason: key.reason, returns: 0, money: 0)].returns += 1
+            cells[key]!.money += fact.refund - (fact.recovered ?? 0)
+        }
+        return Array(cells.values)
+    }
+
     /// The tests of one dimension, q-values not yet set.
-    static func tests(in facts: [ReturnFacts], by dimension: InsightDimension, rules: FindingRules) -> [RootCauseFinding] {
+    static func tests(of cells: [RootCauseCell], by dimension: InsightDimension, rules: FindingRules) -> [RootCauseFinding] {
         struct Tally {
             var returns = 0
             var reasons: [ReasonCode: Int] = [:]
@@ -99,15 +143,13 @@ package enum RootCauses {
         }
         var groups: [String: Tally] = [:]
         var parents: [String: Tally] = [:]
-        for fact in facts {
-            let value = fact.value(dimension)
-            let parent = dimension.parent.map { fact.value($0) } ?? "all"
-            groups[value, default: Tally()].returns += 1
-            groups[value]!.reasons[fact.reason, default: 0] += 1
-            groups[value]!.money[fact.reason, default: 0] += fact.refund - (fact.recovered ?? 0)
-            groups[value]!.parents[parent, default: 0] += 1
-            parents[parent, default: Tally()].returns += 1
-            parents[parent]!.reasons[fact.reason, default: 0] += 1
+        for cell in cells {
+            groups[cell.value, default: Tally()].returns += cell.returns
+            groups[cell.value]!.reasons[cell.reason, default: 0] += cell.returns
+            groups[cell.value]!.money[cell.reason, default: 0] += cell.money
+            groups[cell.value]!.parents[cell.parent, default: 0] += cell.returns
+            parents[cell.parent, default: Tally()].returns += cell.returns
+            parents[cell.parent]!.reasons[cell.reason, default: 0] += cell.returns
         }
         var candidates: [RootCauseFinding] = []
         for (value, group) in groups where group.returns >= rules.minReturns {
@@ -136,7 +178,12 @@ package enum RootCauses {
                         // A reason the rest of the parent never has: its baseline counts half a return, so the lift is finite.
                         lift: share / max(baseline, 0.5 / Double(restReturns)),
                         shareLowerBound: Statistics.wilsonLowerBound(count, group.returns),
-                        pValue: Statistics.binomialUpperTail(count, group.returns, baseline),
+                        pValue: Statistics.hypergeometricUpperTail(
+                            count,
+                            population: parent.returns,
+                            successes: parent.reasons[reason, default: 0],
+                            draws: group.returns
+                        ),
                         qValue: 1,
                         moneyAtStake: group.money[reason, default: 0],
                         owner: reason.owner

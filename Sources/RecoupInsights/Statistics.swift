@@ -1,7 +1,8 @@
 internal import Foundation
 
-/// The tests behind the findings: the binomial upper tail (an exact one-sided test of a proportion), the Wilson score
-/// bound, the normal tail and Benjamini–Hochberg q-values. Checked against SciPy in `RecoupInsightsTests`
+/// The tests behind the findings: the hypergeometric upper tail (Fisher's exact one-sided test of a group against the
+/// rest of its parent), the binomial upper tail (an exact one-sided test of a proportion), the Wilson score bound, the
+/// normal tail and Benjamini–Hochberg q-values. Checked against SciPy in `RecoupInsightsTests`
 /// (`benchmarks/make_insights_fixtures.py` writes the reference values).
 package enum Statistics {
     /// P(X ≥ k) for X ~ Binomial(n, p): the p-value of "the share k/n is above p" (SciPy's `binom.sf(k - 1, n, p)`).
@@ -43,6 +44,44 @@ package enum Statistics {
                 logTerm += log(Double(i)) - log(Double(n - i + 1)) + logQ - logP
             }
             i += step
+        }
+        return exp(first + log(sum))
+    }
+
+    /// P(X ≥ k) for X ~ Hypergeometric(population N, K successes in it, n drawn) (SciPy's
+    /// `hypergeom.sf(k - 1, N, K, n)`): Fisher's exact one-sided test that a group of n, drawn from a parent of N with
+    /// K returns of a reason, has at least k of them. Exact under the null that the group is a random part of its
+    /// parent, which the binomial against the rest's share is not (the rest's share falls as k rises).
+    package static func hypergeometricUpperTail(_ k: Int, population: Int, successes: Int, draws: Int) -> Double {
+        let (N, K, n) = (population, successes, draws)
+        precondition(N >= 0 && K >= 0 && K <= N && n >= 0 && n <= N, "hypergeometricUpperTail: N \(N), K \(K), n \(n)")
+        let low = max(0, n - (N - K))
+        let high = min(n, K)
+        if k <= low { return 1 }
+        if k > high { return 0 }
+        let logPMF: (Int) -> Double = { i in logChoose(K, i) + logChoose(N - K, n - i) - logChoose(N, n) }
+        // pmf(i + 1) / pmf(i) and its inverse, in logs.
+        let up: (Int) -> Double = { i in log(Double(K - i)) + log(Double(n - i)) - log(Double(i + 1)) - log(Double(N - K - n + i + 1)) }
+        let mean = Double(n) * Double(K) / Double(N)
+        if Double(k) > mean {
+            return terms(from: k, to: high, first: logPMF(k), step: up)
+        }
+        return max(0, 1 - terms(from: k - 1, to: low, first: logPMF(k - 1), step: { i in -up(i - 1) }))
+    }
+
+    /// Σ exp(log pmf) from `start` to `end` (either direction), from the largest term outwards, where `step(i)` is
+    /// log pmf(next) − log pmf(i).
+    private static func terms(from start: Int, to end: Int, first: Double, step: (Int) -> Double) -> Double {
+        var logTerm = first
+        var sum = 0.0
+        var i = start
+        let direction = end >= start ? 1 : -1
+        while true {
+            let term = exp(logTerm - first)
+            sum += term
+            if term < 1e-17 * sum || i == end { break }
+            logTerm += step(i)
+            i += direction
         }
         return exp(first + log(sum))
     }

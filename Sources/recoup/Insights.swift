@@ -10,7 +10,7 @@ extension Recoup {
             abstract: "Root causes of returns (reasons significantly above their parent's baseline), repeat returners and margin leakage.",
             discussion: """
                 Each group of a dimension (a SKU against the rest of its category, any other group against all other \
-                returns) is tested reason by reason with an exact one-sided binomial test; a finding is a test whose \
+                returns) is tested reason by reason with Fisher's exact one-sided test against the rest of it; a finding is a test whose \
                 Benjamini–Hochberg q-value, across every test of the run, is at most --q. Leakage is refund minus \
                 value recovered, over the inspected returns (those with labels).
                 """

@@ -49,7 +49,8 @@ struct InsightsTests {
             var rng = SplitMix64(seed: seed)
             var byCategory: [String: [Int]] = [:]
             for (i, f) in facts.enumerated() { byCategory[f.category, default: []].append(i) }
-            for indices in byCategory.values {
+            for category in byCategory.keys.sorted() {  // in a fixed order: the same shuffle every run
+                let indices = byCategory[category]!
                 var reasons = indices.map { facts[$0].reason }
                 for i in stride(from: reasons.count - 1, to: 0, by: -1) { reasons.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
                 for (i, index) in indices.enumerated() { facts[index].reason = reasons[i] }
