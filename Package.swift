@@ -59,7 +59,7 @@ let package = Package(
         // margin leakage. Only the record's vocabulary is needed.
         .target(name: "RecoupInsights", dependencies: ["RecoupCore"], swiftSettings: swiftSettings),
         // The store: what Recoup keeps (queue states, anomaly statuses, roles, records) and the `ReturnsStore` protocol.
-        .target(name: "RecoupStore", dependencies: ["RecoupCore"], swiftSettings: swiftSettings),
+        .target(name: "RecoupStore", dependencies: ["RecoupCore", "RecoupInsights"], swiftSettings: swiftSettings),
         // The embedded store: SQLite (WAL) through GRDB, implementing `ReturnsStore`.
         .target(
             name: "RecoupSQLite",
@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "RecoupService",
             dependencies: [
-                "RecoupScoring", "RecoupStore",
+                "RecoupScoring", "RecoupStore", "RecoupInsights",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "RecoupServer",
             dependencies: [
-                "RecoupService",
+                "RecoupService", "RecoupInsights",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "RecoupTrainingTests", dependencies: ["RecoupTraining", "RecoupTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecoupStoreTests",
-            dependencies: ["RecoupStore", "RecoupSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["RecoupStore", "RecoupSQLite", "RecoupInsights", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "RecoupServerTests",
             dependencies: [
-                "RecoupServer", "RecoupSQLite", "RecoupTestSupport",
+                "RecoupServer", "RecoupSQLite", "RecoupTestSupport", "RecoupInsights",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -17,6 +17,17 @@ package struct LeakageRow: Sendable, Hashable, Codable {
         case key, returns, inspected, refunded, recovered, leakage
         case recoveryRate = "recovery_rate"
     }
+
+    /// A group's row from its sums; leakage and the recovery rate follow from them.
+    package init(key: String, returns: Int, inspected: Int, refunded: Double, recovered: Double) {
+        self.key = key
+        self.returns = returns
+        self.inspected = inspected
+        self.refunded = refunded
+        self.recovered = recovered
+        leakage = refunded - recovered
+        recoveryRate = refunded > 0 ? recovered / refunded : 0
+    }
 }
 
 /// What leakage can be grouped by.
@@ -26,12 +37,20 @@ package enum LeakageGrouping: String, CaseIterable, Sendable, Codable {
     /// The week the return was requested (its Monday).
     case week
 
+    /// The disposition key of returns not inspected yet.
+    package static let notInspected = "not inspected"
+
+    /// How rows are listed: weeks in time order, any other grouping the largest leakage first.
+    package func order(_ a: LeakageRow, _ b: LeakageRow) -> Bool {
+        self == .week ? a.key < b.key : (a.leakage, b.key) > (b.leakage, a.key)
+    }
+
     func key(_ fact: ReturnFacts) -> String {
         switch self {
         case .channel: fact.channel
         case .category: fact.category
         case .reason: fact.reason.rawValue
-        case .disposition: fact.disposition?.rawValue ?? "not inspected"
+        case .disposition: fact.disposition?.rawValue ?? Self.notInspected
         case .warehouseID: fact.warehouseID
         case .week: (fact.requested + -fact.requested.weekday).description
         }
@@ -41,25 +60,27 @@ package enum LeakageGrouping: String, CaseIterable, Sendable, Codable {
 package enum Leakage {
     /// Leakage per group, the largest first (by week: in time order).
     package static func by(_ grouping: LeakageGrouping, in facts: [ReturnFacts]) -> [LeakageRow] {
-        var rows: [String: LeakageRow] = [:]
+        var sums: [String: (returns: Int, inspected: Int, refunded: Double, recovered: Double)] = [:]
         for fact in facts {
             let key = grouping.key(fact)
-            var row = rows[key] ?? LeakageRow(key: key, returns: 0, inspected: 0, refunded: 0, recovered: 0, leakage: 0, recoveryRate: 0)
-            row.returns += 1
+            var sum = sums[key] ?? (0, 0, 0, 0)
+            sum.returns += 1
             if let recovered = fact.recovered {
-                row.inspected += 1
-                row.refunded += fact.refund
-                row.recovered += recovered
+                sum.inspected += 1
+                sum.refunded += fact.refund
+                sum.recovered += recovered
             }
-            rows[key] = row
+            sums[key] = sum
         }
-        let all = rows.values.map { row in
-            var row = row
-            row.leakage = row.refunded - row.recovered
-            row.recoveryRate = row.refunded > 0 ? row.recovered / row.refunded : 0
-            return row
+        return sums.map {
+            LeakageRow(
+                key: $0.key,
+                returns: $0.value.returns,
+                inspected: $0.value.inspected,
+                refunded: $0.value.refunded,
+                recovered: $0.value.recovered
+            )
         }
-        if grouping == .week { return all.sorted { $0.key < $1.key } }
-        return all.sorted { ($0.leakage, $1.key) > ($1.leakage, $0.key) }
+        .sorted(by: grouping.order)
     }
 }

@@ -1,4 +1,8 @@
+internal import Foundation
 package import GRDB
+internal import RecoupCore
+internal import RecoupInsights
+internal import RecoupStore
 
 extension SQLiteStore {
     /// The schema, as an append-only list of named migrations. Never edit a shipped migration: add a new one.
@@ -137,6 +141,32 @@ extension SQLiteStore {
                 t.drop(column: "agingWeight")
             }
             try db.execute(sql: "CREATE INDEX queueEntry_rerank ON queueEntry(rerankAt) WHERE rerankAt IS NOT NULL")
+        }
+        migrator.registerMigration("v4-insight-columns") { db in
+            // The dimensions the insights group by, as columns (normalized like `category`), so that root causes and
+            // leakage are one GROUP BY; the day the return was requested, for weeks. Filled from the stored records.
+            try db.alter(table: "returnItem") { t in
+                t.add(column: "sku", .text).notNull().defaults(to: "")
+                t.add(column: "channel", .text).notNull().defaults(to: "")
+                t.add(column: "brandTier", .text).notNull().defaults(to: "")
+                t.add(column: "paymentMethod", .text).notNull().defaults(to: "")
+                t.add(column: "requestedDay", .integer).notNull().defaults(to: 0)
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT id, record FROM returnItem") {
+                let id: String = row["id"]
+                let json: Data = row["record"]
+                guard let record = try? ReturnJSONReader.record(Array(json)) else {
+                    throw StoreError.corrupt("the stored record of return \(id) does not read back")
+                }
+                let values = ReturnFacts(record: record, labels: nil)
+                try db.execute(
+                    literal: """
+                        UPDATE returnItem SET sku = \(values.sku), channel = \(values.channel), brandTier = \(values.brandTier),
+                            paymentMethod = \(values.paymentMethod), requestedDay = \(values.requested.daysSinceEpoch) WHERE id = \(id)
+                        """
+                )
+            }
+            try db.execute(sql: "CREATE INDEX returnItem_createdAt ON returnItem(createdAt)")
         }
         return migrator
     }

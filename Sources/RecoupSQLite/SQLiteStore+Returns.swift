@@ -1,6 +1,7 @@
 package import Foundation
 internal import GRDB
 package import RecoupCore
+internal import RecoupInsights
 package import RecoupStore
 
 extension SQLiteStore {
@@ -19,11 +20,14 @@ extension SQLiteStore {
                 }
                 let a = item.assessment
                 let record = item.record
+                let columns = ReturnFacts(record: record, labels: nil)  // the insights' dimensions, normalized as they read them
                 try db.execute(
                     literal: """
-                        INSERT INTO returnItem (id, record, payloadHash, warehouseID, category, reasonCode, refundAmount, createdAt)
+                        INSERT INTO returnItem (id, record, payloadHash, warehouseID, category, reasonCode, refundAmount, createdAt,
+                            sku, channel, brandTier, paymentMethod, requestedDay)
                         VALUES (\(id), \(Data(item.recordJSON)), \(item.payloadHash), \(record.warehouseID),
-                            \(ReturnRecord.normalized(record.category)), \(record.reasonCode.rawValue), \(record.refundAmount), \(t))
+                            \(ReturnRecord.normalized(record.category)), \(record.reasonCode.rawValue), \(record.refundAmount), \(t),
+                            \(columns.sku), \(columns.channel), \(columns.brandTier), \(columns.paymentMethod), \(columns.requested.daysSinceEpoch))
                         """
                 )
                 try insertAssessment(db, returnID: id, a, at: t)

@@ -55,6 +55,7 @@ package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppReques
     QueueController(dependencies: dependencies).register(on: v1)
     ModelsController(dependencies: dependencies).register(on: v1)
     RiskController(dependencies: dependencies).register(on: v1)
+    InsightsController(dependencies: dependencies).register(on: v1)
     routes.register(router.routes)
     return router
 }

@@ -1,12 +1,14 @@
 // RecoupStore: what Recoup keeps and the one protocol every store implements.
 //
 // The module owns the stored state's vocabulary (queue states, anomaly statuses, review decisions, roles, audit
-// kinds) and the records that cross the store boundary. It depends on RecoupCore only; an implementation (SQLite
+// kinds) and the records that cross the store boundary. It depends on RecoupCore and RecoupInsights (whose counted
+// cells and leakage rows the store answers with); an implementation (SQLite
 // through GRDB in RecoupSQLite) depends on it, and the application layer (RecoupService) talks to `any ReturnsStore`.
 // The store persists the numbers it is given (assessments, rank keys) and never scores or ranks anything itself.
 
 package import Foundation
 package import RecoupCore
+package import RecoupInsights
 
 /// Everything the service reads and writes: returns, assessments, the queue and its leases, inspections, reviews,
 /// API keys, the audit log and the operations summary.
@@ -75,6 +77,11 @@ package protocol ReturnsStore: Sendable {
     func review(returnID: String, decision: ReviewDecision, note: String?, reviewer: String?, now: Date) async throws -> AnomalyItem
     /// The operations summary over every return stored.
     func summary() async throws -> OperationsSummary
+    /// Returns stored since `since` (all when `nil`) counted by a dimension's group, its parent and reason, with their
+    /// refunds minus the value recovered from the inspected ones: what ``RootCauses`` tests.
+    func rootCauseCells(_ dimension: InsightDimension, since: Date?) async throws -> [RootCauseCell]
+    /// Refunds against value recovered per group of returns stored since `since`, over the inspected ones.
+    func leakage(_ grouping: LeakageGrouping, since: Date?) async throws -> [LeakageRow]
 
     // MARK: Keys and models
 

@@ -29,6 +29,8 @@ struct AuthMatrixTests {
         (.get, "/v1/anomalies", "/v1/anomalies", [.risk]),
         (.post, "/v1/anomalies/{id}/review", "/v1/anomalies/R1/review", [.risk]),
         (.get, "/v1/summary", "/v1/summary", [.analyst, .risk]),
+        (.get, "/v1/insights/root-causes", "/v1/insights/root-causes", [.analyst, .risk]),
+        (.get, "/v1/insights/leakage", "/v1/insights/leakage", [.analyst, .risk]),
         (.get, "/v1/models", "/v1/models", [.analyst]),
         (.post, "/v1/models/reload", "/v1/models/reload", []),
     ]

@@ -113,7 +113,8 @@ struct OpenAPITests {
     func queryParameters() throws {
         let read: [String: [QueryParameter]] = [
             "/v1/score": ReturnsController.scoreQuery, "/v1/lanes": QueueController.lanesQuery,
-            "/v1/anomalies": RiskController.anomaliesQuery,
+            "/v1/anomalies": RiskController.anomaliesQuery, "/v1/insights/root-causes": InsightsController.rootCausesQuery,
+            "/v1/insights/leakage": InsightsController.leakageQuery,
         ]
         for (path, item) in Self.document["paths"]?.entries ?? [] {
             for (method, operation) in item.entries {

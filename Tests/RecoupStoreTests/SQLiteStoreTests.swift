@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RecoupCore
+import RecoupInsights
 import Testing
 
 @testable import RecoupSQLite
@@ -51,6 +52,16 @@ struct ReturnsDatabaseTests {
         }
         let db = try SQLiteStore.open(path: path)
         #expect(try await db.status().appliedMigrations == SQLiteStore.migrationNames)
+        // v4 filled the insights' columns from the stored records.
+        let cells = try await db.rootCauseCells(.channel, since: nil)
+        #expect(cells.reduce(0) { $0 + $1.returns } == 2)
+        #expect(Set(cells.map(\.value)) == [ReturnFacts(record: record("OLD-1"), labels: nil).channel])
+        let weeks = try await db.leakage(.week, since: nil)
+        #expect(
+            weeks.map(\.key) == [
+                Day(daysSinceEpoch: record("OLD-1").returnRequestedDate.daysSinceEpoch - record("OLD-1").returnRequestedDate.weekday).description
+            ]
+        )
         let old = try #require(try await db.detail(returnID: "OLD-2", now: t0).queue)
         #expect(old.rank.key == 1.2 && old.rank.changes.isEmpty)
         // Re-scored even by the model that scored them, since their rank has no terms.

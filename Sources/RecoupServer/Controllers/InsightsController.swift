@@ -1,0 +1,68 @@
+internal import Foundation
+internal import Hummingbird
+internal import RecoupInsights
+internal import RecoupService
+internal import RecoupStore
+
+extension RootCausesReport: ResponseEncodable {}
+
+/// The analysts' questions over many returns: root causes and margin leakage.
+struct InsightsController {
+    let dependencies: ServerDependencies
+
+    var service: ReturnsService { dependencies.service }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        let insights = group.group("insights").add(middleware: RequireRole(.analyst, .risk))
+        insights.get("root-causes", use: rootCauses)
+        insights.get("leakage", use: leakage)
+    }
+
+    /// The query parameters of `GET /v1/insights/root-causes` and `GET /v1/insights/leakage`.
+    static let rootCausesQuery: [QueryParameter] = [.dimension, .days, .q]
+    static let leakageQuery: [QueryParameter] = [.by, .days]
+
+    struct LeakageResponse: ResponseEncodable {
+        var by: LeakageGrouping
+        var days: Int?
+        var rows: [LeakageRow]
+    }
+
+    @Sendable func rootCauses(request: Request, context: AppRequestContext) async throws -> RootCausesReport {
+        let dimension = try Self.choice(request, .dimension, InsightDimension.self)
+        var rules = FindingRules()
+        if let raw = request.query(.q) {
+            guard let q = Double(String(raw)), q > 0, q < 1 else {
+                throw APIError.badRequest("q must be a number in (0, 1), got \"\(raw)\"", field: "q")
+            }
+            rules.q = q
+        }
+        let days = try Self.days(request)
+        return try await serviceCall { try await service.rootCauses(dimension: dimension, days: days, rules: rules) }
+    }
+
+    @Sendable func leakage(request: Request, context: AppRequestContext) async throws -> LeakageResponse {
+        let grouping = try Self.choice(request, .by, LeakageGrouping.self) ?? .channel
+        let days = try Self.days(request)
+        return LeakageResponse(by: grouping, days: days, rows: try await serviceCall { try await service.leakage(by: grouping, days: days) })
+    }
+
+    /// An enumerated query parameter: absent, or one of the type's values (a 400 naming them otherwise).
+    static func choice<T: RawRepresentable<String> & CaseIterable>(_ request: Request, _ parameter: QueryParameter, _ type: T.Type) throws -> T? {
+        guard let raw = request.query(parameter) else { return nil }
+        guard let value = T(rawValue: String(raw)) else {
+            let known = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw APIError.badRequest("\(parameter.rawValue) must be one of \(known), got \"\(raw)\"", field: parameter.rawValue)
+        }
+        return value
+    }
+
+    /// `days`: absent (every return stored), or an integer in 1...maxInsightDays.
+    static func days(_ request: Request) throws -> Int? {
+        guard let raw = request.query(.days) else { return nil }
+        guard let days = Int(String(raw)), (1...ReturnsService.maxInsightDays).contains(days) else {
+            throw APIError.badRequest("days must be an integer in 1...\(ReturnsService.maxInsightDays), got \"\(raw)\"", field: "days")
+        }
+        return days
+    }
+}
