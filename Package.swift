@@ -110,7 +110,8 @@ let package = Package(
         .executableTarget(
             name: "recoup-bench",
             dependencies: [
-                "RecoupTraining",
+                "RecoupTraining", "RecoupSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

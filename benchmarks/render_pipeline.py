@@ -215,6 +215,15 @@ def insights():
              f"| findings at q ≤ {report['q']} | {n(len(report['root_causes']))} | |",
              f"| planted problems found | {hits} of {len(defective) + len(size_fit) + 1} | all |",
              f"| repeat returners at q ≤ {report['q']} | {n(len(report['repeat_returners']))} | |"]
+    store = load("insights-store.json")
+    if store:
+        lines += ["", f"The routes over a SQLite store of {n(store['rows'])} returns (filled by `recoup-bench insights-store` through "
+                  f"the store's ingest in {n(store['fill_seconds'])} s, 60% inspected), `benchmarks/bench_insights.py`: `recoup serve`, "
+                  f"the client on loopback, each request 3 times; the answer is one GROUP BY per dimension over the returns.", "",
+                  "| route | fastest | slowest | target |", "|---|---:|---:|---|"]
+        for path, t in store["routes"].items():
+            verdict = "met" if t["max"] < 1 else "**not met**"
+            lines.append(f"| `GET {path}` | {n(t['min'], 2)} s | {n(t['max'], 2)} s | < 1 s: {verdict} |")
     return "\n".join(lines) + "\n"
 
 

@@ -76,6 +76,8 @@ for run in 1 2 3; do
   /usr/bin/time -v -o "$OUT/insights-$run.time" "${NICE[@]}" "$BIN/recoup" insights --data "$OUT/insights-1m.csv" --json > "$OUT/insights.json"
 done
 rm -f "$OUT/insights-1m.csv"
+# The same questions over a store of 1,000,000 returns, through the served routes.
+RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_insights.py --rows $INSIGHTS_ROWS > "$OUT/insights-store.json"
 
 echo "== http" >&2
 RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_server.py > /dev/null

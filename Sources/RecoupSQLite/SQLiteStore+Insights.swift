@@ -22,8 +22,8 @@ extension SQLiteStore {
             try db.rows(
                 """
                 SELECT \(group) AS value, \(parent) AS parent, r.reasonCode AS reason, COUNT(*) AS n,
-                    SUM(r.refundAmount - COALESCE(i.recoveryValue, 0)) AS money
-                FROM returnItem r LEFT JOIN inspection i ON i.returnID = r.id
+                    SUM(r.refundAmount - COALESCE(r.recovered, 0)) AS money
+                FROM returnItem r
                 WHERE r.createdAt >= \(from)
                 GROUP BY 1, 2, 3
                 """
@@ -45,7 +45,7 @@ extension SQLiteStore {
             case .channel: "r.channel"
             case .category: "r.category"
             case .reason: "r.reasonCode"
-            case .disposition: "COALESCE(i.disposition, \(LeakageGrouping.notInspected))"
+            case .disposition: "COALESCE(r.inspectedDisposition, \(LeakageGrouping.notInspected))"
             case .warehouseID: "r.warehouseID"
             case .week: "r.requestedDay - ((r.requestedDay % 7) + 10) % 7"  // the Monday (Day.weekday: 0 = Monday)
             }
@@ -53,10 +53,10 @@ extension SQLiteStore {
         return try await writer.read { db in
             try db.rows(
                 """
-                SELECT \(key) AS key, COUNT(*) AS n, COUNT(i.returnID) AS inspected,
-                    COALESCE(SUM(CASE WHEN i.returnID IS NULL THEN 0 ELSE r.refundAmount END), 0) AS refunded,
-                    COALESCE(SUM(i.recoveryValue), 0) AS recovered
-                FROM returnItem r LEFT JOIN inspection i ON i.returnID = r.id
+                SELECT \(key) AS key, COUNT(*) AS n, COUNT(r.recovered) AS inspected,
+                    COALESCE(SUM(CASE WHEN r.recovered IS NULL THEN 0 ELSE r.refundAmount END), 0) AS refunded,
+                    COALESCE(SUM(r.recovered), 0) AS recovered
+                FROM returnItem r
                 WHERE r.createdAt >= \(from)
                 GROUP BY 1
                 """

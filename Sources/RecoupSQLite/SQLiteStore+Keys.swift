@@ -11,8 +11,12 @@ extension SQLiteStore {
                     VALUES (\(prefix), \(secretHash), \(role), \(label), \(now.storedSeconds))
                     """
             )
+            let id = db.lastInsertedRowID  // before the audit row, whose id would replace it
             try audit(db, nil, .keyCreated, actor: nil, detail: "prefix \(prefix), role \(role.rawValue)", at: now.storedSeconds)
-            return try storedKey(try db.row("SELECT * FROM apiKey WHERE id = \(db.lastInsertedRowID)")!)
+            guard let row = try db.row("SELECT * FROM apiKey WHERE id = \(id)") else {
+                throw StoreError.corrupt("the key with prefix \(prefix) was not there after its insert")
+            }
+            return try storedKey(row)
         }
     }
 

@@ -18,6 +18,7 @@ struct RecoupBench: AsyncParsableCommand {
             ExportMatrices.self,
             LearnersBench.self,
             HTTPBaseline.self,
+            InsightsStore.self,
         ]
     )
 }

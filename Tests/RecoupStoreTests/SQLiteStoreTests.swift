@@ -74,6 +74,36 @@ struct ReturnsDatabaseTests {
         )
     }
 
+    /// It read the key back by the last inserted row id, which its own audit row had replaced: on a store with more
+    /// audit rows than keys (any store that had taken returns) the server crashed creating its first key.
+    @Test("a key created after returns were stored is the key just inserted")
+    func keyAfterReturns() async throws {
+        let db = try SQLiteStore.inMemory()
+        _ = try await db.ingest((1...5).map { newReturn("K-\($0)") }, now: t0, actor: "test")
+        let first = try await db.insertKey(prefix: "aaaaaaaaaaaa", secretHash: "h1", role: .admin, label: "first", now: t0)
+        let second = try await db.insertKey(prefix: "bbbbbbbbbbbb", secretHash: "h2", role: .risk, label: "second", now: t0)
+        #expect(first.prefix == "aaaaaaaaaaaa" && first.role == .admin)
+        #expect(second.prefix == "bbbbbbbbbbbb" && second.role == .risk)
+    }
+
+    @Test("insights count what is stored: a completed inspection's value and disposition reach leakage and root causes")
+    func insightsCounts() async throws {
+        let db = try SQLiteStore.inMemory()
+        _ = try await db.ingest([newReturn("I-1"), newReturn("I-2"), newReturn("I-3", warehouse: "WH2")], now: t0, actor: nil)
+        let claim = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S1", count: 1, leaseSeconds: 60, now: t0)
+        let id = try #require(claim.items.first?.returnID)
+        let outcome = InspectionOutcome(grade: .b, disposition: .outlet, recoveryValue: 15, fraudConfirmed: false, notes: nil)
+        try await db.completeInspection(returnID: id, token: claim.token, outcome: outcome, now: t0 + 10)
+        let byDisposition = try await db.leakage(.disposition, since: nil)
+        let outlet = try #require(byDisposition.first { $0.key == "outlet" })
+        #expect(outlet.returns == 1 && outlet.inspected == 1 && outlet.refunded == 40 && outlet.recovered == 15 && outlet.leakage == 25)
+        #expect(byDisposition.first { $0.key == LeakageGrouping.notInspected }?.returns == 2)
+        let byWarehouse = try await db.rootCauseCells(.warehouseID, since: nil)
+        #expect(byWarehouse.reduce(0) { $0 + $1.returns } == 3)
+        #expect(byWarehouse.reduce(0) { $0 + $1.money } == 3 * 40 - 15)
+        #expect(try await db.rootCauseCells(.warehouseID, since: t0 + 1).isEmpty)  // stored before the window
+    }
+
     @Test("a file database is in WAL mode, creates its folder and keeps data across reopen")
     func fileDatabaseIsWAL() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("recoup-\(UUID().uuidString)")
