@@ -62,6 +62,9 @@ package enum InsightDimension: String, CaseIterable, Sendable, Codable {
 
     /// A SKU is compared with its category; every other group with all returns.
     package var parent: InsightDimension? { self == .sku ? .category : nil }
+
+    /// The parent of a group compared with all returns.
+    package static let everyReturn = "all"
 }
 
 extension ReasonCode {

@@ -41,7 +41,7 @@ package struct RootCauseFinding: Sendable, Hashable, Codable {
 /// computed from (counted by a GROUP BY in the store, or from the returns offline).
 package struct RootCauseCell: Sendable, Hashable {
     package var value: String
-    /// A SKU's category, or `all`.
+    /// A SKU's category, or ``InsightDimension/everyReturn``.
     package var parent: String
     package var reason: ReasonCode
     package var returns: Int
@@ -93,7 +93,7 @@ package struct FindingRules: Sendable, Hashable {
 }
 
 package enum RootCauses {
-    /// Every group of each dimension against the rest of its parent, every reason, one Fisher's exact test each (the group against the rest of its parent); the
+    /// Every group of each dimension against the rest of its parent, every reason, one Fisher's exact test each; the
     /// findings are those whose Benjamini–Hochberg q-value across all the tests (of every dimension asked for) is at
     /// most `rules.q`, ordered by money at stake.
     package static func find(
@@ -126,7 +126,11 @@ package enum RootCauses {
         }
         var cells: [Key: RootCauseCell] = [:]
         for fact in facts {
-            let key = Key(value: fact.value(dimension), parent: dimension.parent.map { fact.value($0) } ?? "all", reason: fact.reason)
+            let key = Key(
+                value: fact.value(dimension),
+                parent: dimension.parent.map { fact.value($0) } ?? InsightDimension.everyReturn,
+                reason: fact.reason
+            )
             cells[key, default: RootCauseCell(value: key.value, parent: key.parent, reason: key.reason, returns: 0, money: 0)].returns += 1
             cells[key]!.money += fact.refund - (fact.recovered ?? 0)
         }

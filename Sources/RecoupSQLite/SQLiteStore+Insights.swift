@@ -16,7 +16,7 @@ extension SQLiteStore {
             case .warehouseID: "r.warehouseID"
             case .paymentMethod: "r.paymentMethod"
             }
-        let parent: SQL = dimension.parent == .category ? "r.category" : "'all'"
+        let parent: SQL = dimension.parent == .category ? "r.category" : "\(InsightDimension.everyReturn)"
         let from = since?.storedSeconds ?? -Double.greatestFiniteMagnitude
         return try await writer.read { db in
             try db.rows(
