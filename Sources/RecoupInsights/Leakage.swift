@@ -1,4 +1,4 @@
-package import RecoupCore
+internal import RecoupCore
 
 /// Refunds paid against value recovered, for one group of returns.
 package struct LeakageRow: Sendable, Hashable, Codable {

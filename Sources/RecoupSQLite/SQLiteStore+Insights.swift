@@ -1,6 +1,6 @@
 package import Foundation
 internal import GRDB
-package import RecoupCore
+internal import RecoupCore
 package import RecoupInsights
 internal import RecoupStore
 
