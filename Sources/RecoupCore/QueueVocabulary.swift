@@ -77,6 +77,14 @@ package struct RankTerms: Sendable, Codable, Equatable {
         self.dueAt = dueAt
     }
 
+    /// The terms in force at `time`: the fraud term until the refund is issued, the late term from the service level on.
+    package func inForce(at time: Date) -> RankTerms {
+        var terms = self
+        if time >= refundAt { terms.fraudLossPerDay = 0 }
+        if time < dueAt { terms.lateLossPerDay = 0 }
+        return terms
+    }
+
     enum CodingKeys: String, CodingKey {
         case valueLossPerDay = "value_loss_per_day"
         case fraudLossPerDay = "fraud_loss_per_day"

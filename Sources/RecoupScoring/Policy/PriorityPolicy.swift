@@ -94,9 +94,9 @@ package struct PriorityPolicy: Sendable, Codable, Equatable {
     }
 
     /// The one priority formula: the rank key at `time` (money lost per day of waiting, per inspection minute).
-    package static func key(_ t: RankTerms, at time: Date) -> Double {
-        let perDay = t.valueLossPerDay + (time < t.refundAt ? t.fraudLossPerDay : 0) + (time >= t.dueAt ? t.lateLossPerDay : 0)
-        let key = perDay / t.inspectionMinutes
+    package static func key(_ terms: RankTerms, at time: Date) -> Double {
+        let t = terms.inForce(at: time)
+        let key = (t.valueLossPerDay + t.fraudLossPerDay + t.lateLossPerDay) / t.inspectionMinutes
         return key.isFinite ? key : 0
     }
 
@@ -113,39 +113,31 @@ package struct PriorityPolicy: Sendable, Codable, Equatable {
 }
 
 /// Why an item stands where it does in its lane at a given time: the rank key and each term of it then in force
-/// (the "why first" of `GET /v1/returns/{id}` and of the item card).
+/// (the "why first" of `GET /v1/returns/{id}` and of the item card). The terms read as its own members
+/// (`explanation.fraudLossPerDay`: 0 once the refund is issued; `lateLossPerDay`: 0 until the service level).
+@dynamicMemberLookup
 package struct RankExplanation: Sendable, Equatable {
     /// The rank key (money per day of waiting per inspection minute).
     package var key: Double
-    package var valueLossPerDay: Double
-    /// 0 once the refund is issued.
-    package var fraudLossPerDay: Double
-    /// 0 until the item passes its service level.
-    package var lateLossPerDay: Double
-    package var inspectionMinutes: Double
-    package var refundAt: Date
-    package var dueAt: Date
+    /// The terms in force.
+    package var terms: RankTerms
     /// When the key changes next (the refund, the service level), if it still will.
     package var nextChangeAt: Date?
 
     /// The terms of `rank` in force at `time`.
     package init(_ rank: QueueRank, at time: Date) {
-        let t = rank.terms
         key = rank.key(at: time)
-        valueLossPerDay = t.valueLossPerDay
-        fraudLossPerDay = time < t.refundAt ? t.fraudLossPerDay : 0
-        lateLossPerDay = time >= t.dueAt ? t.lateLossPerDay : 0
-        inspectionMinutes = t.inspectionMinutes
-        refundAt = t.refundAt
-        dueAt = t.dueAt
+        terms = rank.terms.inForce(at: time)
         nextChangeAt = rank.nextChange(after: time)
     }
 
+    package subscript<Value>(dynamicMember path: KeyPath<RankTerms, Value>) -> Value { terms[keyPath: path] }
+
     /// One sentence: what a day of waiting costs, and in how many minutes an inspection saves it.
     package var summary: String {
-        var parts = ["loses \(format(valueLossPerDay)) a day in value"]
-        if fraudLossPerDay > 0 { parts.append("\(format(fraudLossPerDay)) a day of fraud risk until the refund is issued") }
-        if lateLossPerDay > 0 { parts.append("\(format(lateLossPerDay)) a day past its service level") }
-        return parts.joined(separator: ", ") + "; " + String(format: "%g", inspectionMinutes) + " minutes to inspect"
+        var parts = ["loses \(format(terms.valueLossPerDay)) a day in value"]
+        if terms.fraudLossPerDay > 0 { parts.append("\(format(terms.fraudLossPerDay)) a day of fraud risk until the refund is issued") }
+        if terms.lateLossPerDay > 0 { parts.append("\(format(terms.lateLossPerDay)) a day past its service level") }
+        return parts.joined(separator: ", ") + "; " + String(format: "%g", terms.inspectionMinutes) + " minutes to inspect"
     }
 }

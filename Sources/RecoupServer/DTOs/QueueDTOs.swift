@@ -129,26 +129,25 @@ struct QueueDTO: Encodable {
     var claimCount: Int
     var whyFirst: WhyFirst
 
-    /// The rank key and its terms now (see PriorityPolicy).
+    /// The rank key's terms now (see PriorityPolicy), with a sentence: one flat JSON object.
     struct WhyFirst: Encodable {
         var summary: String
-        var valueLossPerDay: Double
-        var fraudLossPerDay: Double
-        var lateLossPerDay: Double
-        var inspectionMinutes: Double
-        var refundAt: Date
-        var dueAt: Date
+        var terms: RankTerms
         var nextChangeAt: Date?
 
         init(_ e: RankExplanation) {
             summary = e.summary
-            valueLossPerDay = e.valueLossPerDay
-            fraudLossPerDay = e.fraudLossPerDay
-            lateLossPerDay = e.lateLossPerDay
-            inspectionMinutes = e.inspectionMinutes
-            refundAt = e.refundAt
-            dueAt = e.dueAt
+            terms = e.terms
             nextChangeAt = e.nextChangeAt
+        }
+
+        enum CodingKeys: String, CodingKey { case summary, nextChangeAt }
+
+        func encode(to encoder: any Encoder) throws {
+            try terms.encode(to: encoder)  // the terms' keys, in the same object
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(summary, forKey: .summary)
+            try container.encodeIfPresent(nextChangeAt, forKey: .nextChangeAt)
         }
     }
 
