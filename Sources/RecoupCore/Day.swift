@@ -10,6 +10,11 @@ package struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         self.daysSinceEpoch = daysSinceEpoch
     }
 
+    /// The UTC date of an instant given in seconds since 1970-01-01.
+    package init(containingSecondsSinceEpoch seconds: Double) {
+        self.daysSinceEpoch = Int((seconds / 86_400).rounded(.down))
+    }
+
     /// The date with a proleptic Gregorian year, month (1–12) and day (1–31), or `nil` when it does not exist.
     package init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= Day.daysInMonth(year: year, month: month) else { return nil }

@@ -85,6 +85,16 @@ package struct RankTerms: Sendable, Codable, Equatable {
         return terms
     }
 
+    /// The value an item lost waiting from `start` (its arrival) to `end` (its inspection), by the same decay model as
+    /// its rank: the value term every day, and the late term each day past the service level. (The fraud term is a
+    /// risk, not a loss of value, and is not counted.)
+    package func valueLost(from start: Date, to end: Date) -> Double {
+        let days = max(0, end.timeIntervalSince(start)) / 86_400
+        let lateDays = max(0, end.timeIntervalSince(max(start, dueAt))) / 86_400
+        let lost = valueLossPerDay * days + lateLossPerDay * lateDays
+        return lost.isFinite ? lost : 0
+    }
+
     enum CodingKeys: String, CodingKey {
         case valueLossPerDay = "value_loss_per_day"
         case fraudLossPerDay = "fraud_loss_per_day"

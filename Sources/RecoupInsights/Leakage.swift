@@ -12,21 +12,27 @@ package struct LeakageRow: Sendable, Hashable, Codable {
     package var leakage: Double
     /// Recovered over refunded.
     package var recoveryRate: Double
+    /// The part of the leakage the inspected returns lost waiting for their inspection, by the priority policy's decay
+    /// model (`nil` offline, where the file has no inspection times).
+    package var lostToWaiting: Double?
 
     enum CodingKeys: String, CodingKey {
         case key, returns, inspected, refunded, recovered, leakage
         case recoveryRate = "recovery_rate"
+        case lostToWaiting = "lost_to_waiting"
     }
 
-    /// A group's row from its sums; leakage and the recovery rate follow from them.
-    package init(key: String, returns: Int, inspected: Int, refunded: Double, recovered: Double) {
+    /// A group's row from its sums; leakage and the recovery rate follow from them. `waitingKnown`: whether the
+    /// sums include the value lost to waiting.
+    package init(key: String, _ counts: RollupCounts, waitingKnown: Bool) {
         self.key = key
-        self.returns = returns
-        self.inspected = inspected
-        self.refunded = refunded
-        self.recovered = recovered
+        returns = counts.returns
+        inspected = counts.inspected
+        refunded = counts.inspectedRefunded
+        recovered = counts.recovered
         leakage = refunded - recovered
         recoveryRate = refunded > 0 ? recovered / refunded : 0
+        lostToWaiting = waitingKnown ? counts.lostToWaiting : nil
     }
 }
 
@@ -45,7 +51,8 @@ package enum LeakageGrouping: String, CaseIterable, Sendable, Codable {
         self == .week ? a.key < b.key : (a.leakage, b.key) > (b.leakage, a.key)
     }
 
-    func key(_ fact: ReturnFacts) -> String {
+    /// The group a return belongs to.
+    package func key(_ fact: ReturnFacts) -> String {
         switch self {
         case .channel: fact.channel
         case .category: fact.category
@@ -60,27 +67,9 @@ package enum LeakageGrouping: String, CaseIterable, Sendable, Codable {
 package enum Leakage {
     /// Leakage per group, the largest first (by week: in time order).
     package static func by(_ grouping: LeakageGrouping, in facts: [ReturnFacts]) -> [LeakageRow] {
-        var sums: [String: (returns: Int, inspected: Int, refunded: Double, recovered: Double)] = [:]
-        for fact in facts {
-            let key = grouping.key(fact)
-            var sum = sums[key] ?? (0, 0, 0, 0)
-            sum.returns += 1
-            if let recovered = fact.recovered {
-                sum.inspected += 1
-                sum.refunded += fact.refund
-                sum.recovered += recovered
-            }
-            sums[key] = sum
-        }
-        return sums.map {
-            LeakageRow(
-                key: $0.key,
-                returns: $0.value.returns,
-                inspected: $0.value.inspected,
-                refunded: $0.value.refunded,
-                recovered: $0.value.recovered
-            )
-        }
-        .sorted(by: grouping.order)
+        var sums: [String: RollupCounts] = [:]
+        for fact in facts { sums[grouping.key(fact), default: RollupCounts()] += RollupCounts(fact) }
+        let waitingKnown = facts.contains { $0.lostToWaiting != nil }
+        return sums.map { LeakageRow(key: $0.key, $0.value, waitingKnown: waitingKnown) }.sorted(by: grouping.order)
     }
 }

@@ -18,7 +18,12 @@ package struct ReturnFacts: Sendable, Hashable {
     /// The value recovered from the item, when it has been inspected.
     package var recovered: Double?
     package var disposition: Disposition?
+    /// Value lost while the return waited for its inspection, by the priority policy's decay model (known in the
+    /// store, which has the times; `nil` offline).
+    package var lostToWaiting: Double?
     package var requested: Day
+    /// When the warehouse scanned it in, if it has been.
+    package var received: Day?
     package var customerID: String
     package var customerOrders12m: Int?
     package var customerReturns12m: Int?
@@ -35,6 +40,7 @@ package struct ReturnFacts: Sendable, Hashable {
         recovered = labels?.recoveryValue
         disposition = labels?.disposition
         requested = record.returnRequestedDate
+        received = record.receivedDate
         customerID = record.customerID
         customerOrders12m = record.customerOrders12m
         customerReturns12m = record.customerReturns12m

@@ -202,25 +202,32 @@ package enum RootCauses {
     /// `customer_orders_12m` and `customer_returns_12m`), the binomial upper tail at the population's returns per
     /// order; Benjamini–Hochberg across customers. Ordered by q-value, then by returns.
     package static func repeatReturners(in facts: [ReturnFacts], rules: FindingRules = FindingRules()) -> [RepeatReturner] {
-        var latest: [String: ReturnFacts] = [:]
-        for fact in facts where fact.customerOrders12m != nil && fact.customerReturns12m != nil {
-            if let seen = latest[fact.customerID], seen.requested >= fact.requested { continue }
-            latest[fact.customerID] = fact
+        var latest: [String: CustomerHistory] = [:]
+        for fact in facts {
+            guard let history = CustomerHistory(fact) else { continue }
+            if let seen = latest[fact.customerID], seen.asOf >= history.asOf { continue }
+            latest[fact.customerID] = history
         }
-        let customers = latest.values.map { fact in
-            let orders = max(fact.customerOrders12m!, 0)
-            return (id: fact.customerID, orders: orders, returns: min(max(fact.customerReturns12m!, 0), orders))
-        }
-        let totalOrders = customers.reduce(0) { $0 + $1.orders }
+        let customers = Array(latest.values)
+        return repeatReturners(
+            tested: customers.filter { $0.returns >= rules.minReasonReturns },
+            totalOrders: customers.reduce(0) { $0 + $1.orders },
+            totalReturns: customers.reduce(0) { $0 + $1.returns },
+            rules: rules
+        )
+    }
+
+    /// The same from the customers with at least `rules.minReasonReturns` returns (the ones tested) and the
+    /// population's orders and returns (the store's sums).
+    package static func repeatReturners(tested: [CustomerHistory], totalOrders: Int, totalReturns: Int, rules: FindingRules) -> [RepeatReturner] {
         guard totalOrders > 0 else { return [] }
-        let share = Double(customers.reduce(0) { $0 + $1.returns }) / Double(totalOrders)
-        let tested = customers.filter { $0.returns >= rules.minReasonReturns }
+        let share = Double(totalReturns) / Double(totalOrders)
         let p = tested.map { Statistics.binomialUpperTail($0.returns, $0.orders, share) }
         let q = Statistics.benjaminiHochberg(p)
         return tested.indices.filter { q[$0] <= rules.q }
             .map { i in
                 RepeatReturner(
-                    customerID: tested[i].id,
+                    customerID: tested[i].customerID,
                     orders: tested[i].orders,
                     returns: tested[i].returns,
                     expectedShare: share,
@@ -229,5 +236,27 @@ package enum RootCauses {
                 )
             }
             .sorted { ($0.qValue, $1.returns, $0.customerID) < ($1.qValue, $0.returns, $1.customerID) }
+    }
+}
+
+/// A customer's orders and returns over the last 12 months, as of their latest return's request.
+package struct CustomerHistory: Sendable, Hashable {
+    package var customerID: String
+    package var orders: Int
+    /// At most `orders`.
+    package var returns: Int
+    package var asOf: Day
+
+    package init(customerID: String, orders: Int, returns: Int, asOf: Day) {
+        self.customerID = customerID
+        self.orders = max(orders, 0)
+        self.returns = min(max(returns, 0), self.orders)
+        self.asOf = asOf
+    }
+
+    /// A return's customer history, when its record has one.
+    package init?(_ fact: ReturnFacts) {
+        guard let orders = fact.customerOrders12m, let returns = fact.customerReturns12m else { return nil }
+        self.init(customerID: fact.customerID, orders: orders, returns: returns, asOf: fact.requested)
     }
 }

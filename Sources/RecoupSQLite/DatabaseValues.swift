@@ -1,6 +1,7 @@
 internal import Foundation
 internal import GRDB
 internal import RecoupCore
+internal import RecoupInsights
 internal import RecoupStore
 
 // Typed values stored as their raw text: a value that does not read back is a decoding error, never a silent string.
@@ -13,6 +14,8 @@ extension ModelEventOutcome: DatabaseValueConvertible {}
 extension Disposition: DatabaseValueConvertible {}
 extension Grade: DatabaseValueConvertible {}
 extension LaneName: DatabaseValueConvertible {}
+extension RollupDimension: DatabaseValueConvertible {}
+extension CycleStage: DatabaseValueConvertible {}
 
 extension Date {
     /// Seconds since 1970, as stored: times are `REAL` columns so that ages and expiries are plain arithmetic in SQL.

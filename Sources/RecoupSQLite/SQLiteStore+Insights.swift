@@ -1,31 +1,31 @@
 package import Foundation
 internal import GRDB
-internal import RecoupCore
+package import RecoupCore
 package import RecoupInsights
 internal import RecoupStore
 
+// The insights read running totals, never the returns: `insightRollup` (counts and money per dimension, group,
+// parent, reason and day stored), `cycleRollup` (cycle-time histograms per warehouse, lane, stage and day) and
+// `customerHistory` (each customer's latest 12-month counts). Ingest, claims and inspections keep them current in the
+// same transaction as the change they count; migration v5 filled them from the returns already stored.
+
+/// The counters of one cycle-time bucket.
+struct CycleCounts {
+    var count = 0
+    /// How many of them were past the lane's service level.
+    var late = 0
+}
+
 extension SQLiteStore {
-    package func rootCauseCells(_ dimension: InsightDimension, since: Date?) async throws -> [RootCauseCell] {
-        // Column names come from this switch, never from input; the window is a bound value.
-        let group: SQL =
-            switch dimension {
-            case .sku: "r.sku"
-            case .category: "r.category"
-            case .brandTier: "r.brandTier"
-            case .channel: "r.channel"
-            case .warehouseID: "r.warehouseID"
-            case .paymentMethod: "r.paymentMethod"
-            }
-        let parent: SQL = dimension.parent == .category ? "r.category" : "\(InsightDimension.everyReturn)"
-        let from = since?.storedSeconds ?? -Double.greatestFiniteMagnitude
-        return try await writer.read { db in
+    package func rootCauseCells(_ dimension: InsightDimension, since: Day?) async throws -> [RootCauseCell] {
+        try await writer.read { db in
+            // The primary key starts (dimension, value, parent, reason): the rows come grouped, with no sort.
             try db.rows(
                 """
-                SELECT \(group) AS value, \(parent) AS parent, r.reasonCode AS reason, COUNT(*) AS n,
-                    SUM(r.refundAmount - COALESCE(r.recovered, 0)) AS money
-                FROM returnItem r
-                WHERE r.createdAt >= \(from)
-                GROUP BY 1, 2, 3
+                SELECT value, parent, reason, SUM(returns) AS n, SUM(refunded - recovered) AS money
+                FROM insightRollup
+                WHERE dimension = \(RollupDimension(dimension)) AND day >= \(since?.daysSinceEpoch ?? Int.min)
+                GROUP BY value, parent, reason HAVING n > 0
                 """
             ).map { row in
                 RootCauseCell(
@@ -39,32 +39,175 @@ extension SQLiteStore {
         }
     }
 
-    package func leakage(_ grouping: LeakageGrouping, since: Date?) async throws -> [LeakageRow] {
-        let key: SQL =
-            switch grouping {
-            case .channel: "r.channel"
-            case .category: "r.category"
-            case .reason: "r.reasonCode"
-            case .disposition: "COALESCE(r.inspectedDisposition, \(LeakageGrouping.notInspected))"
-            case .warehouseID: "r.warehouseID"
-            case .week: "r.requestedDay - ((r.requestedDay % 7) + 10) % 7"  // the Monday (Day.weekday: 0 = Monday)
-            }
-        let from = since?.storedSeconds ?? -Double.greatestFiniteMagnitude
+    package func leakage(_ grouping: LeakageGrouping, since: Day?) async throws -> [LeakageRow] {
+        let key: SQL = grouping == .reason ? "reason" : "value"
         return try await writer.read { db in
             try db.rows(
                 """
-                SELECT \(key) AS key, COUNT(*) AS n, COUNT(r.recovered) AS inspected,
-                    COALESCE(SUM(CASE WHEN r.recovered IS NULL THEN 0 ELSE r.refundAmount END), 0) AS refunded,
-                    COALESCE(SUM(r.recovered), 0) AS recovered
-                FROM returnItem r
-                WHERE r.createdAt >= \(from)
-                GROUP BY 1
+                SELECT \(key) AS key, SUM(returns) AS returns, SUM(refunded) AS refunded, SUM(inspected) AS inspected,
+                    SUM(inspectedRefunded) AS inspectedRefunded, SUM(recovered) AS recovered, SUM(lostToWaiting) AS lostToWaiting
+                FROM insightRollup
+                WHERE dimension = \(grouping.rollup) AND day >= \(since?.daysSinceEpoch ?? Int.min)
+                GROUP BY 1 HAVING returns > 0
                 """
             ).map { row in
-                let key: String = grouping == .week ? Day(daysSinceEpoch: row["key"]).description : row["key"]
-                return LeakageRow(key: key, returns: row["n"], inspected: row["inspected"], refunded: row["refunded"], recovered: row["recovered"])
+                LeakageRow(key: row["key"], counts(row), waitingKnown: true)
             }
             .sorted(by: grouping.order)
         }
+    }
+
+    package func cycleTimes(since: Day?, now: Date) async throws -> [CycleTimeRow] {
+        let from = since?.daysSinceEpoch ?? Int.min
+        return try await writer.read { db in
+            struct Group: Hashable {
+                var warehouseID: String
+                var lane: String
+            }
+            var histograms: [Group: [CycleStage: DurationHistogram]] = [:]
+            var late: [Group: Int] = [:]
+            for row in try db.rows(
+                """
+                SELECT warehouseID, lane, stage, bucket, SUM(count) AS n, SUM(late) AS late FROM cycleRollup
+                WHERE day >= \(from) GROUP BY warehouseID, lane, stage, bucket
+                """
+            ) {
+                let group = Group(warehouseID: row["warehouseID"], lane: row["lane"])
+                histograms[group, default: [:]][try row.required("stage"), default: DurationHistogram()].add(bucket: row["bucket"], count: row["n"])
+                late[group, default: 0] += row["late"]
+            }
+            var waiting: [Group: Int] = [:]
+            let fromSeconds = since.map { Double($0.daysSinceEpoch) * 86_400 } ?? -Double.greatestFiniteMagnitude
+            for row in try db.rows(
+                """
+                SELECT warehouseID, lane, COUNT(*) AS n FROM queueEntry
+                WHERE state != \(QueueState.completed) AND enqueuedAt >= \(fromSeconds) AND enqueuedAt + serviceLevelHours * 3600 < \(now.storedSeconds)
+                GROUP BY warehouseID, lane
+                """
+            ) {
+                waiting[Group(warehouseID: row["warehouseID"], lane: row["lane"]), default: 0] += row["n"]
+            }
+            return Set(histograms.keys).union(waiting.keys).map { group in
+                CycleTimeRow(
+                    warehouseID: group.warehouseID,
+                    lane: group.lane,
+                    histograms: histograms[group] ?? [:],
+                    inspectedPastServiceLevel: late[group] ?? 0,
+                    waitingPastServiceLevel: waiting[group] ?? 0
+                )
+            }
+            .sorted(by: CycleTimeRow.order)
+        }
+    }
+
+    package func customerHistories(minReturns: Int) async throws -> (tested: [CustomerHistory], orders: Int, returns: Int) {
+        try await writer.read { db in
+            let totals = try db.row("SELECT COALESCE(SUM(orders), 0) AS orders, COALESCE(SUM(returns), 0) AS returns FROM customerHistory")
+            let tested = try db.rows("SELECT customerID, orders, returns, asOf FROM customerHistory WHERE returns >= \(minReturns)").map { row in
+                CustomerHistory(customerID: row["customerID"], orders: row["orders"], returns: row["returns"], asOf: Day(daysSinceEpoch: row["asOf"]))
+            }
+            return (tested, totals?["orders"] ?? 0, totals?["returns"] ?? 0)
+        }
+    }
+
+    private func counts(_ row: Row) -> RollupCounts {
+        RollupCounts(
+            returns: row["returns"],
+            refunded: row["refunded"],
+            inspected: row["inspected"],
+            inspectedRefunded: row["inspectedRefunded"],
+            recovered: row["recovered"],
+            lostToWaiting: row["lostToWaiting"]
+        )
+    }
+
+    // MARK: Keeping the totals (in the caller's transaction)
+
+    /// Adds a change to the insight rollup.
+    static func apply(_ change: RollupChange, _ db: Database) throws {
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO insightRollup (dimension, value, parent, reason, day, returns, refunded, inspected, inspectedRefunded, recovered,
+                    lostToWaiting)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (dimension, value, parent, reason, day) DO UPDATE SET
+                    returns = returns + excluded.returns, refunded = refunded + excluded.refunded,
+                    inspected = inspected + excluded.inspected, inspectedRefunded = inspectedRefunded + excluded.inspectedRefunded,
+                    recovered = recovered + excluded.recovered, lostToWaiting = lostToWaiting + excluded.lostToWaiting
+                """
+        )
+        for (key, c) in change.rows {
+            try upsert.execute(arguments: [
+                key.dimension.rawValue, key.value, key.parent, key.reason.rawValue, key.day.daysSinceEpoch,
+                c.returns, c.refunded, c.inspected, c.inspectedRefunded, c.recovered, c.lostToWaiting,
+            ])
+        }
+    }
+
+    /// Adds durations to the cycle-time rollup.
+    static func apply(_ cycles: [CycleRollupKey: CycleCounts], _ db: Database) throws {
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO cycleRollup (warehouseID, lane, stage, day, bucket, count, late) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (warehouseID, lane, stage, day, bucket) DO UPDATE SET count = count + excluded.count, late = late + excluded.late
+                """
+        )
+        for (key, c) in cycles {
+            try upsert.execute(arguments: [key.warehouseID, key.lane, key.stage.rawValue, key.day.daysSinceEpoch, key.bucket, c.count, c.late])
+        }
+    }
+
+    /// Keeps each customer's counts from their latest return's record.
+    static func record(_ histories: [CustomerHistory], _ db: Database) throws {
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO customerHistory (customerID, orders, returns, asOf) VALUES (?, ?, ?, ?)
+                ON CONFLICT (customerID) DO UPDATE SET orders = excluded.orders, returns = excluded.returns, asOf = excluded.asOf
+                WHERE excluded.asOf >= asOf
+                """
+        )
+        for h in histories { try upsert.execute(arguments: [h.customerID, h.orders, h.returns, h.asOf.daysSinceEpoch]) }
+    }
+}
+
+/// A queue entry's lane and times (seconds since 1970), as the cycle times read them.
+struct StoredQueueTimes {
+    var lane: String
+    var warehouseID: String
+    var serviceLevelHours: Double
+    var enqueuedAt: Double
+    var firstClaimedAt: Double?
+}
+
+extension Dictionary where Key == CycleRollupKey, Value == CycleCounts {
+    /// A return's arrival in the queue of its first lane: the days from its request to its receipt (the record's
+    /// dates; the day it reached the queue when the record has no receipt yet).
+    mutating func addArrival(of fact: ReturnFacts, queue: StoredQueueTimes, day: Day) {
+        let received = fact.received ?? Day(containingSecondsSinceEpoch: queue.enqueuedAt)
+        add(.requestedToReceived, seconds: Double(Swift.max(0, received - fact.requested)) * 86_400, warehouseID: queue.warehouseID, lane: queue.lane, day: day)
+    }
+
+    /// An inspection completed at `completedAt`: from the first claim and from the arrival, late when the arrival
+    /// was longer ago than the lane's service level.
+    mutating func addInspection(queue: StoredQueueTimes, completedAt: Double, day: Day) {
+        if let claimed = queue.firstClaimedAt {
+            add(.claimedToInspected, seconds: completedAt - claimed, warehouseID: queue.warehouseID, lane: queue.lane, day: day)
+        }
+        let waited = completedAt - queue.enqueuedAt
+        add(.receivedToInspected, seconds: waited, warehouseID: queue.warehouseID, lane: queue.lane, day: day, late: waited > queue.serviceLevelHours * 3600)
+    }
+
+    /// Counts one duration of a stage of a return stored on `day`.
+    mutating func add(
+        _ stage: CycleStage,
+        seconds: Double,
+        warehouseID: String,
+        lane: String,
+        day: Day,
+        late: Bool = false
+    ) {
+        let key = CycleRollupKey(warehouseID: warehouseID, lane: lane, stage: stage, day: day, bucket: DurationHistogram.bucket(seconds: seconds))
+        self[key, default: CycleCounts()].count += 1
+        if late { self[key]!.late += 1 }
     }
 }

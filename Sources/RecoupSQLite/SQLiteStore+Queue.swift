@@ -1,6 +1,7 @@
 package import Foundation
 internal import GRDB
 internal import RecoupCore
+internal import RecoupInsights
 package import RecoupStore
 
 extension SQLiteStore {
@@ -11,10 +12,11 @@ extension SQLiteStore {
             let t = now.storedSeconds
             let expires = t + request.leaseSeconds
             _ = try applyRankChanges(db, now: now)
+            var firstClaims: [CycleRollupKey: CycleCounts] = [:]
             let items = try db.rows(
                 """
                 UPDATE queueEntry SET state = \(QueueState.leased), claimToken = \(token), stationID = \(request.stationID),
-                    leaseExpiresAt = \(expires), claimCount = claimCount + 1
+                    leaseExpiresAt = \(expires), claimCount = claimCount + 1, firstClaimedAt = COALESCE(firstClaimedAt, \(t))
                 WHERE returnID IN (
                     SELECT returnID FROM (
                         SELECT returnID, rankKey FROM (
@@ -28,10 +30,20 @@ extension SQLiteStore {
                                 AND leaseExpiresAt <= \(t)
                             ORDER BY rankKey DESC, returnID LIMIT \(request.count)))
                     ORDER BY rankKey DESC, returnID LIMIT \(request.count))
-                RETURNING returnID, rank, rankKey, serviceLevelHours, recoveryValue, enqueuedAt
+                RETURNING returnID, rank, rankKey, serviceLevelHours, recoveryValue, enqueuedAt, firstClaimedAt, warehouseID
                 """
             ).map { row in
-                (
+                if row["firstClaimedAt"] == t {  // its first claim: the end of its wait for a station
+                    let enqueued: Double = row["enqueuedAt"]
+                    firstClaims.add(
+                        .receivedToClaimed,
+                        seconds: t - enqueued,
+                        warehouseID: row["warehouseID"],
+                        lane: request.lane.rawValue,
+                        day: Day(containingSecondsSinceEpoch: enqueued)
+                    )
+                }
+                return (
                     key: row["rankKey"] as Double,
                     item: ClaimedItem(
                         returnID: row["returnID"],
@@ -41,6 +53,7 @@ extension SQLiteStore {
                     )
                 )
             }.sorted { ($0.key, $1.item.returnID) > ($1.key, $0.item.returnID) }.map(\.item)
+            try Self.apply(firstClaims, db)
             try db.execute(
                 literal: """
                     INSERT INTO claim (token, lane, warehouseID, stationID, expiresAt, createdAt)
@@ -157,7 +170,13 @@ extension SQLiteStore {
         try await writer.write { db in
             let t = now.storedSeconds
             guard
-                let row = try db.row("SELECT state, claimToken, leaseExpiresAt, stationID FROM queueEntry WHERE returnID = \(returnID)")
+                let row = try db.row(
+                    """
+                    SELECT q.state, q.claimToken, q.leaseExpiresAt, q.stationID, q.returnID, q.rank, q.rankKey, q.lane, q.warehouseID,
+                        q.serviceLevelHours, q.enqueuedAt, q.firstClaimedAt, r.record, r.createdAt
+                    FROM queueEntry q JOIN returnItem r ON r.id = q.returnID WHERE q.returnID = \(returnID)
+                    """
+                )
             else { throw StoreError.returnNotFound(returnID) }
             let state: QueueState = try row.required("state")
             if state == .completed { throw StoreError.alreadyCompleted(returnID) }
@@ -187,6 +206,7 @@ extension SQLiteStore {
                     WHERE returnID = \(returnID)
                     """
             )
+            try countInspection(row, outcome, completedAt: t, db)
             try audit(
                 db,
                 returnID,
@@ -196,6 +216,28 @@ extension SQLiteStore {
                 at: t
             )
         }
+    }
+
+    /// Moves an inspected return in the insight totals from "not inspected" to its outcome, with the value it lost
+    /// waiting, and counts its cycle times (`row`: the queue entry and the return's record and creation time).
+    private func countInspection(_ row: Row, _ outcome: InspectionOutcome, completedAt: Double, _ db: Database) throws {
+        let before = ReturnFacts(record: try record(row["record"], returnID: row["returnID"]), labels: nil)
+        let queue = StoredQueueTimes(
+            lane: row["lane"],
+            warehouseID: row["warehouseID"],
+            serviceLevelHours: row["serviceLevelHours"],
+            enqueuedAt: row["enqueuedAt"],
+            firstClaimedAt: row["firstClaimedAt"]
+        )
+        var after = before
+        after.recovered = outcome.recoveryValue
+        after.disposition = outcome.disposition
+        after.lostToWaiting = try rank(row).terms.valueLost(from: Date(storedSeconds: queue.enqueuedAt), to: Date(storedSeconds: completedAt))
+        let day = Day(containingSecondsSinceEpoch: row["createdAt"])
+        try Self.apply(RollupChange.inspected(from: before, to: after, on: day), db)
+        var cycles: [CycleRollupKey: CycleCounts] = [:]
+        cycles.addInspection(queue: queue, completedAt: completedAt, day: day)
+        try Self.apply(cycles, db)
     }
 
     /// Throws ``StoreError/claimNotFound(_:)`` unless `token` names a claim that was not released.

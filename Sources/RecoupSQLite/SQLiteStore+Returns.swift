@@ -10,6 +10,9 @@ extension SQLiteStore {
             var outcomes: [IngestOutcome] = []
             outcomes.reserveCapacity(batch.count)
             let t = now.storedSeconds
+            let day = Day(containingSecondsSinceEpoch: t)
+            var stored: [ReturnFacts] = []
+            var cycles: [CycleRollupKey: CycleCounts] = [:]
             for item in batch {
                 let id = item.record.returnID
                 if let existing = try db.value("SELECT payloadHash FROM returnItem WHERE id = \(id)", as: String.self) {
@@ -51,7 +54,18 @@ extension SQLiteStore {
                 }
                 try audit(db, id, .ingested, actor: actor, detail: "lane \(a.lane), model \(a.modelVersion)", at: t)
                 outcomes.append(.created(assessment: a.payload))
+                stored.append(columns)
+                let queue = StoredQueueTimes(
+                    lane: a.lane.rawValue,
+                    warehouseID: record.warehouseID,
+                    serviceLevelHours: a.rank.serviceLevelHours,
+                    enqueuedAt: t
+                )
+                cycles.addArrival(of: columns, queue: queue, day: day)
             }
+            try Self.apply(RollupChange.stored(stored, on: day), db)
+            try Self.apply(cycles, db)
+            try Self.record(stored.compactMap(CustomerHistory.init), db)
             return outcomes
         }
     }

@@ -77,11 +77,18 @@ package protocol ReturnsStore: Sendable {
     func review(returnID: String, decision: ReviewDecision, note: String?, reviewer: String?, now: Date) async throws -> AnomalyItem
     /// The operations summary over every return stored.
     func summary() async throws -> OperationsSummary
-    /// Returns stored since `since` (all when `nil`) counted by a dimension's group, its parent and reason, with their
-    /// refunds minus the value recovered from the inspected ones: what ``RootCauses`` tests.
-    func rootCauseCells(_ dimension: InsightDimension, since: Date?) async throws -> [RootCauseCell]
-    /// Refunds against value recovered per group of returns stored since `since`, over the inspected ones.
-    func leakage(_ grouping: LeakageGrouping, since: Date?) async throws -> [LeakageRow]
+    /// Returns stored on `since` or later (all when `nil`) counted by a dimension's group, its parent and reason, with
+    /// their refunds minus the value recovered from the inspected ones: what ``RootCauses`` tests.
+    func rootCauseCells(_ dimension: InsightDimension, since: Day?) async throws -> [RootCauseCell]
+    /// Refunds against value recovered (and lost to waiting) per group of the returns stored on `since` or later, over
+    /// the inspected ones.
+    func leakage(_ grouping: LeakageGrouping, since: Day?) async throws -> [LeakageRow]
+    /// Cycle times per warehouse and lane of the returns stored on `since` or later, with the items inspected past
+    /// their service level and those waiting past it at `now`.
+    func cycleTimes(since: Day?, now: Date) async throws -> [CycleTimeRow]
+    /// The customers with at least `minReturns` returns in their last 12 months (as their latest return's record
+    /// states), and the orders and returns of all customers.
+    func customerHistories(minReturns: Int) async throws -> (tested: [CustomerHistory], orders: Int, returns: Int)
 
     // MARK: Keys and models
 

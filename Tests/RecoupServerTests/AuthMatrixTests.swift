@@ -31,6 +31,8 @@ struct AuthMatrixTests {
         (.get, "/v1/summary", "/v1/summary", [.analyst, .risk]),
         (.get, "/v1/insights/root-causes", "/v1/insights/root-causes", [.analyst, .risk]),
         (.get, "/v1/insights/leakage", "/v1/insights/leakage", [.analyst, .risk]),
+        (.get, "/v1/insights/cycle-times", "/v1/insights/cycle-times", [.analyst, .risk]),
+        (.get, "/v1/insights/repeat-returners", "/v1/insights/repeat-returners", [.analyst, .risk]),
         (.get, "/v1/models", "/v1/models", [.analyst]),
         (.post, "/v1/models/reload", "/v1/models/reload", []),
     ]

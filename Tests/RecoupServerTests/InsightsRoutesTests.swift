@@ -56,6 +56,31 @@ struct InsightsRoutesTests {
                 #expect(rows.reduce(0) { $0 + ($1["returns"] as? Int ?? 0) } == records.count)
                 #expect(rows.allSatisfy { $0["inspected"] as? Int == 0 })  // nothing inspected yet
             }
+            // Repeat returners: the store's customer counts give the offline findings.
+            let repeatOffline = RootCauses.repeatReturners(in: records.map { ReturnFacts(record: $0, labels: nil) })
+            try await client.execute(uri: "/v1/insights/repeat-returners", method: .get, headers: server.auth(.risk)) {
+                #expect($0.status == .ok)
+                let served = field($0.body, "repeat_returners") as? [[String: Any]] ?? []
+                #expect(served.map { $0["customer_id"] as? String ?? "" } == repeatOffline.map(\.customerID))
+                #expect(zip(served, repeatOffline).allSatisfy { abs(($0["q_value"] as? Double ?? -1) - $1.qValue) <= 1e-12 })
+            }
+            // Cycle times: every return's request-to-receipt days, per warehouse and arrival lane; nothing claimed yet.
+            try await client.execute(uri: "/v1/insights/cycle-times?days=7", method: .get, headers: server.auth(.analyst)) {
+                #expect($0.status == .ok)
+                let rows = field($0.body, "rows") as? [[String: Any]] ?? []
+                let stages = rows.flatMap { $0["stages"] as? [[String: Any]] ?? [] }
+                #expect(stages.allSatisfy { $0["stage"] as? String == CycleStage.requestedToReceived.rawValue })
+                #expect(stages.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == records.count)
+                #expect(Set(rows.map { $0["warehouse_id"] as? String ?? "" }) == Set(records.map(\.warehouseID)))
+            }
+            for query in ["q=2", "q=x"] {
+                try await client.execute(uri: "/v1/insights/repeat-returners?\(query)", method: .get, headers: server.auth(.analyst)) {
+                    #expect($0.status == .badRequest, "\(query)")
+                }
+            }
+            try await client.execute(uri: "/v1/insights/cycle-times?days=-1", method: .get, headers: server.auth(.analyst)) {
+                #expect($0.status == .badRequest)
+            }
             for query in ["dimension=colour", "days=0", "days=abc", "q=1", "q=0"] {
                 try await client.execute(uri: "/v1/insights/root-causes?\(query)", method: .get, headers: server.auth(.analyst)) {
                     #expect($0.status == .badRequest, "\(query)")

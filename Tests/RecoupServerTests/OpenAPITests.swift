@@ -114,7 +114,8 @@ struct OpenAPITests {
         let read: [String: [QueryParameter]] = [
             "/v1/score": ReturnsController.scoreQuery, "/v1/lanes": QueueController.lanesQuery,
             "/v1/anomalies": RiskController.anomaliesQuery, "/v1/insights/root-causes": InsightsController.rootCausesQuery,
-            "/v1/insights/leakage": InsightsController.leakageQuery,
+            "/v1/insights/leakage": InsightsController.leakageQuery, "/v1/insights/cycle-times": InsightsController.cycleTimesQuery,
+            "/v1/insights/repeat-returners": InsightsController.repeatReturnersQuery,
         ]
         for (path, item) in Self.document["paths"]?.entries ?? [] {
             for (method, operation) in item.entries {

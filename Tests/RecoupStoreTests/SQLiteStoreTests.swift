@@ -89,7 +89,20 @@ struct ReturnsDatabaseTests {
     @Test("insights count what is stored: a completed inspection's value and disposition reach leakage and root causes")
     func insightsCounts() async throws {
         let db = try SQLiteStore.inMemory()
-        _ = try await db.ingest([newReturn("I-1"), newReturn("I-2"), newReturn("I-3", warehouse: "WH2")], now: t0, actor: nil)
+        let terms = RankTerms(
+            valueLossPerDay: 2.5,
+            fraudLossPerDay: 0,
+            lateLossPerDay: 1,
+            inspectionMinutes: 5,
+            refundAt: t0 + 5 * 86_400,
+            dueAt: t0 + 72 * 3600
+        )
+        let ranked = QueueRank(key: 1, changes: [], terms: terms, serviceLevelHours: 72)
+        _ = try await db.ingest(
+            [newReturn("I-1", rank: ranked), newReturn("I-2", rank: ranked), newReturn("I-3", warehouse: "WH2", rank: ranked)],
+            now: t0,
+            actor: nil
+        )
         let claim = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S1", count: 1, leaseSeconds: 60, now: t0)
         let id = try #require(claim.items.first?.returnID)
         let outcome = InspectionOutcome(grade: .b, disposition: .outlet, recoveryValue: 15, fraudConfirmed: false, notes: nil)
@@ -101,7 +114,23 @@ struct ReturnsDatabaseTests {
         let byWarehouse = try await db.rootCauseCells(.warehouseID, since: nil)
         #expect(byWarehouse.reduce(0) { $0 + $1.returns } == 3)
         #expect(byWarehouse.reduce(0) { $0 + $1.money } == 3 * 40 - 15)
-        #expect(try await db.rootCauseCells(.warehouseID, since: t0 + 1).isEmpty)  // stored before the window
+        let storedOn = Day(containingSecondsSinceEpoch: t0.timeIntervalSince1970)
+        #expect(try await db.rootCauseCells(.warehouseID, since: storedOn).count == byWarehouse.count)
+        #expect(try await db.rootCauseCells(.warehouseID, since: storedOn + 1).isEmpty)  // stored before the window
+        #expect(try await db.leakage(.channel, since: storedOn + 1).isEmpty)
+        // The value it lost waiting 10 s, by its rank's decay model; its cycle times in its warehouse and lane.
+        let rank = try #require(try await db.detail(returnID: id, now: t0 + 10).queue?.rank)
+        let lost = try #require(outlet.lostToWaiting)
+        #expect(abs(lost - rank.terms.valueLost(from: t0, to: t0 + 10)) < 1e-9 && abs(lost - 2.5 * 10 / 86_400) < 1e-9)
+        let cycles = try await db.cycleTimes(since: nil, now: t0 + 10)
+        let standard = try #require(cycles.first { $0.warehouseID == "WH1" && $0.lane == "standard" })
+        #expect(standard.stages.map(\.stage) == CycleStage.allCases)
+        #expect(standard.stages.first { $0.stage == .requestedToReceived }?.count == 2)
+        #expect(standard.stages.first { $0.stage == .receivedToInspected }?.count == 1)
+        #expect(standard.inspectedPastServiceLevel == 0 && standard.waitingPastServiceLevel == 0)
+        let inspected = try #require(standard.stages.first { $0.stage == .receivedToInspected }?.medianHours)
+        #expect(abs(inspected * 3600 - 10) / 10 < 0.023)  // 10 s, to the histogram's 2.2%
+        #expect(try await db.cycleTimes(since: nil, now: t0 + 30 * 86_400).first { $0.lane == "standard" && $0.warehouseID == "WH1" }?.waitingPastServiceLevel == 1)
     }
 
     @Test("a file database is in WAL mode, creates its folder and keeps data across reopen")

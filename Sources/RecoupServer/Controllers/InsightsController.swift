@@ -5,8 +5,9 @@ internal import RecoupService
 internal import RecoupStore
 
 extension RootCausesReport: ResponseEncodable {}
+extension RepeatReturnersReport: ResponseEncodable {}
 
-/// The analysts' questions over many returns: root causes and margin leakage.
+/// The analysts' questions over many returns: root causes, repeat returners, margin leakage and cycle times.
 struct InsightsController {
     let dependencies: ServerDependencies
 
@@ -16,11 +17,15 @@ struct InsightsController {
         let insights = group.group("insights").add(middleware: RequireRole(.analyst, .risk))
         insights.get("root-causes", use: rootCauses)
         insights.get("leakage", use: leakage)
+        insights.get("cycle-times", use: cycleTimes)
+        insights.get("repeat-returners", use: repeatReturners)
     }
 
-    /// The query parameters of `GET /v1/insights/root-causes` and `GET /v1/insights/leakage`.
+    /// The query parameters of each route.
     static let rootCausesQuery: [QueryParameter] = [.dimension, .days, .q]
     static let leakageQuery: [QueryParameter] = [.by, .days]
+    static let cycleTimesQuery: [QueryParameter] = [.days]
+    static let repeatReturnersQuery: [QueryParameter] = [.q]
 
     struct LeakageResponse: ResponseEncodable {
         var by: LeakageGrouping
@@ -28,8 +33,30 @@ struct InsightsController {
         var rows: [LeakageRow]
     }
 
+    struct CycleTimesResponse: ResponseEncodable {
+        var days: Int?
+        var rows: [CycleTimeRow]
+    }
+
     @Sendable func rootCauses(request: Request, context: AppRequestContext) async throws -> RootCausesReport {
         let dimension = try Self.choice(request, .dimension, InsightDimension.self)
+        let rules = try Self.rules(request)
+        let days = try Self.days(request)
+        return try await serviceCall { try await service.rootCauses(dimension: dimension, days: days, rules: rules) }
+    }
+
+    @Sendable func repeatReturners(request: Request, context: AppRequestContext) async throws -> RepeatReturnersReport {
+        let rules = try Self.rules(request)
+        return try await serviceCall { try await service.repeatReturners(rules: rules) }
+    }
+
+    @Sendable func cycleTimes(request: Request, context: AppRequestContext) async throws -> CycleTimesResponse {
+        let days = try Self.days(request)
+        return CycleTimesResponse(days: days, rows: try await serviceCall { try await service.cycleTimes(days: days) })
+    }
+
+    /// The finding rules, with `q` from the query when given (a number in (0, 1)).
+    static func rules(_ request: Request) throws -> FindingRules {
         var rules = FindingRules()
         if let raw = request.query(.q) {
             guard let q = Double(String(raw)), q > 0, q < 1 else {
@@ -37,8 +64,7 @@ struct InsightsController {
             }
             rules.q = q
         }
-        let days = try Self.days(request)
-        return try await serviceCall { try await service.rootCauses(dimension: dimension, days: days, rules: rules) }
+        return rules
     }
 
     @Sendable func leakage(request: Request, context: AppRequestContext) async throws -> LeakageResponse {
