@@ -53,8 +53,8 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
-        // Training pipeline, evaluation report, replay simulator, synthetic data generator.
-        .target(name: "RecoupTraining", dependencies: ["RecoupScoring"], swiftSettings: swiftSettings),
+        // Training pipeline, evaluation and insights reports, replay simulator, synthetic data generator.
+        .target(name: "RecoupTraining", dependencies: ["RecoupScoring", "RecoupInsights"], swiftSettings: swiftSettings),
         // Insights over many returns: root causes against a baseline (exact tests, FDR control), repeat returners,
         // margin leakage. Only the record's vocabulary is needed.
         .target(name: "RecoupInsights", dependencies: ["RecoupCore"], swiftSettings: swiftSettings),

@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import Foundation
 internal import RecoupCore
 internal import RecoupInsights
+internal import RecoupTraining
 
 extension Recoup {
     /// `recoup insights`: root causes of returns, repeat returners and margin leakage on a labelled file.
@@ -23,6 +24,8 @@ extension Recoup {
         @Option(help: "Returns a group needs before it is tested.") var minReturns: Int = 10
         @Option(help: "Returns of a reason a group needs before that reason is tested.") var minReasonReturns: Int = 3
         @Flag(help: "Print one JSON object instead of the tables.") var json = false
+        @Option(help: "Also write a self-contained HTML report here (Pareto of reasons, root causes, leakage, cycle times).")
+        var report: String?
 
         func validate() throws {
             guard q > 0, q < 1 else { throw ValidationError("--q must be in (0, 1), got \(q)") }
@@ -46,8 +49,15 @@ extension Recoup {
             let facts = batch.returns.map { ReturnFacts(record: $0.record, labels: $0.labels) }
             let dimensions = dimension.flatMap(InsightDimension.init(rawValue:)).map { [$0] } ?? InsightDimension.allCases
             let rules = FindingRules(q: q, minReturns: minReturns, minReasonReturns: minReasonReturns)
-            let report = InsightsReport(facts: facts, dimensions: dimensions, rules: rules)
-            print(json ? try Self.json(report) : Self.text(report))
+            let insights = InsightsReport(facts: facts, dimensions: dimensions, rules: rules)
+            if let report {
+                do {
+                    try Data(InsightsHTML.html(insights, data: data).utf8).write(to: URL(fileURLWithPath: report))
+                } catch {
+                    throw CommandError("cannot write the report \(report): \(error.localizedDescription)")
+                }
+            }
+            print(json ? try Self.json(insights) : Self.text(insights))
         }
 
         /// The `--json` document: one object, keys sorted.
@@ -99,6 +109,17 @@ extension Recoup {
                                 row.leakage,
                                 row.recoveryRate * 100
                             )
+                    )
+                }
+            }
+            if !report.cycleTimes.isEmpty {
+                lines.append("")
+                lines.append("days from request to receipt: warehouse, returns, median, 90th percentile")
+                for row in report.cycleTimes {
+                    guard let stage = row.stages.first else { continue }
+                    lines.append(
+                        "  \(row.warehouseID.padding(toLength: 20, withPad: " ", startingAt: 0))"
+                            + String(format: "%8d  %6.0f  %6.0f", stage.count, (stage.medianHours ?? 0) / 24, (stage.p90Hours ?? 0) / 24)
                     )
                 }
             }

@@ -41,4 +41,20 @@ struct InsightsCommandTests {
         #expect(object["returns"] as? Int == 6_000)
         #expect((object["leakage"] as? [String: Any])?.keys.sorted() == LeakageGrouping.allCases.map(\.rawValue).sorted())
     }
+
+    @Test("--report writes one self-contained page: the Pareto of reasons, the findings, leakage, cycle times and repeat returners")
+    func htmlReport() throws {
+        let generated = SyntheticReturns.generate(rows: 6_000, seed: 4, plantProblems: true)
+        let report = InsightsReport(facts: generated.map { ReturnFacts(record: $0.record, labels: $0.labels) }, dimensions: InsightDimension.allCases)
+        let html = InsightsHTML.html(report, data: "returns <2025>.csv")
+        for section in ["Return reasons (Pareto)", "Root causes: \(report.rootCauses.count) findings", "Margin leakage", "Days from request to receipt", "Repeat returners"] {
+            #expect(html.contains(section), "\(section)")
+        }
+        let top = try #require(report.rootCauses.first)
+        #expect(html.contains("<td>\(top.value)</td><td>\(top.reason)</td>"))
+        #expect(html.contains("returns &lt;2025&gt;.csv") && !html.contains("<2025>"))  // names are escaped
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"))  // nothing fetched
+        let parsed = try #require(try Recoup.parseAsRoot(["insights", "--data", "x.csv", "--report", "out.html"]) as? Recoup.Insights)
+        #expect(parsed.report == "out.html")
+    }
 }

@@ -99,31 +99,40 @@ package enum EvaluationReport {
             )
         )
 
-        return """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(SVGChart.escape(title))</title>
-            <style>
-            body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 24px; color: #111; }
-            h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; border-bottom: 1px solid #e5e7eb; }
-            .row { display: flex; flex-wrap: wrap; gap: 16px; }
-            svg { background: #fff; border: 1px solid #e5e7eb; }
-            svg .title { font-size: 13px; font-weight: 600; } svg .tick { font-size: 10px; fill: #374151; }
-            svg .axis { font-size: 11px; fill: #111; } svg .cell { font-size: 9px; }
-            table { border-collapse: collapse; } td, th { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: right; }
-            th:first-child, td:first-child, td:nth-child(2) { text-align: left; } .better { color: #15803d; font-weight: 600; }
-            </style></head><body>
-            <h1>\(SVGChart.escape(title))</h1>
-            <p>Data: \(SVGChart.escape(data)), \(evaluations.first?.rows ?? 0) labelled returns. Generated \(generatedAt.ISO8601Format()).</p>
-            \(sections.joined(separator: "\n"))
-            </body></html>
-            """
+        return page(
+            title: title,
+            intro: "Data: \(SVGChart.escape(data)), \(evaluations.first?.rows ?? 0) labelled returns. Generated \(generatedAt.ISO8601Format()).",
+            sections: sections
+        )
     }
 
-    private static func section(_ title: String, _ content: String) -> String {
+    /// A self-contained report page (the evaluation and the insights reports): a title, a line of context and sections.
+    static func page(title: String, intro: String, sections: [String]) -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(SVGChart.escape(title))</title>
+        <style>
+        body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 24px; color: #111; }
+        h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; border-bottom: 1px solid #e5e7eb; }
+        .row { display: flex; flex-wrap: wrap; gap: 16px; }
+        svg { background: #fff; border: 1px solid #e5e7eb; }
+        svg .title { font-size: 13px; font-weight: 600; } svg .tick { font-size: 10px; fill: #374151; }
+        svg .axis { font-size: 11px; fill: #111; } svg .cell { font-size: 9px; }
+        table { border-collapse: collapse; } td, th { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: right; }
+        th:first-child, td:first-child, td:nth-child(2) { text-align: left; } .better { color: #15803d; font-weight: 600; }
+        </style></head><body>
+        <h1>\(SVGChart.escape(title))</h1>
+        <p>\(intro)</p>
+        \(sections.joined(separator: "\n"))
+        </body></html>
+        """
+    }
+
+    static func section(_ title: String, _ content: String) -> String {
         "<h2>\(SVGChart.escape(title))</h2>\n\(content)"
     }
 
-    private static func row(_ items: [String]) -> String {
+    static func row(_ items: [String]) -> String {
         "<div class='row'>" + items.joined() + "</div>"
     }
 
