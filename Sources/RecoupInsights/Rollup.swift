@@ -58,7 +58,14 @@ package struct RollupCounts: Sendable, Hashable {
     /// Value lost while the inspected returns waited (``ReturnFacts/lostToWaiting``).
     package var lostToWaiting = 0.0
 
-    package init(returns: Int = 0, refunded: Double = 0, inspected: Int = 0, inspectedRefunded: Double = 0, recovered: Double = 0, lostToWaiting: Double = 0) {
+    package init(
+        returns: Int = 0,
+        refunded: Double = 0,
+        inspected: Int = 0,
+        inspectedRefunded: Double = 0,
+        recovered: Double = 0,
+        lostToWaiting: Double = 0
+    ) {
         self.returns = returns
         self.refunded = refunded
         self.inspected = inspected

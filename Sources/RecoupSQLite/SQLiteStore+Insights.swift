@@ -66,6 +66,7 @@ extension SQLiteStore {
             }
             var histograms: [Group: [CycleStage: DurationHistogram]] = [:]
             var late: [Group: Int] = [:]
+            // The primary key starts (warehouseID, lane, stage, bucket): the rows come grouped, with no sort.
             for row in try db.rows(
                 """
                 SELECT warehouseID, lane, stage, bucket, SUM(count) AS n, SUM(late) AS late FROM cycleRollup
@@ -81,7 +82,8 @@ extension SQLiteStore {
             for row in try db.rows(
                 """
                 SELECT warehouseID, lane, COUNT(*) AS n FROM queueEntry
-                WHERE state != \(QueueState.completed) AND enqueuedAt >= \(fromSeconds) AND enqueuedAt + serviceLevelHours * 3600 < \(now.storedSeconds)
+                WHERE state IN (\(QueueState.queued), \(QueueState.leased)) AND enqueuedAt >= \(fromSeconds)
+                    AND enqueuedAt + serviceLevelHours * 3600 < \(now.storedSeconds)
                 GROUP BY warehouseID, lane
                 """
             ) {
@@ -149,7 +151,7 @@ extension SQLiteStore {
         let upsert = try db.cachedStatement(
             sql: """
                 INSERT INTO cycleRollup (warehouseID, lane, stage, day, bucket, count, late) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (warehouseID, lane, stage, day, bucket) DO UPDATE SET count = count + excluded.count, late = late + excluded.late
+                ON CONFLICT (warehouseID, lane, stage, bucket, day) DO UPDATE SET count = count + excluded.count, late = late + excluded.late
                 """
         )
         for (key, c) in cycles {
@@ -184,7 +186,13 @@ extension Dictionary where Key == CycleRollupKey, Value == CycleCounts {
     /// dates; the day it reached the queue when the record has no receipt yet).
     mutating func addArrival(of fact: ReturnFacts, queue: StoredQueueTimes, day: Day) {
         let received = fact.received ?? Day(containingSecondsSinceEpoch: queue.enqueuedAt)
-        add(.requestedToReceived, seconds: Double(Swift.max(0, received - fact.requested)) * 86_400, warehouseID: queue.warehouseID, lane: queue.lane, day: day)
+        add(
+            .requestedToReceived,
+            seconds: Double(Swift.max(0, received - fact.requested)) * 86_400,
+            warehouseID: queue.warehouseID,
+            lane: queue.lane,
+            day: day
+        )
     }
 
     /// An inspection completed at `completedAt`: from the first claim and from the arrival, late when the arrival
@@ -194,7 +202,14 @@ extension Dictionary where Key == CycleRollupKey, Value == CycleCounts {
             add(.claimedToInspected, seconds: completedAt - claimed, warehouseID: queue.warehouseID, lane: queue.lane, day: day)
         }
         let waited = completedAt - queue.enqueuedAt
-        add(.receivedToInspected, seconds: waited, warehouseID: queue.warehouseID, lane: queue.lane, day: day, late: waited > queue.serviceLevelHours * 3600)
+        add(
+            .receivedToInspected,
+            seconds: waited,
+            warehouseID: queue.warehouseID,
+            lane: queue.lane,
+            day: day,
+            late: waited > queue.serviceLevelHours * 3600
+        )
     }
 
     /// Counts one duration of a stage of a return stored on `day`.

@@ -59,7 +59,12 @@ struct InsightsStore: AsyncParsableCommand {
                         fraudConfirmed: false,
                         notes: nil
                     )
-                    try await store.completeInspection(returnID: item.returnID, token: claim.token, outcome: outcome, now: claimAt.addingTimeInterval(Double(i + 1) * 60))
+                    try await store.completeInspection(
+                        returnID: item.returnID,
+                        token: claim.token,
+                        outcome: outcome,
+                        now: claimAt.addingTimeInterval(Double(i + 1) * 60)
+                    )
                     completed += 1
                 }
             }

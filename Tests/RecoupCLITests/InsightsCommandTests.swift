@@ -47,7 +47,10 @@ struct InsightsCommandTests {
         let generated = SyntheticReturns.generate(rows: 6_000, seed: 4, plantProblems: true)
         let report = InsightsReport(facts: generated.map { ReturnFacts(record: $0.record, labels: $0.labels) }, dimensions: InsightDimension.allCases)
         let html = InsightsHTML.html(report, data: "returns <2025>.csv")
-        for section in ["Return reasons (Pareto)", "Root causes: \(report.rootCauses.count) findings", "Margin leakage", "Days from request to receipt", "Repeat returners"] {
+        for section in [
+            "Return reasons (Pareto)", "Root causes: \(report.rootCauses.count) findings", "Margin leakage", "Days from request to receipt",
+            "Repeat returners",
+        ] {
             #expect(html.contains(section), "\(section)")
         }
         let top = try #require(report.rootCauses.first)

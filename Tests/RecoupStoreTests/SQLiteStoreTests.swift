@@ -62,6 +62,10 @@ struct ReturnsDatabaseTests {
                 Day(daysSinceEpoch: record("OLD-1").returnRequestedDate.daysSinceEpoch - record("OLD-1").returnRequestedDate.weekday).description
             ]
         )
+        // v5 filled the running totals: the leakage rows and cycle times count both returns.
+        #expect(try await db.leakage(.disposition, since: nil).map(\.returns) == [2])
+        let arrivals = try await db.cycleTimes(since: nil, now: t0).flatMap(\.stages).filter { $0.stage == .requestedToReceived }
+        #expect(arrivals.reduce(0) { $0 + $1.count } == 2)
         let old = try #require(try await db.detail(returnID: "OLD-2", now: t0).queue)
         #expect(old.rank.key == 1.2 && old.rank.changes.isEmpty)
         // Re-scored even by the model that scored them, since their rank has no terms.
@@ -130,7 +134,10 @@ struct ReturnsDatabaseTests {
         #expect(standard.inspectedPastServiceLevel == 0 && standard.waitingPastServiceLevel == 0)
         let inspected = try #require(standard.stages.first { $0.stage == .receivedToInspected }?.medianHours)
         #expect(abs(inspected * 3600 - 10) / 10 < 0.023)  // 10 s, to the histogram's 2.2%
-        #expect(try await db.cycleTimes(since: nil, now: t0 + 30 * 86_400).first { $0.lane == "standard" && $0.warehouseID == "WH1" }?.waitingPastServiceLevel == 1)
+        #expect(
+            try await db.cycleTimes(since: nil, now: t0 + 30 * 86_400).first { $0.lane == "standard" && $0.warehouseID == "WH1" }?
+                .waitingPastServiceLevel == 1
+        )
     }
 
     @Test("a file database is in WAL mode, creates its folder and keeps data across reopen")

@@ -42,7 +42,10 @@ package enum InsightsHTML {
         sections.append(EvaluationReport.section("Margin leakage (inspected returns)", leakage))
         sections.append(EvaluationReport.section("Days from request to receipt", cycleTimes(report.cycleTimes)))
         sections.append(
-            EvaluationReport.section("Repeat returners: \(report.repeatReturners.count) at q ≤ \(number(report.q))", repeatReturners(report.repeatReturners))
+            EvaluationReport.section(
+                "Repeat returners: \(report.repeatReturners.count) at q ≤ \(number(report.q))",
+                repeatReturners(report.repeatReturners)
+            )
         )
         return EvaluationReport.page(
             title: "Recoup insights",
