@@ -25,7 +25,7 @@ extension SQLiteStore {
                 SELECT value, parent, reason, SUM(returns) AS n, SUM(refunded - recovered) AS money
                 FROM insightRollup
                 WHERE dimension = \(RollupDimension(dimension)) AND day >= \(since?.daysSinceEpoch ?? Int.min)
-                GROUP BY value, parent, reason HAVING n > 0
+                GROUP BY value, parent, reason HAVING SUM(returns) > 0
                 """
             ).map { row in
                 RootCauseCell(
@@ -48,7 +48,7 @@ extension SQLiteStore {
                     SUM(inspectedRefunded) AS inspectedRefunded, SUM(recovered) AS recovered, SUM(lostToWaiting) AS lostToWaiting
                 FROM insightRollup
                 WHERE dimension = \(grouping.rollup) AND day >= \(since?.daysSinceEpoch ?? Int.min)
-                GROUP BY 1 HAVING returns > 0
+                GROUP BY 1 HAVING SUM(returns) > 0
                 """
             ).map { row in
                 LeakageRow(key: row["key"], counts(row), waitingKnown: true)

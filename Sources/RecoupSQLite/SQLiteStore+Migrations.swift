@@ -198,8 +198,12 @@ extension SQLiteStore {
                         customerID TEXT PRIMARY KEY NOT NULL, orders INTEGER NOT NULL, returns INTEGER NOT NULL, asOf INTEGER NOT NULL);
                     ALTER TABLE queueEntry ADD COLUMN firstClaimedAt DOUBLE;
                     CREATE INDEX queueEntry_open ON queueEntry(state, warehouseID, lane, enqueuedAt, serviceLevelHours);
+                    """
+            )
+            try db.execute(
+                literal: """
                     UPDATE queueEntry SET firstClaimedAt = (
-                        SELECT MIN(a.at) FROM auditEvent a WHERE a.returnID = queueEntry.returnID AND a.kind = 'claimed');
+                        SELECT MIN(a.at) FROM auditEvent a WHERE a.returnID = queueEntry.returnID AND a.kind = \(AuditKind.claimed))
                     """
             )
             var rollup = RollupChange()
@@ -208,8 +212,8 @@ extension SQLiteStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT r.id, r.record, r.createdAt, r.recovered, r.inspectedDisposition, q.returnID, q.lane, q.warehouseID, q.rank,
-                        q.rankKey, q.serviceLevelHours, q.enqueuedAt, q.firstClaimedAt, q.completedAt
+                    SELECT r.id, r.record, r.createdAt, r.recovered, r.inspectedDisposition, q.lane, q.warehouseID, q.rank,
+                        q.serviceLevelHours, q.enqueuedAt, q.firstClaimedAt, q.completedAt
                     FROM returnItem r LEFT JOIN queueEntry q ON q.returnID = r.id
                     """
             )
@@ -219,9 +223,9 @@ extension SQLiteStore {
                 guard let record = try? ReturnJSONReader.record(Array(json)) else {
                     throw StoreError.corrupt("the stored record of return \(id) does not read back")
                 }
-                let queue = (row["lane"] as String?).map { _ in
+                let queue = (row["lane"] as String?).map { lane in
                     StoredQueueTimes(
-                        lane: row["lane"],
+                        lane: lane,
                         warehouseID: row["warehouseID"],
                         serviceLevelHours: row["serviceLevelHours"],
                         enqueuedAt: row["enqueuedAt"],
