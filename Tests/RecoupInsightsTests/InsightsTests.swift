@@ -1,3 +1,4 @@
+import Foundation
 import RecoupCore
 import RecoupLearning
 import Testing
@@ -116,5 +117,27 @@ struct InsightsTests {
             for row in rows where row.refunded > 0 { #expect(abs(row.recoveryRate - row.recovered / row.refunded) < 1e-12) }
         }
         for row in Leakage.by(.week, in: facts) { #expect(Day(parsing: row.key)!.weekday == 0, "\(row.key)") }
+    }
+
+    @Test("cycle-time histogram: every quantile within 2.2% of the exact order statistic; merging counts equals adding durations")
+    func durationHistogram() {
+        var rng = SplitMix64(seed: 11)
+        // Log-uniform from a minute to 60 days, as waits in a queue spread.
+        let durations = (0..<20_000).map { _ in 60 * exp(rng.nextUnit() * log(86_400.0)) }
+        var histogram = DurationHistogram()
+        for d in durations { histogram.add(seconds: d) }
+        let sorted = durations.sorted()
+        for p in [0.01, 0.1, 0.5, 0.9, 0.99] {
+            let exact = sorted[Int((p * Double(sorted.count)).rounded(.up)) - 1]
+            let approximate = histogram.quantile(p)!
+            #expect(abs(approximate - exact) / exact <= 0.022, "p = \(p): \(approximate) against \(exact)")
+        }
+        var merged = DurationHistogram()
+        for (bucket, count) in histogram.buckets { merged.add(bucket: bucket, count: count) }
+        #expect(merged == histogram)
+        #expect(DurationHistogram().quantile(0.5) == nil)
+        #expect(
+            DurationHistogram.bucket(seconds: 0) == 0 && DurationHistogram.bucket(seconds: .nan) == 0 && DurationHistogram.seconds(bucket: 0) == 0
+        )
     }
 }
