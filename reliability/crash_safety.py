@@ -193,6 +193,20 @@ def verify(run: Run) -> dict:
                 lost += 1
                 problems.append(f"acknowledged release {token} of {rid} is not in its history")
 
+    # The insights' running totals count what is stored, no more and no less: they are written in the same
+    # transactions as the returns and inspections they count, so a kill cannot leave them behind or count twice.
+    analyst = run.server.create_key("analyst")
+    summary = request(port, "GET", "/v1/summary", key=analyst).json()
+    leakage = request(port, "GET", "/v1/insights/leakage?by=channel", key=analyst).json()["rows"]
+    counted = (sum(r["returns"] for r in leakage), sum(r["inspected"] for r in leakage))
+    if counted != (summary["returns"], summary["inspected"]):
+        problems.append(f"insight totals count {counted} returns and inspections; the store holds "
+                        f"{(summary['returns'], summary['inspected'])}")
+    cycles = request(port, "GET", "/v1/insights/cycle-times", key=analyst).json()["rows"]
+    timed = sum(s["count"] for row in cycles for s in row["stages"] if s["stage"] == "received_to_inspected")
+    if timed != summary["inspected"]:
+        problems.append(f"cycle times count {timed} inspections; the store holds {summary['inspected']}")
+
     # Overlap, from the acknowledged claims: expires_at and the lease length.
     by_item: dict[str, list[dict]] = {}
     for c in run.claims:

@@ -5,15 +5,16 @@ internal import RecoupInsights
 internal import RecoupTraining
 
 extension Recoup {
-    /// `recoup insights`: root causes of returns, repeat returners and margin leakage on a labelled file.
+    /// `recoup insights`: root causes of returns, repeat returners, margin leakage and cycle times on a labelled file.
     struct Insights: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Root causes of returns (reasons significantly above their parent's baseline), repeat returners and margin leakage.",
+            abstract: "Root causes of returns (reasons above their parent's baseline), repeat returners, margin leakage and cycle times.",
             discussion: """
                 Each group of a dimension (a SKU against the rest of its category, any other group against all other \
                 returns) is tested reason by reason with Fisher's exact one-sided test against the rest of it; a finding is a test whose \
                 Benjamini–Hochberg q-value, across every test of the run, is at most --q. Leakage is refund minus \
-                value recovered, over the inspected returns (those with labels).
+                value recovered, over the inspected returns (those with labels). Cycle times are the days from \
+                request to receipt per warehouse. --report also writes a self-contained HTML page of all of it.
                 """
         )
 
