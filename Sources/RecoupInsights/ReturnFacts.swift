@@ -57,6 +57,12 @@ package struct ReturnFacts: Sendable, Hashable {
         case .paymentMethod: paymentMethod
         }
     }
+
+    /// The group this return's group of a dimension is compared with: its category for a SKU, else
+    /// ``InsightDimension/everyReturn``.
+    package func parent(_ dimension: InsightDimension) -> String {
+        dimension.parent.map { value($0) } ?? InsightDimension.everyReturn
+    }
 }
 
 /// A dimension returns are grouped by, and the parent whose reason mix is its baseline.

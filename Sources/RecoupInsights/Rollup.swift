@@ -16,16 +16,10 @@ package enum RollupDimension: String, CaseIterable, Sendable {
     /// The Monday of the week the return was requested.
     case week
 
-    package init(_ dimension: InsightDimension) {
-        switch dimension {
-        case .sku: self = .sku
-        case .category: self = .category
-        case .channel: self = .channel
-        case .brandTier: self = .brandTier
-        case .warehouseID: self = .warehouseID
-        case .paymentMethod: self = .paymentMethod
-        }
-    }
+    package init(_ dimension: InsightDimension) { self.init(rawValue: dimension.rawValue)! }
+
+    /// The insight dimension of the same name (`nil` for disposition and week, which only leakage groups by).
+    package var insight: InsightDimension? { InsightDimension(rawValue: rawValue) }
 }
 
 /// One row of the rollup: a group of a dimension, its parent (for root causes), a reason and the day returns were stored.
@@ -145,20 +139,16 @@ extension ReturnFacts {
     /// The group of a rollup dimension this return belongs to.
     package func value(_ dimension: RollupDimension) -> String {
         switch dimension {
-        case .sku: sku
-        case .category: category
-        case .channel: channel
-        case .brandTier: brandTier
-        case .warehouseID: warehouseID
-        case .paymentMethod: paymentMethod
         case .disposition: LeakageGrouping.disposition.key(self)
         case .week: LeakageGrouping.week.key(self)
+        default: value(dimension.insight!)
         }
     }
 
-    /// The parent group of a rollup row: a SKU's category, else ``InsightDimension/everyReturn``.
+    /// The parent group of a rollup row: its insight dimension's parent group (``InsightDimension/everyReturn`` for
+    /// disposition and week).
     package func parent(_ dimension: RollupDimension) -> String {
-        dimension == .sku ? category : InsightDimension.everyReturn
+        dimension.insight.map { parent($0) } ?? InsightDimension.everyReturn
     }
 }
 

@@ -128,7 +128,7 @@ package enum RootCauses {
         for fact in facts {
             let key = Key(
                 value: fact.value(dimension),
-                parent: dimension.parent.map { fact.value($0) } ?? InsightDimension.everyReturn,
+                parent: fact.parent(dimension),
                 reason: fact.reason
             )
             cells[key, default: RootCauseCell(value: key.value, parent: key.parent, reason: key.reason, returns: 0, money: 0)].returns += 1

@@ -179,8 +179,8 @@ extension SQLiteStore {
             try db.execute(sql: "CREATE INDEX returnItem_createdAt ON returnItem(createdAt)")
         }
         migrator.registerMigration("v5-insight-rollups") { db in
-            // Running totals for the insights (a GROUP BY over a million returns took 1 to 2.5 s; over these rows it
-            // streams in key order), the time of an item's first claim, for cycle times, and an index that counts the
+            // Running totals for the insights, in place of v4's scans (a GROUP BY over a million returns took 1 to 2.5 s;
+            // over these rows it streams in key order), the time of an item's first claim, for cycle times, and an index that counts the
             // items still waiting without reading the queue's rows. Filled from the returns, inspections and audit log
             // already stored.
             try db.execute(
@@ -212,9 +212,9 @@ extension SQLiteStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT r.id, r.record, r.createdAt, r.recovered, r.inspectedDisposition, q.lane, q.warehouseID, q.rank,
-                        q.serviceLevelHours, q.enqueuedAt, q.firstClaimedAt, q.completedAt
-                    FROM returnItem r LEFT JOIN queueEntry q ON q.returnID = r.id
+                    SELECT r.id, r.record, r.createdAt, i.recoveryValue AS recovered, i.disposition AS inspectedDisposition, q.lane,
+                        q.warehouseID, q.rank, q.serviceLevelHours, q.enqueuedAt, q.firstClaimedAt, q.completedAt
+                    FROM returnItem r LEFT JOIN queueEntry q ON q.returnID = r.id LEFT JOIN inspection i ON i.returnID = r.id
                     """
             )
             while let row = try rows.next() {
@@ -253,6 +253,13 @@ extension SQLiteStore {
             try SQLiteStore.apply(rollup, db)
             try SQLiteStore.apply(cycles, db)
             try SQLiteStore.record(Array(customers.values), db)
+            // v4's columns and index on the return's row served the scans these totals replace: nothing reads them now.
+            try db.execute(sql: "DROP INDEX returnItem_createdAt")
+            try db.alter(table: "returnItem") { t in
+                for column in ["sku", "channel", "brandTier", "paymentMethod", "requestedDay", "recovered", "inspectedDisposition"] {
+                    t.drop(column: column)
+                }
+            }
         }
         return migrator
     }

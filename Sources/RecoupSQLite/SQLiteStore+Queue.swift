@@ -192,13 +192,6 @@ extension SQLiteStore {
                         \(outcome.notes), \(station), \(t))
                     """
             )
-            // The outcome on the return's own row too, so that the insights scan one table (no join per return).
-            try db.execute(
-                literal: """
-                    UPDATE returnItem SET recovered = \(outcome.recoveryValue), inspectedDisposition = \(outcome.disposition)
-                    WHERE id = \(returnID)
-                    """
-            )
             try db.execute(
                 literal: """
                     UPDATE queueEntry SET state = \(QueueState.completed), completedAt = \(t), claimToken = NULL, leaseExpiresAt = NULL,

@@ -23,14 +23,12 @@ extension SQLiteStore {
                 }
                 let a = item.assessment
                 let record = item.record
-                let columns = ReturnFacts(record: record, labels: nil)  // the insights' dimensions, normalized as they read them
+                let facts = ReturnFacts(record: record, labels: nil)  // what the insights' running totals count
                 try db.execute(
                     literal: """
-                        INSERT INTO returnItem (id, record, payloadHash, warehouseID, category, reasonCode, refundAmount, createdAt,
-                            sku, channel, brandTier, paymentMethod, requestedDay)
+                        INSERT INTO returnItem (id, record, payloadHash, warehouseID, category, reasonCode, refundAmount, createdAt)
                         VALUES (\(id), \(Data(item.recordJSON)), \(item.payloadHash), \(record.warehouseID),
-                            \(ReturnRecord.normalized(record.category)), \(record.reasonCode.rawValue), \(record.refundAmount), \(t),
-                            \(columns.sku), \(columns.channel), \(columns.brandTier), \(columns.paymentMethod), \(columns.requested.daysSinceEpoch))
+                            \(ReturnRecord.normalized(record.category)), \(record.reasonCode.rawValue), \(record.refundAmount), \(t))
                         """
                 )
                 try insertAssessment(db, returnID: id, a, at: t)
@@ -54,14 +52,14 @@ extension SQLiteStore {
                 }
                 try audit(db, id, .ingested, actor: actor, detail: "lane \(a.lane), model \(a.modelVersion)", at: t)
                 outcomes.append(.created(assessment: a.payload))
-                stored.append(columns)
+                stored.append(facts)
                 let queue = StoredQueueTimes(
                     lane: a.lane.rawValue,
                     warehouseID: record.warehouseID,
                     serviceLevelHours: a.rank.serviceLevelHours,
                     enqueuedAt: t
                 )
-                cycles.addArrival(of: columns, queue: queue, day: day)
+                cycles.addArrival(of: facts, queue: queue, day: day)
             }
             try Self.apply(RollupChange.stored(stored, on: day), db)
             try Self.apply(cycles, db)
