@@ -261,6 +261,23 @@ extension SQLiteStore {
                 }
             }
         }
+        migrator.registerMigration("v6-monitoring") { db in
+            // Model monitoring: each model's profile counts per day of ingest (one row per model and day, added to in the
+            // ingest's transaction), the unrounded predictions of each assessment (assessments stored before have none
+            // and are not measured), the shadow challenger's assessments, and inspections by time for the windows.
+            try db.execute(
+                sql: """
+                    CREATE TABLE monitorProfile (
+                        modelVersion TEXT NOT NULL, day INTEGER NOT NULL, rows INTEGER NOT NULL, counts BLOB NOT NULL,
+                        PRIMARY KEY (modelVersion, day)) WITHOUT ROWID;
+                    ALTER TABLE assessment ADD COLUMN predictions BLOB;
+                    CREATE TABLE shadowAssessment (
+                        returnID TEXT PRIMARY KEY NOT NULL REFERENCES returnItem(id), modelVersion TEXT NOT NULL,
+                        predictions BLOB NOT NULL, createdAt DOUBLE NOT NULL);
+                    CREATE INDEX inspection_inspectedAt ON inspection(inspectedAt);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -13,6 +13,7 @@ extension SQLiteStore {
             let day = Day(containingSecondsSinceEpoch: t)
             var stored: [ReturnFacts] = []
             var cycles: [CycleRollupKey: CycleCounts] = [:]
+            var profiles: [String: ProfileTotals] = [:]
             for item in batch {
                 let id = item.record.returnID
                 if let existing = try db.value("SELECT payloadHash FROM returnItem WHERE id = \(id)", as: String.self) {
@@ -60,7 +61,19 @@ extension SQLiteStore {
                     enqueuedAt: t
                 )
                 cycles.addArrival(of: facts, queue: queue, day: day)
+                for p in item.profiles {
+                    profiles[p.modelVersion, default: ProfileTotals(modelVersion: p.modelVersion, rows: 0, values: [])].count(p.cells)
+                }
+                if let shadow = item.shadow {
+                    try db.execute(
+                        literal: """
+                            INSERT INTO shadowAssessment (returnID, modelVersion, predictions, createdAt)
+                            VALUES (\(id), \(shadow.modelVersion), \(shadow.predictions.storedBytes()), \(t))
+                            """
+                    )
+                }
             }
+            try Self.add(profiles.values, on: day, db)
             try Self.apply(RollupChange.stored(stored, on: day), db)
             try Self.apply(cycles, db)
             try Self.record(stored.compactMap(CustomerHistory.init), db)
@@ -163,9 +176,10 @@ extension SQLiteStore {
     func insertAssessment(_ db: Database, returnID: String, _ a: StoredAssessment, at t: Double) throws {
         try db.execute(
             literal: """
-                INSERT INTO assessment (returnItemId, modelVersion, disposition, fraudRisk, recoveryValue, lane, anomaly, payload, createdAt)
+                INSERT INTO assessment (returnItemId, modelVersion, disposition, fraudRisk, recoveryValue, lane, anomaly, payload,
+                    predictions, createdAt)
                 VALUES (\(returnID), \(a.modelVersion), \(a.disposition), \(a.fraudRisk), \(a.recoveryValue), \(a.lane),
-                    \(!a.anomalyReasons.isEmpty), \(a.payload), \(t))
+                    \(!a.anomalyReasons.isEmpty), \(a.payload), \(a.predictions.storedBytes()), \(t))
                 """
         )
     }

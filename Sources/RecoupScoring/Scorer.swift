@@ -29,6 +29,8 @@ package final class Scorer: Sendable {
     let explainer: Explainer
     /// Reasons per head in ``Assessment/reasons``.
     package let reasonsPerHead = 3
+    /// Puts scored returns in the bundle's reference profile's buckets; `nil` for a bundle without a profile.
+    package let profileCounter: ProfileCounter?
 
     package init(bundle: ModelBundle, policy: LanePolicy) {
         self.bundle = bundle
@@ -36,6 +38,7 @@ package final class Scorer: Sendable {
         self.extractor = FeatureExtractor(bundle.featureSpec)
         self.anomaly = policy.anomaly.applied(to: bundle.flagging?.policy ?? .neutral)
         self.explainer = Explainer(bundle.featureSpec)
+        self.profileCounter = bundle.profile.map(ProfileCounter.init)
     }
 
     package var version: String { bundle.version }

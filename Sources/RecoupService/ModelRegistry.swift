@@ -24,6 +24,7 @@ package final class ServingModel: Sendable {
 /// refused reload leaves the old one serving. Every swap is announced on ``swaps`` (the re-scoring service listens).
 package final class ModelRegistry: Sendable {
     private let state: Mutex<ServingModel>
+    private let challenger = Mutex<Scorer?>(nil)
     /// The version of each model swapped in, newest kept when the listener is behind.
     package let swaps: AsyncStream<String>
     private let announce: AsyncStream<String>.Continuation
@@ -35,6 +36,18 @@ package final class ModelRegistry: Sendable {
 
     /// The model serving now (an immutable value: use it for the whole request).
     package var current: ServingModel { state.withLock { $0 } }
+
+    /// The shadow challenger: it scores every ingested return beside the serving model, never served or queued.
+    package var shadow: Scorer? { challenger.withLock { $0 } }
+
+    /// Sets (or with `nil` stops) the shadow challenger; returns the previous one.
+    @discardableResult
+    package func setShadow(_ scorer: Scorer?) -> Scorer? {
+        challenger.withLock { old in
+            defer { old = scorer }
+            return old
+        }
+    }
 
     /// Replaces the serving model and announces it; returns the previous one.
     @discardableResult

@@ -22,25 +22,17 @@ extension ReturnsService {
         let now = clock()
         let directory = modelsDirectory
         let policy = policy
+        let loaded: Result<ModelBundle, ServiceError>
         if let version {
-            guard ModelBundle.isVersionName(version) else {
-                throw ServiceError.invalid(
-                    "version must name a bundle folder (not empty, no \"/\", not starting with \".\"), got \"\(version)\"",
-                    field: "version"
-                )
+            do { loaded = .success(try await bundle(named: version)) } catch let error as ServiceError where error.code == .bundleRefused {
+                loaded = .failure(error)
             }
-            var isDirectory: ObjCBool = false
-            let path = directory.appendingPathComponent(version).path
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ServiceError(.notFound, "no model version \"\(version)\" in \(directory.path)", field: "version")
-            }
-        }
-        let loaded: Result<ModelBundle, ModelBundleError> = try await executor.run {
-            Result { () throws(ModelBundleError) -> ModelBundle in
-                let name: String
-                if let version { name = version } else { name = try ModelBundle.activeVersion(in: directory) }
-                return try ModelBundle.load(from: directory.appendingPathComponent(name))
-            }
+        } else {
+            loaded = try await executor.run {
+                Result { () throws(ModelBundleError) -> ModelBundle in
+                    try ModelBundle.load(from: directory.appendingPathComponent(try ModelBundle.activeVersion(in: directory)))
+                }
+            }.mapError { ServiceError(.bundleRefused, $0.description) }
         }
         switch loaded {
         case .success(let bundle):
@@ -54,12 +46,8 @@ extension ReturnsService {
             let queued = (try? await store.laneStats(warehouseID: nil, now: now))?.reduce(0) { $0 + $1.depth - $1.leased } ?? 0
             return ModelSwap(version: bundle.version, previous: previous.version, reassessing: queued)
         case .failure(let error):
-            try? await store.recordModelEvent(version: version, outcome: .refused, detail: error.description, now: now)
-            throw ServiceError(
-                .bundleRefused,
-                error.description + "; the previous model keeps serving",
-                field: version == nil ? nil : "version"
-            )
+            try? await store.recordModelEvent(version: version, outcome: .refused, detail: error.message, now: now)
+            throw ServiceError(.bundleRefused, error.message + "; the previous model keeps serving", field: error.field)
         }
     }
 

@@ -80,6 +80,8 @@ extension ReturnsService {
     /// bad record is refused with its first error, a lone conflicting one with a conflict.
     package func ingest(_ body: [UInt8], actor: String?) async throws -> JSONAnswer {
         let scorer = try scorer()
+        let shadow = models.shadow
+        let counting = monitoring.enabled
         let document = try document(body)
         let now = clock()
         let parts: [IngestPart]
@@ -89,10 +91,10 @@ extension ReturnsService {
                 metrics.rejectedRecords.increment()
                 throw ServiceError(batch.errors[0])
             }
-            parts = [IngestPart(batch, scorer: scorer, now: now)]
+            parts = [IngestPart(batch, scorer: scorer, shadow: shadow, monitoring: counting, now: now)]
         } else {
             parts = try await executor.map(document.count) { range in
-                IngestPart(document.read(labels: .ignore, range: range), scorer: scorer, now: now)
+                IngestPart(document.read(labels: .ignore, range: range), scorer: scorer, shadow: shadow, monitoring: counting, now: now)
             }
         }
         let items = parts.flatMap(\.items)
@@ -161,7 +163,8 @@ extension ReturnsService {
             rank: policy.rank(of: a, record: record, enqueuedAt: enqueuedAt),
             anomalyReasons: a.anomalies.map(\.reason),
             exposure: a.fraudRisk * record.refundAmount,
-            payload: Data(ScoredOutput.json(a))
+            payload: Data(ScoredOutput.json(a)),
+            predictions: PredictionValues(a)
         )
     }
 }
@@ -206,8 +209,18 @@ struct IngestPart: Sendable {
     var items: [NewReturn] = []
     var slots: [Slot] = []
 
-    init(_ batch: ReturnBatch, scorer: Scorer, now: Date) {
+    /// Scores the good records (and the shadow's assessments when one runs), with their profile cells when
+    /// `monitoring`.
+    init(_ batch: ReturnBatch, scorer: Scorer, shadow: Scorer?, monitoring: Bool, now: Date) {
         let assessments = scorer.assess(batch.records, explain: true, parallel: false)
+        let challenged = shadow?.assess(batch.records, explain: false, parallel: false)
+        var cells: [UInt16] = []
+        func profile(_ scorer: Scorer, _ record: ReturnRecord, _ a: Assessment) -> ProfileCells? {
+            guard monitoring, let counter = scorer.profileCounter else { return nil }
+            cells.removeAll(keepingCapacity: true)
+            counter.cells(record, a, into: &cells)
+            return ProfileCells(modelVersion: scorer.version, cells: cells)
+        }
         var byPosition: [RecordPosition: [RecordError]] = [:]
         var order: [RecordPosition] = []
         for error in batch.errors {
@@ -220,7 +233,13 @@ struct IngestPart: Sendable {
         while good < batch.returns.count || failed < order.count {
             if failed == order.count || (good < batch.returns.count && batch.returns[good].position < order[failed]) {
                 let record = batch.returns[good].record
-                items.append(ReturnsService.newReturn(record, assessments[good], policy: scorer.policy, now: now))
+                var item = ReturnsService.newReturn(record, assessments[good], policy: scorer.policy, now: now)
+                item.profiles = [profile(scorer, record, assessments[good])].compactMap { $0 }
+                if let shadow, let challenger = challenged?[good] {
+                    item.shadow = ShadowAssessment(modelVersion: shadow.version, predictions: PredictionValues(challenger))
+                    if let cells = profile(shadow, record, challenger) { item.profiles.append(cells) }
+                }
+                items.append(item)
                 slots.append(.parsed(returnID: record.returnID))
                 good += 1
             } else {

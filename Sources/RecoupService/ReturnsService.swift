@@ -31,6 +31,8 @@ package struct ReturnsService: Sendable {
     package let keys: APIKeys
     package let metrics: ServiceMetrics
     package let limits: ServiceLimits
+    /// Whether ingest counts profiles, and the monitor's defaults.
+    package let monitoring: MonitoringSettings
     /// Folder holding model bundles and `ACTIVE`.
     package let modelsDirectory: URL
     /// The time source; tests inject a controllable clock (lease expiry, aging).
@@ -42,6 +44,7 @@ package struct ReturnsService: Sendable {
         models: ModelRegistry,
         metrics: ServiceMetrics,
         limits: ServiceLimits = ServiceLimits(),
+        monitoring: MonitoringSettings = MonitoringSettings(),
         modelsDirectory: URL,
         executor: ScoringExecutor = ScoringExecutor(),
         clock: @escaping @Sendable () -> Date = { Date() }
@@ -51,6 +54,7 @@ package struct ReturnsService: Sendable {
         self.keys = APIKeys(store: store)
         self.metrics = metrics
         self.limits = limits
+        self.monitoring = monitoring
         self.modelsDirectory = modelsDirectory
         self.executor = executor
         self.clock = clock

@@ -1,4 +1,5 @@
 package import CoreMetrics
+internal import RecoupScoring
 internal import Synchronization
 
 /// Recoup's own metrics, through swift-metrics: the libraries record, the executable chooses the backend (Prometheus)
@@ -15,6 +16,12 @@ package struct ServiceMetrics: Sendable {
         package static let modelInfo = "recoup_model_info"
         package static let leasesExpired = "recoup_leases_expired_total"
         package static let rescoredReturns = "recoup_rescored_returns_total"
+        /// Largest PSI over a model's input fields (`head="inputs"`) or a head's prediction PSI, by model and role.
+        package static let driftPSI = "recoup_monitor_psi"
+        /// A head's live metric from inspected returns, by model, head and metric.
+        package static let liveMetric = "recoup_monitor_live_metric"
+        /// Challenger minus champion on the same inspected returns, by head and metric.
+        package static let shadowDelta = "recoup_monitor_shadow_delta"
     }
 
     /// Histogram buckets of ``Name/scoringDuration``, in seconds (time to score one request's records).
@@ -58,6 +65,44 @@ package struct ServiceMetrics: Sendable {
             Gauge(label: Name.modelInfo, dimensions: [("version", previous)], factory: factory).record(0)
         }
         Gauge(label: Name.modelInfo, dimensions: [("version", version)], factory: factory).record(1)
+    }
+}
+
+extension ServiceMetrics {
+    /// Sets the monitoring gauges from a monitor report.
+    func update(monitor: ModelMonitor) {
+        for drift in monitor.drift {
+            guard let report = drift.report, report.enoughData else { continue }
+            let model = [("model", drift.modelVersion), ("role", drift.role.rawValue)]
+            if let largest = report.largestFieldPSI {
+                Gauge(label: Name.driftPSI, dimensions: model + [("head", "inputs")], factory: factory).record(largest)
+            }
+            for row in report.predictions {
+                if let psi = row.psi { Gauge(label: Name.driftPSI, dimensions: model + [("head", row.name)], factory: factory).record(psi) }
+            }
+        }
+        for live in monitor.live {
+            for head in live.heads {
+                for (metric, value) in head.live ?? [:] {
+                    Gauge(
+                        label: Name.liveMetric,
+                        dimensions: [("model", live.modelVersion), ("head", head.head), ("metric", metric)],
+                        factory: factory
+                    )
+                    .record(value)
+                }
+            }
+        }
+        for comparison in monitor.shadowComparisons {
+            for (name, delta) in comparison.deltas ?? [:] {
+                let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+                Gauge(
+                    label: Name.shadowDelta,
+                    dimensions: [("challenger", comparison.challenger), ("head", parts[0]), ("metric", parts.last!)],
+                    factory: factory
+                ).record(delta)
+            }
+        }
     }
 }
 

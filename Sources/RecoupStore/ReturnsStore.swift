@@ -90,6 +90,14 @@ package protocol ReturnsStore: Sendable {
     /// states), and the orders and returns of all customers.
     func customerHistories(minReturns: Int) async throws -> (tested: [CustomerHistory], orders: Int, returns: Int)
 
+    // MARK: Monitoring
+
+    /// Each model's profile counts of the returns ingested on `since` or later (all when `nil`).
+    func profileTotals(since: Day?) async throws -> [ProfileTotals]
+    /// The returns inspected on `since` or later (all when `nil`) with the predictions they were queued with, their
+    /// labels and the shadow's predictions; oldest inspection first.
+    func monitoredOutcomes(since: Day?) async throws -> [MonitoredOutcome]
+
     // MARK: Keys and models
 
     /// Stores a new key under its public prefix and the hash of its secret.

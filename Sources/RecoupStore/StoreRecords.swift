@@ -17,6 +17,8 @@ package struct StoredAssessment: Sendable, Equatable {
     package var exposure: Double
     /// The assessment as JSON, returned as is.
     package var payload: Data
+    /// The predictions unrounded (live accuracy is measured on them).
+    package var predictions: PredictionValues
 
     package init(
         modelVersion: String,
@@ -27,7 +29,8 @@ package struct StoredAssessment: Sendable, Equatable {
         rank: QueueRank,
         anomalyReasons: [String],
         exposure: Double,
-        payload: Data
+        payload: Data,
+        predictions: PredictionValues
     ) {
         self.modelVersion = modelVersion
         self.disposition = disposition
@@ -38,6 +41,7 @@ package struct StoredAssessment: Sendable, Equatable {
         self.anomalyReasons = anomalyReasons
         self.exposure = exposure
         self.payload = payload
+        self.predictions = predictions
     }
 }
 
@@ -49,12 +53,26 @@ package struct NewReturn: Sendable {
     /// Fingerprint of the submitted payload: the same id with another fingerprint is a conflict.
     package var payloadHash: String
     package var assessment: StoredAssessment
+    /// Its cells in the monitoring profiles of the models that scored it (champion, and shadow when one runs); empty
+    /// when monitoring is off or the model has no profile. Counted only when the return is stored now.
+    package var profiles: [ProfileCells]
+    /// The shadow challenger's assessment, when one runs.
+    package var shadow: ShadowAssessment?
 
-    package init(record: ReturnRecord, recordJSON: [UInt8], payloadHash: String, assessment: StoredAssessment) {
+    package init(
+        record: ReturnRecord,
+        recordJSON: [UInt8],
+        payloadHash: String,
+        assessment: StoredAssessment,
+        profiles: [ProfileCells] = [],
+        shadow: ShadowAssessment? = nil
+    ) {
         self.record = record
         self.recordJSON = recordJSON
         self.payloadHash = payloadHash
         self.assessment = assessment
+        self.profiles = profiles
+        self.shadow = shadow
     }
 }
 

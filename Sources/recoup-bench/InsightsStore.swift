@@ -104,7 +104,8 @@ struct InsightsStore: AsyncParsableCommand {
                 rank: rank,
                 anomalyReasons: [],
                 exposure: 0,
-                payload: Data("{}".utf8)
+                payload: Data("{}".utf8),
+                predictions: .certain(item.labels.disposition, fraudRisk: 0.01, recoveryValue: value)
             )
         )
     }

@@ -47,7 +47,8 @@ func assessment(
         rank: rank ?? .unexplained(key: key, serviceLevelHours: 72, enqueuedAt: t0),
         anomalyReasons: anomalies,
         exposure: risk * 40,
-        payload: Data(#"{"lane":"\#(name)","model":"\#(version)"}"#.utf8)
+        payload: Data(#"{"lane":"\#(name)","model":"\#(version)"}"#.utf8),
+        predictions: .certain(.restockNew, fraudRisk: risk, recoveryValue: value)
     )
 }
 

@@ -103,6 +103,24 @@ package struct BinaryMetrics: Sendable, Codable, Equatable {
         return ap
     }
 
+    /// Mean predicted probability against the observed rate in `bins` groups of (nearly) equal size, by predicted
+    /// probability: each bin's `lower` and `upper` are its smallest and largest prediction.
+    package static func calibrationByQuantile(labels: [Int], probabilities p: [Double], bins: Int) -> [CalibrationBin] {
+        precondition(labels.count == p.count, "\(labels.count) labels for \(p.count) scores")
+        let order = p.indices.sorted { p[$0] < p[$1] }
+        let groups = min(bins, order.count)
+        return (0..<groups).map { b in
+            let members = order[(order.count * b / groups)..<(order.count * (b + 1) / groups)]
+            return CalibrationBin(
+                lower: p[members.first!],
+                upper: p[members.last!],
+                count: members.count,
+                meanPredicted: members.reduce(0.0) { $0 + p[$1] } / Double(members.count),
+                observedRate: Double(members.filter { labels[$0] != 0 }.count) / Double(members.count)
+            )
+        }
+    }
+
     static func calibration(_ y: [Bool], _ p: [Double], bins: Int) -> [CalibrationBin] {
         guard bins > 0 else { return [] }
         var count = [Int](repeating: 0, count: bins)

@@ -13,7 +13,7 @@ extension ModelBundle: Codable {
         case featureSpec = "feature_spec"
         case featureSpecFingerprint = "feature_spec_fingerprint"
         case trainingData = "training_data"
-        case disposition, fraud, recovery, flagging
+        case disposition, fraud, recovery, flagging, profile
     }
 
     package init(from decoder: any Decoder) throws {
@@ -31,6 +31,7 @@ extension ModelBundle: Codable {
         fraud = try c.decode(FraudHead.self, forKey: .fraud)
         recovery = try c.decode(RecoveryHead.self, forKey: .recovery)
         flagging = try c.decodeIfPresent(FlagCalibration.self, forKey: .flagging)
+        profile = try c.decodeIfPresent(ReferenceProfile.self, forKey: .profile)
     }
 
     /// Encodes everything but `format_version`, which ``jsonData()`` writes first, ahead of the encoder's key order.
@@ -45,6 +46,7 @@ extension ModelBundle: Codable {
         try c.encode(fraud, forKey: .fraud)
         try c.encode(recovery, forKey: .recovery)
         try c.encodeIfPresent(flagging, forKey: .flagging)
+        try c.encodeIfPresent(profile, forKey: .profile)
     }
 }
 

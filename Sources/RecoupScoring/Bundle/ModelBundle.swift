@@ -24,6 +24,8 @@ package struct ModelBundle: Sendable, Equatable {
     package var recovery: RecoveryHead
     /// The flags, fitted to the review team's capacity; `nil` for a bundle trained before they were.
     package var flagging: FlagCalibration?
+    /// The training split's distributions, for drift monitoring; `nil` for a bundle trained before profiles were.
+    package var profile: ReferenceProfile?
 
     package init(
         version: String,
@@ -33,7 +35,8 @@ package struct ModelBundle: Sendable, Equatable {
         disposition: DispositionHead,
         fraud: FraudHead,
         recovery: RecoveryHead,
-        flagging: FlagCalibration? = nil
+        flagging: FlagCalibration? = nil,
+        profile: ReferenceProfile? = nil
     ) {
         self.formatVersion = Self.currentFormatVersion
         self.version = version
@@ -45,6 +48,7 @@ package struct ModelBundle: Sendable, Equatable {
         self.fraud = fraud
         self.recovery = recovery
         self.flagging = flagging
+        self.profile = profile
     }
 }
 

@@ -37,24 +37,16 @@ package struct Evaluation: Sendable {
         let assessments = scorer.assess(rows.map(\.record), explain: false)
         version = scorer.version
         self.rows = rows.count
-        let k = Disposition.allCases.count
-        var probabilities = Matrix<Double>(rows: rows.count, columns: k)
-        for (i, a) in assessments.enumerated() {
-            for c in 0..<k { probabilities[i, c] = a.dispositionProbabilities[c] }
-        }
-        disposition = ClassificationMetrics(labels: rows.map(\.labels.disposition.index), probabilities: probabilities)
-        fraudLabels = rows.map { $0.labels.fraudFlag ? 1 : 0 }
+        let outcomes = rows.map(\.labels)
+        let measured = OutcomeMetrics(assessments, labels: outcomes)
+        disposition = measured.disposition
+        fraud = measured.fraud
+        recovery = measured.recovery
+        intervalCoverage = measured.intervalCoverage
+        fraudLabels = outcomes.map { $0.fraudFlag ? 1 : 0 }
         fraudRisks = assessments.map(\.fraudRisk)
-        fraud = BinaryMetrics(labels: fraudLabels, probabilities: fraudRisks)
-        recoveryActual = rows.map(\.labels.recoveryValue)
+        recoveryActual = outcomes.map(\.recoveryValue)
         recoveryPredicted = assessments.map(\.recoveryValue)
-        recovery = RegressionMetrics(targets: recoveryActual, predictions: recoveryPredicted)
-        intervalCoverage =
-            Double(
-                zip(assessments, rows).filter { a, r in
-                    r.labels.recoveryValue >= a.recoveryValueLow && r.labels.recoveryValue <= a.recoveryValueHigh
-                }.count
-            ) / Double(max(1, rows.count))
         flags = FlagQuality(flags: assessments.map(\.anomalies), fraud: rows.map(\.labels.fraudFlag))
         reviewRate = scorer.bundle.flagging?.reviewRate
         let flagged = assessments.filter { !$0.anomalies.isEmpty }.count

@@ -144,7 +144,7 @@ package struct TrainingPipeline: Sendable {
         }
 
         let fingerprint = ModelBundle.sha256(csv)
-        let bundle = ModelBundle(
+        var bundle = ModelBundle(
             version: version ?? Self.versionName(now: now, fingerprint: fingerprint),
             createdAt: now,
             featureSpec: data.fitted,
@@ -164,6 +164,12 @@ package struct TrainingPipeline: Sendable {
             recovery: recovery,
             flagging: flagging
         )
+        bundle.profile = try stage("profile") { () throws(TrainingError) -> ReferenceProfile in
+            // The training split as the scorer sees it: the reference live returns are compared with.
+            let records = split.train.map { rows[$0].record }
+            let scorer = Scorer(bundle: bundle, policy: .default)
+            return ReferenceProfile.fit(spec: data.fitted, records: records, assessments: scorer.assess(records, explain: false))
+        }
         return TrainingOutcome(
             bundle: bundle,
             skippedRows: batch.errors.count,

@@ -1,0 +1,187 @@
+internal import Foundation
+
+/// How far a distribution has moved, by its population stability index.
+package enum DriftSeverity: String, Sendable, Codable, Comparable {
+    case none, moderate, major
+
+    package static func < (a: DriftSeverity, b: DriftSeverity) -> Bool {
+        [.none, .moderate, .major].firstIndex(of: a)! < [.none, .moderate, .major].firstIndex(of: b)!
+    }
+}
+
+/// The PSI levels at which drift is `moderate` and `major` (the common 0.1 and 0.25 by default).
+package struct DriftThresholds: Sendable, Equatable {
+    package var moderate: Double
+    package var major: Double
+
+    package init(moderate: Double = 0.1, major: Double = 0.25) {
+        self.moderate = moderate
+        self.major = major
+    }
+
+    package static let standard = DriftThresholds()
+
+    /// Checks `0 < moderate < major`.
+    package func validate() throws(DriftError) {
+        guard moderate.isFinite, major.isFinite, moderate > 0, major > moderate else {
+            throw .invalidThresholds("the drift thresholds must satisfy 0 < moderate < major, got moderate \(moderate), major \(major)")
+        }
+    }
+
+    package func severity(_ psi: Double) -> DriftSeverity {
+        psi >= major ? .major : psi >= moderate ? .moderate : .none
+    }
+}
+
+/// A drift computation that cannot run.
+package enum DriftError: Error, Equatable, CustomStringConvertible {
+    case invalidThresholds(String)
+    case noProfile(version: String)
+
+    package var description: String {
+        switch self {
+        case .invalidThresholds(let message): message
+        case .noProfile(let version):
+            "model \(version) has no reference profile (it was trained before profiles were written); train it again to monitor drift"
+        }
+    }
+}
+
+/// One distribution's drift: its PSI over the value buckets (missing values apart) and the missing share on its own.
+package struct DriftRow: Sendable, Equatable {
+    /// The contract field's or head's name.
+    package var name: String
+    /// A head's prediction rather than a field.
+    package var isPrediction: Bool
+    /// Population stability index between the reference and the live value buckets; `nil` with too few live rows.
+    package var psi: Double?
+    package var severity: DriftSeverity?
+    /// Share of live rows where the value was missing, and the same in the reference.
+    package var missingShare: Double?
+    package var referenceMissingShare: Double
+    /// Per bucket: its label, the reference share and the live share (of the non-missing values).
+    package var buckets: [(label: String, reference: Double, live: Double)]
+
+    package static func == (a: DriftRow, b: DriftRow) -> Bool {
+        a.name == b.name && a.psi == b.psi && a.severity == b.severity && a.missingShare == b.missingShare
+            && a.referenceMissingShare == b.referenceMissingShare
+    }
+}
+
+/// Live returns against a bundle's reference profile: PSI per field and per prediction, largest first.
+///
+/// `PSI = Σ (live − reference) · ln(live / reference)` over the value buckets, each share smoothed by half a count per
+/// bucket (`(count + 0.5) / (total + 0.5·buckets)`) so that an empty bucket keeps PSI finite. The missing share
+/// is compared apart: a field that goes missing more often shows there, not as a shifted distribution.
+package struct DriftReport: Sendable {
+    package var modelVersion: String
+    /// Live returns counted.
+    package var rows: Int
+    package var minRows: Int
+    package var thresholds: DriftThresholds
+    /// Fields, largest PSI first.
+    package var fields: [DriftRow]
+    /// Predictions, largest PSI first.
+    package var predictions: [DriftRow]
+
+    /// Whether there are enough live rows to compute PSI.
+    package var enoughData: Bool { rows >= minRows }
+
+    package init(
+        modelVersion: String,
+        reference: ReferenceProfile,
+        live: ProfileCounts,
+        minRows: Int = 500,
+        thresholds: DriftThresholds = .standard
+    ) {
+        self.modelVersion = modelVersion
+        rows = live.rows
+        self.minRows = minRows
+        self.thresholds = thresholds
+        let counter = ProfileCounter(reference)
+        let enough = live.rows >= minRows
+        func drift(_ distributions: [ProfileDistribution], first: Int, predictions: Bool) -> [DriftRow] {
+            distributions.enumerated().map { d, distribution in
+                let offset = counter.offsets[first + d]
+                let liveCounts = (0...distribution.bucketCount).map { offset + $0 < live.values.count ? live.values[offset + $0] : 0 }
+                return Self.row(distribution, live: liveCounts, enough: enough, thresholds: thresholds, prediction: predictions)
+            }
+            .sorted { ($0.psi ?? -1, $1.name) > ($1.psi ?? -1, $0.name) }
+        }
+        fields = drift(reference.fields, first: 0, predictions: false)
+        predictions = drift(reference.predictions, first: reference.fields.count, predictions: true)
+    }
+
+    /// The largest PSI over the fields (`nil` without enough data).
+    package var largestFieldPSI: Double? { fields.compactMap(\.psi).max() }
+
+    static func row(_ d: ProfileDistribution, live: [Int64], enough: Bool, thresholds: DriftThresholds, prediction: Bool) -> DriftRow {
+        let k = d.bucketCount
+        let reference = d.counts.map(Double.init)
+        let current = live.prefix(k).map(Double.init)
+        let referenceTotal = reference.reduce(0, +)
+        let liveTotal = current.reduce(0, +)
+        let liveRows = liveTotal + Double(live[k])
+        func shares(_ counts: [Double], _ total: Double) -> [Double] {
+            counts.map { ($0 + 0.5) / (total + 0.5 * Double(k)) }
+        }
+        let e = shares(reference, referenceTotal)
+        let a = shares(current, liveTotal)
+        let psi = zip(a, e).reduce(0.0) { $0 + ($1.0 - $1.1) * log($1.0 / $1.1) }
+        let referenceRows = referenceTotal + Double(d.missing)
+        return DriftRow(
+            name: d.name,
+            isPrediction: prediction,
+            psi: enough ? psi : nil,
+            severity: enough ? thresholds.severity(psi) : nil,
+            missingShare: liveRows > 0 ? Double(live[k]) / liveRows : nil,
+            referenceMissingShare: referenceRows > 0 ? Double(d.missing) / referenceRows : 0,
+            buckets: (0..<k).map {
+                (d.bucketLabel($0), referenceTotal > 0 ? reference[$0] / referenceTotal : 0, liveTotal > 0 ? current[$0] / liveTotal : 0)
+            }
+        )
+    }
+}
+
+extension DriftReport: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case modelVersion = "model_version"
+        case rows
+        case minRows = "min_rows"
+        case status, thresholds, fields, predictions
+    }
+
+    /// `{"model_version", "rows", "min_rows", "status": "ok" | "not_enough_data", "thresholds", "fields": [...],
+    /// "predictions": [...]}`: what `recoup drift --json` prints and the monitor route answers.
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(modelVersion, forKey: .modelVersion)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(minRows, forKey: .minRows)
+        try c.encode(enoughData ? "ok" : "not_enough_data", forKey: .status)
+        try c.encode(["moderate": thresholds.moderate, "major": thresholds.major], forKey: .thresholds)
+        try c.encode(fields, forKey: .fields)
+        try c.encode(predictions, forKey: .predictions)
+    }
+}
+
+extension DriftRow: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case field, head, psi, severity
+        case missingShare = "missing_share"
+        case referenceMissingShare = "reference_missing_share"
+    }
+
+    /// `{"field" (or "head" for a prediction), "psi", "severity", "missing_share", "reference_missing_share"}`; `psi`
+    /// and `severity` are `null` without enough data.
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: isPrediction ? .head : .field)
+        try c.encode(psi, forKey: .psi)
+        try c.encode(severity, forKey: .severity)
+        if !isPrediction {
+            try c.encode(missingShare, forKey: .missingShare)
+            try c.encode(referenceMissingShare, forKey: .referenceMissingShare)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package import Foundation
+package import RecoupCore
+
+/// A model's predictions for one return, exactly as computed (the stored JSON answer rounds them): what live accuracy
+/// is measured on.
+package struct PredictionValues: Sendable, Equatable {
+    /// Probability of each disposition, in `Disposition.allCases` order.
+    package var dispositionProbabilities: [Double]
+    package var fraudRisk: Double
+    package var recoveryValue: Double
+    /// The 80% interval around ``recoveryValue``.
+    package var recoveryValueLow: Double
+    package var recoveryValueHigh: Double
+
+    package init(dispositionProbabilities: [Double], fraudRisk: Double, recoveryValue: Double, recoveryValueLow: Double, recoveryValueHigh: Double) {
+        self.dispositionProbabilities = dispositionProbabilities
+        self.fraudRisk = fraudRisk
+        self.recoveryValue = recoveryValue
+        self.recoveryValueLow = recoveryValueLow
+        self.recoveryValueHigh = recoveryValueHigh
+    }
+
+    /// A certain prediction: all the probability on `disposition`, a zero-width interval around `recoveryValue`.
+    package static func certain(_ disposition: Disposition, fraudRisk: Double, recoveryValue: Double) -> PredictionValues {
+        PredictionValues(
+            dispositionProbabilities: Disposition.allCases.map { $0 == disposition ? 1 : 0 },
+            fraudRisk: fraudRisk,
+            recoveryValue: recoveryValue,
+            recoveryValueLow: recoveryValue,
+            recoveryValueHigh: recoveryValue
+        )
+    }
+
+    private static let storedFormat: UInt8 = 1
+
+    /// Little-endian doubles after a format byte: the probabilities, then risk, value, low and high.
+    package func storedBytes() -> Data {
+        let numbers = dispositionProbabilities + [fraudRisk, recoveryValue, recoveryValueLow, recoveryValueHigh]
+        var bytes = Data([Self.storedFormat])
+        bytes.reserveCapacity(1 + 8 * numbers.count)
+        for x in numbers { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        return bytes
+    }
+
+    /// Predictions read back from ``storedBytes()``.
+    package init(storedBytes bytes: Data, returnID: String) throws(StoreError) {
+        let count = (bytes.count - 1) / 8
+        guard bytes.first == Self.storedFormat, (bytes.count - 1) % 8 == 0, count == Disposition.allCases.count + 4 else {
+            throw .corrupt("the stored predictions of return \(returnID) are not in format \(Self.storedFormat) (\(bytes.count) bytes)")
+        }
+        let x: [Double] = bytes.withUnsafeBytes { raw in
+            (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 1 + 8 * $0, as: UInt64.self))) }
+        }
+        let k = Disposition.allCases.count
+        self.init(
+            dispositionProbabilities: Array(x[0..<k]),
+            fraudRisk: x[k],
+            recoveryValue: x[k + 1],
+            recoveryValueLow: x[k + 2],
+            recoveryValueHigh: x[k + 3]
+        )
+    }
+}
+
+/// Where one ingested return falls in a model's monitoring profile: one cell of the count vector per distribution.
+package struct ProfileCells: Sendable, Equatable {
+    package var modelVersion: String
+    package var cells: [UInt16]
+
+    package init(modelVersion: String, cells: [UInt16]) {
+        self.modelVersion = modelVersion
+        self.cells = cells
+    }
+}
+
+/// The shadow challenger's assessment of an ingested return: stored beside the champion's, never served or queued.
+package struct ShadowAssessment: Sendable, Equatable {
+    package var modelVersion: String
+    package var predictions: PredictionValues
+
+    package init(modelVersion: String, predictions: PredictionValues) {
+        self.modelVersion = modelVersion
+        self.predictions = predictions
+    }
+}
+
+/// A model's profile counts over some days: returns counted and the count vector (its layout is the model's).
+package struct ProfileTotals: Sendable, Equatable {
+    package var modelVersion: String
+    package var rows: Int
+    package var values: [Int64]
+
+    package init(modelVersion: String, rows: Int, values: [Int64]) {
+        self.modelVersion = modelVersion
+        self.rows = rows
+        self.values = values
+    }
+
+    /// The counts as stored: little-endian 64-bit integers.
+    package static func storedBytes(_ values: [Int64]) -> Data {
+        var bytes = Data()
+        bytes.reserveCapacity(8 * values.count)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        return bytes
+    }
+
+    /// Counts read back from ``storedBytes(_:)``.
+    package static func values(storedBytes bytes: Data, modelVersion: String) throws(StoreError) -> [Int64] {
+        guard bytes.count % 8 == 0 else {
+            throw .corrupt("the stored profile counts of model \(modelVersion) are \(bytes.count) bytes, not a multiple of 8")
+        }
+        return bytes.withUnsafeBytes { raw in
+            (0..<(bytes.count / 8)).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
+        }
+    }
+
+    /// Counts one return by its cells (the vector grows to hold the largest cell).
+    package mutating func count(_ cells: [UInt16]) {
+        rows += 1
+        for c in cells {
+            let i = Int(c)
+            if i >= values.count { values += [Int64](repeating: 0, count: i + 1 - values.count) }
+            values[i] += 1
+        }
+    }
+
+    /// Adds counts of the same layout (a shorter vector is extended with zeros).
+    package static func add(_ other: [Int64], to values: inout [Int64]) {
+        if values.count < other.count { values += [Int64](repeating: 0, count: other.count - values.count) }
+        for (i, v) in other.enumerated() { values[i] += v }
+    }
+}
+
+/// An inspected return as monitoring reads it: the predictions it was queued with, the graded truth and, when a
+/// shadow challenger scored it too, the challenger's predictions.
+package struct MonitoredOutcome: Sendable, Equatable {
+    package var returnID: String
+    package var modelVersion: String
+    package var predictions: PredictionValues
+    /// Disposition and recovery value from the inspection; fraud confirmed at the station or by the risk team.
+    package var labels: ReturnLabels
+    package var inspectedAt: Date
+    package var shadow: ShadowAssessment?
+
+    package init(
+        returnID: String,
+        modelVersion: String,
+        predictions: PredictionValues,
+        labels: ReturnLabels,
+        inspectedAt: Date,
+        shadow: ShadowAssessment?
+    ) {
+        self.returnID = returnID
+        self.modelVersion = modelVersion
+        self.predictions = predictions
+        self.labels = labels
+        self.inspectedAt = inspectedAt
+        self.shadow = shadow
+    }
+}
