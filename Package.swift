@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "RecoupServerTests",
             dependencies: [
-                "RecoupServer", "RecoupSQLite", "RecoupTestSupport", "RecoupInsights",
+                "RecoupServer", "RecoupSQLite", "RecoupTestSupport", "RecoupInsights", "RecoupLearning",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

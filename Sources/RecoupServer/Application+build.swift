@@ -23,7 +23,10 @@ package func buildApplication(
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "recoup"),
-        services: [QueueUpkeepService(service: service, logger: logger), RescoringService(service: service, logger: logger)],
+        services: [
+            QueueUpkeepService(service: service, logger: logger), RescoringService(service: service, logger: logger),
+            MonitoringService(service: service, logger: logger),
+        ],
         logger: logger
     )
     app.beforeServerStarts {

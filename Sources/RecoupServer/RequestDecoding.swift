@@ -78,6 +78,7 @@ extension APIError {
 enum QueryParameter: String, CaseIterable {
     case explain, warehouse, status, limit, dimension, days, q, by
     case minRisk = "min_risk"
+    case minRows = "min_rows"
 }
 
 extension Request {

@@ -13,6 +13,8 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var limits = Limits()
     /// What the use cases accept (batch size, claim size, lease bounds).
     package var service = ServiceLimits()
+    /// Whether ingest counts monitoring profiles, and the monitor's rules.
+    package var monitoring = MonitoringSettings()
 
     /// What one request may carry, and how many are handled at once.
     package struct Limits: Sendable, Equatable {

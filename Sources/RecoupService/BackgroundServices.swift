@@ -54,6 +54,30 @@ package struct RescoringService: Service {
     }
 }
 
+/// Every `interval`: computes the model monitor over the last 7 days, which sets its Prometheus gauges (largest PSI,
+/// live metrics, shadow deltas), so that alerts do not depend on someone reading the route. A failed round is logged.
+package struct MonitoringService: Service {
+    let service: ReturnsService
+    let interval: Duration
+    let logger: Logger
+
+    package init(service: ReturnsService, interval: Duration = .seconds(300), logger: Logger) {
+        self.service = service
+        self.interval = interval
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        await periodically(every: interval) {
+            do {
+                _ = try await service.monitor()
+            } catch {
+                logger.error("model monitor failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
 /// Runs `body` now and then every `interval` until the task is cancelled or the service group shuts down gracefully.
 func periodically(every interval: Duration, _ body: @escaping @Sendable () async -> Void) async {
     await cancelWhenGracefulShutdown {

@@ -9,7 +9,7 @@ package struct MonitoringSettings: Sendable, Equatable {
     /// Count every ingested return into its model's profile (a handful of counter increments per return).
     package var enabled = true
     /// Live returns needed before drift is computed.
-    package var minRows = 500
+    package var minRows = DriftReport.defaultMinRows
     /// Inspected returns needed before live accuracy is computed.
     package var minLabels = 200
     package var thresholds = DriftThresholds.standard

@@ -13,7 +13,8 @@ struct Recoup: AsyncParsableCommand {
         abstract: "Score returned items, route them to inspection lanes and serve a ranked queue.",
         version: RecoupVersion.current,
         subcommands: [
-            Serve.self, Train.self, Evaluate.self, Promote.self, Score.self, Replay.self, Generate.self, Insights.self, ExportLabels.self, Keys.self,
+            Serve.self, Train.self, Evaluate.self, Promote.self, Score.self, Replay.self, Generate.self, Insights.self, Drift.self, ExportLabels.self,
+            Keys.self,
         ]
     )
 }

@@ -40,6 +40,21 @@ extension Recoup {
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: String = "info"
 
+        @Flag(
+            inversion: .prefixedNo,
+            help: "Count every ingested return into its model's profile for drift monitoring (GET /v1/models/monitor)."
+        )
+        var monitoring = true
+
+        @Option(help: "Population stability index from which a field's drift is moderate.")
+        var driftModerate: Double = DriftThresholds.standard.moderate
+
+        @Option(help: "Population stability index from which a field's drift is major.")
+        var driftMajor: Double = DriftThresholds.standard.major
+
+        @Option(help: "Inspected returns a model needs before the monitor reports its live accuracy.")
+        var monitorMinLabels: Int = MonitoringSettings().minLabels
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
             guard !db.isEmpty else { throw ValidationError("--db must name a file") }
@@ -47,6 +62,10 @@ extension Recoup {
             guard maxConcurrentRequests >= 1 else {
                 throw ValidationError("--max-concurrent-requests must be at least 1, got \(maxConcurrentRequests)")
             }
+            do { try DriftThresholds(moderate: driftModerate, major: driftMajor).validate() } catch {
+                throw ValidationError("--drift-moderate and --drift-major: \(error)")
+            }
+            guard monitorMinLabels >= 1 else { throw ValidationError("--monitor-min-labels must be at least 1, got \(monitorMinLabels)") }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got \(logLevel)")
             }
@@ -56,6 +75,9 @@ extension Recoup {
             var configuration = ServerConfiguration(host: host, port: port)
             configuration.service.maxBatchRecords = maxBatch
             configuration.limits.maxConcurrentRequests = maxConcurrentRequests
+            configuration.monitoring.enabled = monitoring
+            configuration.monitoring.thresholds = DriftThresholds(moderate: driftModerate, major: driftMajor)
+            configuration.monitoring.minLabels = monitorMinLabels
             return configuration
         }
 
@@ -76,6 +98,7 @@ extension Recoup {
                 models: ModelRegistry(ServingModel(scorer: nil, policy: policy, loadedAt: nil)),
                 metrics: ServiceMetrics(),
                 limits: configuration.service,
+                monitoring: configuration.monitoring,
                 modelsDirectory: URL(fileURLWithPath: models)
             )
             do {

@@ -35,6 +35,9 @@ struct AuthMatrixTests {
         (.get, "/v1/insights/repeat-returners", "/v1/insights/repeat-returners", [.analyst, .risk]),
         (.get, "/v1/models", "/v1/models", [.analyst]),
         (.post, "/v1/models/reload", "/v1/models/reload", []),
+        (.get, "/v1/models/monitor", "/v1/models/monitor", [.analyst]),
+        (.post, "/v1/models/shadow", "/v1/models/shadow", []),
+        (.delete, "/v1/models/shadow", "/v1/models/shadow", []),
     ]
 
     @Test("every registered route has a row")

@@ -83,6 +83,7 @@ struct OpenAPITests {
         "InspectionRequest": Set(InspectionBody.CodingKeys.allCases.map(\.rawValue)),
         "ReviewRequest": Set(ReviewRequest.CodingKeys.allCases.map(\.rawValue)),
         "ReloadRequest": Set(ModelsController.ReloadRequest.CodingKeys.allCases.map(\.rawValue)),
+        "ShadowRequest": Set(ModelsController.ShadowRequest.CodingKeys.allCases.map(\.rawValue)),
     ]
 
     @Test("each request body documents exactly the fields the server reads")
@@ -115,7 +116,7 @@ struct OpenAPITests {
             "/v1/score": ReturnsController.scoreQuery, "/v1/lanes": QueueController.lanesQuery,
             "/v1/anomalies": RiskController.anomaliesQuery, "/v1/insights/root-causes": InsightsController.rootCausesQuery,
             "/v1/insights/leakage": InsightsController.leakageQuery, "/v1/insights/cycle-times": InsightsController.cycleTimesQuery,
-            "/v1/insights/repeat-returners": InsightsController.repeatReturnersQuery,
+            "/v1/insights/repeat-returners": InsightsController.repeatReturnersQuery, "/v1/models/monitor": ModelsController.monitorQuery,
         ]
         for (path, item) in Self.document["paths"]?.entries ?? [] {
             for (method, operation) in item.entries {
@@ -154,6 +155,7 @@ struct OpenAPITests {
             ],
             "/v1/anomalies/{id}/review": ["{\"decision\": \"dismissed\"}", "{\"decision\": \"maybe\"}"],
             "/v1/models/reload": ["{\"version\": \"no-such-bundle\"}", "{\"version\": \"../x\"}", ""],
+            "/v1/models/shadow": ["{\"version\": \"no-such-bundle\"}", "{\"version\": \"../x\"}", "{\"version\": 3}"],
         ]
         let answered = Mutex<[String: Set<Int>]>([:])
         for instance in [server, noModel] {

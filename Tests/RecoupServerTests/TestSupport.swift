@@ -49,6 +49,7 @@ struct TestServer {
             ),
             metrics: ServiceMetrics(factory: PrometheusMetricsFactory(registry: registry)),
             limits: configuration.service,
+            monitoring: configuration.monitoring,
             modelsDirectory: modelsDirectory,
             clock: { clock.now }
         )

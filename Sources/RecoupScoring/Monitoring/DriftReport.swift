@@ -1,4 +1,5 @@
 internal import Foundation
+package import RecoupCore
 
 /// How far a distribution has moved, by its population stability index.
 package enum DriftSeverity: String, Sendable, Codable, Comparable {
@@ -74,6 +75,9 @@ package struct DriftRow: Sendable, Equatable {
 /// bucket (`(count + 0.5) / (total + 0.5·buckets)`) so that an empty bucket keeps PSI finite. The missing share
 /// is compared apart: a field that goes missing more often shows there, not as a shifted distribution.
 package struct DriftReport: Sendable {
+    /// Live rows needed before PSI is computed, unless told otherwise.
+    package static let defaultMinRows = 500
+
     package var modelVersion: String
     /// Live returns counted.
     package var rows: Int
@@ -91,7 +95,7 @@ package struct DriftReport: Sendable {
         modelVersion: String,
         reference: ReferenceProfile,
         live: ProfileCounts,
-        minRows: Int = 500,
+        minRows: Int = DriftReport.defaultMinRows,
         thresholds: DriftThresholds = .standard
     ) {
         self.modelVersion = modelVersion
@@ -183,5 +187,26 @@ extension DriftRow: Encodable {
             try c.encode(missingShare, forKey: .missingShare)
             try c.encode(referenceMissingShare, forKey: .referenceMissingShare)
         }
+    }
+}
+
+extension Scorer {
+    /// Scores `records` and counts them into the bundle's reference profile's buckets: what `recoup drift` compares.
+    /// - Throws: ``DriftError/noProfile(version:)`` for a bundle trained without a profile.
+    package func drift(
+        _ records: [ReturnRecord],
+        minRows: Int = DriftReport.defaultMinRows,
+        thresholds: DriftThresholds = .standard
+    ) throws(DriftError) -> DriftReport {
+        guard let profile = bundle.profile, let counter = profileCounter else { throw .noProfile(version: version) }
+        let assessments = assess(records, explain: false)
+        var counts = ProfileCounts(cells: counter.cellCount)
+        var cells: [UInt16] = []
+        for (record, assessment) in zip(records, assessments) {
+            cells.removeAll(keepingCapacity: true)
+            counter.cells(record, assessment, into: &cells)
+            counts.add(cells)
+        }
+        return DriftReport(modelVersion: version, reference: profile, live: counts, minRows: minRows, thresholds: thresholds)
     }
 }

@@ -4,7 +4,9 @@ internal import RecoupScoring
 internal import RecoupService
 internal import RecoupStore
 
-/// `GET /v1/models` and `POST /v1/models/reload`.
+extension ModelMonitor: ResponseEncodable {}
+
+/// `GET /v1/models`, `POST /v1/models/reload`, the monitor and the shadow challenger.
 struct ModelsController {
     let dependencies: ServerDependencies
 
@@ -13,6 +15,46 @@ struct ModelsController {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.group().add(middleware: RequireRole(.analyst)).get("models", use: list)
         group.group().add(middleware: RequireRole()).post("models/reload", use: reload)
+        group.group().add(middleware: RequireRole(.analyst)).get("models/monitor", use: monitor)
+        let shadow = group.group().add(middleware: RequireRole())
+        shadow.post("models/shadow", use: startShadow)
+        shadow.delete("models/shadow", use: stopShadow)
+    }
+
+    /// The query parameters of the monitor.
+    static let monitorQuery: [QueryParameter] = [.days, .minRows]
+
+    @Sendable func monitor(request: Request, context: AppRequestContext) async throws -> ModelMonitor {
+        let days = try InsightsController.days(request) ?? 7
+        var minRows: Int?
+        if let raw = request.query(.minRows) {
+            guard let value = Int(String(raw)), value >= 1 else {
+                throw APIError.badRequest("min_rows must be an integer of at least 1, got \"\(raw)\"", field: "min_rows")
+            }
+            minRows = value
+        }
+        return try await serviceCall { try await service.monitor(days: days, minRows: minRows) }
+    }
+
+    struct ShadowRequest: Decodable {
+        var version: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case version }
+    }
+
+    struct ShadowResponse: ResponseEncodable {
+        var shadow: String?
+        var previous: String?
+    }
+
+    @Sendable func startShadow(request: Request, context: AppRequestContext) async throws -> ShadowResponse {
+        let body = try await request.collectBody(limit: dependencies.configuration.limits.maxSmallBodyBytes)
+        let version = try decodeJSONBody(ShadowRequest.self, from: body).version
+        let started = try await serviceCall { try await service.startShadow(version: version) }
+        return ShadowResponse(shadow: started.version, previous: started.previous)
+    }
+
+    @Sendable func stopShadow(request: Request, context: AppRequestContext) async throws -> ShadowResponse {
+        ShadowResponse(shadow: nil, previous: service.stopShadow())
     }
 
     /// Whether a bundle is serving.

@@ -1,0 +1,45 @@
+package import Foundation
+package import RecoupScoring
+
+/// The self-contained HTML page of `recoup drift --report`: every field's and prediction's PSI with its severity and
+/// missing shares, and the reference against the live distribution of the fields that moved most (inline SVG).
+package enum DriftHTML {
+    package static func html(_ report: DriftReport, data: String, generatedAt: Date = Date()) -> String {
+        func number(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
+        func table(_ rows: [DriftRow], key: String) -> String {
+            var html = "<table><tr><th>\(key)</th><th>PSI</th><th>severity</th><th>missing (live)</th><th>missing (reference)</th></tr>"
+            for row in rows {
+                let mark = row.severity.map { $0 == .none ? "" : " class='better'" } ?? ""
+                html +=
+                    "<tr><td>\(SVGChart.escape(row.name))</td><td\(mark)>\(number(row.psi))</td><td>\(row.severity?.rawValue ?? "not enough data")</td>"
+                html += "<td>\(number(row.missingShare))</td><td>\(number(row.isPrediction ? nil : row.referenceMissingShare))</td></tr>"
+            }
+            return html + "</table>"
+        }
+        var sections = [
+            EvaluationReport.section("Fields, largest PSI first", table(report.fields, key: "field")),
+            EvaluationReport.section("Predictions", table(report.predictions, key: "head")),
+        ]
+        let moved = (report.fields + report.predictions).filter { ($0.psi ?? 0) >= report.thresholds.moderate }.prefix(8)
+        if !moved.isEmpty {
+            let charts = moved.map { row in
+                SVGChart.bars(
+                    title: "\(row.name): PSI \(number(row.psi))",
+                    labels: row.buckets.map(\.label),
+                    series: [("reference", row.buckets.map(\.reference)), ("live", row.buckets.map(\.live))],
+                    format: { String(format: "%.0f%%", 100 * $0) }
+                )
+            }
+            sections.append(EvaluationReport.section("Distributions that moved (share of non-missing values)", EvaluationReport.row(charts)))
+        }
+        let status =
+            report.enoughData
+            ? "PSI: none below \(number(report.thresholds.moderate)), moderate below \(number(report.thresholds.major)), major from there."
+            : "Only \(report.rows) rows: at least \(report.minRows) are needed for PSI."
+        return EvaluationReport.page(
+            title: "Drift against model \(report.modelVersion)",
+            intro: "Data: \(SVGChart.escape(data)), \(report.rows) returns. \(status) Generated \(generatedAt.ISO8601Format()).",
+            sections: sections
+        )
+    }
+}
