@@ -21,6 +21,13 @@ extension Recoup {
             )
         )
         var plantProblems = false
+        @Flag(
+            help: ArgumentHelp(
+                "Shift the process, for drift detection (the shifts are printed to standard error).",
+                discussion: "Shifts: \(GeneratorDrift.standard.summary). Without the flag the file is the same as before the option existed."
+            )
+        )
+        var drift = false
 
         func validate() throws {
             guard rows >= 1 else { throw ValidationError("--rows must be at least 1, got \(rows)") }
@@ -28,7 +35,7 @@ extension Recoup {
         }
 
         func run() throws {
-            let returns = SyntheticReturns.generate(rows: rows, seed: seed, plantProblems: plantProblems)
+            let returns = SyntheticReturns.generate(rows: rows, seed: seed, plantProblems: plantProblems, drift: drift)
             if plantProblems {
                 let planted = SyntheticReturns.plantedProblems(rows: rows, seed: seed)
                 FileHandle.standardError.write(
@@ -38,6 +45,7 @@ extension Recoup {
                     )
                 )
             }
+            if drift { FileHandle.standardError.write(Data("drift: \(GeneratorDrift.standard.summary)\n".utf8)) }
             let bytes = ReturnRecord.csv(returns.map(\.record), labels: returns.map(\.labels))
             if out == "-" {
                 FileHandle.standardOutput.write(Data(bytes))

@@ -97,7 +97,9 @@ struct CommandParsingTests {
         )
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["replay", "--data", "d.csv", "--capacity", "0"]) }
         let generate = try #require(try Recoup.parseAsRoot(["generate", "--rows", "10", "--seed", "3", "--out", "g.csv"]) as? Recoup.Generate)
-        #expect(generate.rows == 10 && generate.seed == 3)
+        #expect(generate.rows == 10 && generate.seed == 3 && !generate.drift && !generate.plantProblems)
+        let drifted = try #require(try Recoup.parseAsRoot(["generate", "--rows", "10", "--drift", "--out", "g.csv"]) as? Recoup.Generate)
+        #expect(drifted.drift)
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["generate", "--rows", "0", "--out", "g.csv"]) }
         let export = try #require(try Recoup.parseAsRoot(["export-labels", "--db", "x.sqlite", "--out", "l.csv"]) as? Recoup.ExportLabels)
         #expect(export.db == "x.sqlite")

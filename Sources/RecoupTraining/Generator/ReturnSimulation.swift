@@ -49,17 +49,27 @@ extension SyntheticWorld {
         case .swapFraudster: categoryWeights = [4, 4, 60, 4, 2, 2, 3, 20, 1, 0]
         default: break
         }
+        if let drift { categoryWeights = zip(categoryWeights, drift.categoryFactors).map { $0 * $1 } }
         let categoryIndex = rng.pick(weights: categoryWeights)
         let profile = Self.categories[categoryIndex]
-        var skuIndex = pickSKU(category: categoryIndex, &rng)
+        var skuIndex =
+            if let drift, rng.chance(drift.newSKUShare) {
+                pickSKU(among: drift.newSKUsByCategory[categoryIndex], &rng)
+            } else {
+                pickSKU(among: skusByCategory[categoryIndex], &rng)
+            }
         if let planted, let bad = planted.skuIndices[categoryIndex], rng.chance(0.04) { skuIndex = rng.pick(bad) }  // they sell well
         let sku = skus[skuIndex]
-        let warehouse = Self.warehouses[rng.pick(weights: Self.warehouses.map(\.share))]
+        let warehouseIndex = rng.pick(weights: Self.warehouses.map(\.share))
+        let warehouse = Self.warehouses[warehouseIndex]
 
         let promo = rng.chance(0.3)
-        let unitPrice = ((sku.price * (promo ? rng.uniform(0.6, 0.85) : 1) * rng.uniform(0.97, 1.03)) * 100).rounded() / 100
+        let priceFactor = drift?.priceFactor ?? 1  // × 1 is exact: without drift, the prices are as before drift existed
+        let unitPrice = ((sku.price * (promo ? rng.uniform(0.6, 0.85) : 1) * rng.uniform(0.97, 1.03)) * priceFactor * 100).rounded() / 100
         let quantity = [1, 1, 1, 1, 1, 1, 1, 2, 2, 3][rng.integer(0...9)]
-        let channel = ["web", "app", "marketplace", "store"][rng.pick(weights: [45, 30, 15, 10])]
+        var channelWeights = Self.channelWeights
+        if let drift { channelWeights = zip(channelWeights, drift.channelFactors).map { $0 * $1 } }
+        let channel = Self.channels[rng.pick(weights: channelWeights)]
         let paymentWeights: [Double] = type == .swapFraudster ? [20, 10, 10, 30, 30] : [45, 20, 18, 5, 12]
         let payment = ["credit_card", "debit_card", "paypal", "gift_card", "bnpl"][rng.pick(weights: paymentWeights)]
 
@@ -73,11 +83,18 @@ extension SyntheticWorld {
         let requested = orderDate + min(requestLag, 90)
         let received: Day? = rng.chance(0.035) ? nil : requested + 1 + Int(rng.exponential(mean: warehouse.receiveLagMean))
 
-        // Hidden truth: a swap, a worn item, a defect, transit damage.
-        let isSwap = type == .swapFraudster && rng.chance(0.8)
+        // Hidden truth: a swap, a worn item, a defect, transit damage; with drift, a swap ring at one warehouse.
+        let fraudsterSwap = type == .swapFraudster && rng.chance(0.8)
         let isWorn = type == .wardrober && rng.chance(0.7)
         let isDefective = rng.chance(sku.defectRate)
         let isTransitDamage = rng.chance(0.04 + (profile.name == "furniture" ? 0.08 : 0))
+        let ringSwap =
+            if let drift, warehouseIndex == drift.fraudWarehouse, !fraudsterSwap, !isWorn {
+                rng.chance(drift.fraudWarehouseSwapShare)
+            } else {
+                false
+            }
+        let isSwap = fraudsterSwap || ringSwap
 
         // The stated reason follows the truth (with the usual noise of self-reported reasons).
         var reasonWeights = profile.reasonWeights
@@ -151,11 +168,15 @@ extension SyntheticWorld {
 
         // Fraud (confirmed) and its label noise.
         var fraud: Bool
-        switch type {
-        case .swapFraudster: fraud = isSwap ? rng.chance(0.9) : rng.chance(0.1)
-        case .wardrober: fraud = isWorn ? rng.chance(0.4) : rng.chance(0.03)
-        case .serialReturner: fraud = rng.chance(0.04)
-        case .normal: fraud = rng.chance(isGuest ? 0.012 : 0.005)
+        if isSwap {
+            fraud = rng.chance(0.9)
+        } else {
+            switch type {
+            case .swapFraudster: fraud = rng.chance(0.1)
+            case .wardrober: fraud = isWorn ? rng.chance(0.4) : rng.chance(0.03)
+            case .serialReturner: fraud = rng.chance(0.04)
+            case .normal: fraud = rng.chance(isGuest ? 0.012 : 0.005)
+            }
         }
         if rng.chance(0.002) { fraud.toggle() }
 
@@ -231,8 +252,7 @@ extension SyntheticWorld {
         return LabelledReturn(record: record, labels: ReturnLabels(disposition: disposition, fraudFlag: fraud, recoveryValue: recovery))
     }
 
-    private func pickSKU(category: Int, _ rng: inout SplitMix64) -> Int {
-        let candidates = skusByCategory[category]
+    private func pickSKU(among candidates: [Int], _ rng: inout SplitMix64) -> Int {
         // Two draws, keep the more popular: a cheap skew towards best sellers.
         let a = rng.pick(candidates)
         let b = rng.pick(candidates)

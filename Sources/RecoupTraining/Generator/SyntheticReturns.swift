@@ -8,11 +8,15 @@ internal import Synchronization
 /// on one core or two, and `generate(rows: n)` is a prefix of `generate(rows: m)` for `m > n` only when the world
 /// (which scales with `rows`) is the same; use the same `rows` and `seed` to reproduce a file.
 package enum SyntheticReturns {
-    /// Generates `rows` labelled returns; with `plantProblems`, the ones ``plantedProblems(rows:seed:)`` names.
-    package static func generate(rows: Int, seed: UInt64, plantProblems: Bool = false) -> [LabelledReturn] {
+    /// Generates `rows` labelled returns; with `plantProblems`, the ones ``plantedProblems(rows:seed:)`` names; with
+    /// `drift`, from the process shifted by ``GeneratorDrift/standard`` (its warehouse with the fraud ring is
+    /// ``GeneratorDrift/fraudWarehouse``). Without `drift`, the returns are byte for byte what they were before the
+    /// option existed.
+    package static func generate(rows: Int, seed: UInt64, plantProblems: Bool = false, drift: Bool = false) -> [LabelledReturn] {
         precondition(rows >= 0, "rows must be non-negative, got \(rows)")
         var built = SyntheticWorld(seed: seed, rows: rows)
         if plantProblems { built.planted = PlantedProblems(world: built) }
+        if drift { built.shift(by: .standard, seed: seed) }
         let world = built
         if rows < 2_000 { return (0..<rows).map { world.simulate(index: $0, seed: seed) } }
         let chunks = 16

@@ -201,6 +201,10 @@ struct SyntheticWorld: Sendable {
         .init(id: "WH5", share: 0.10, refurbishBench: false, electronicsTest: false, receiveLagMean: 9),
     ]
 
+    /// Sales channels and their sampling weights.
+    static let channels = ["web", "app", "marketplace", "store"]
+    static let channelWeights: [Double] = [45, 30, 15, 10]
+
     /// Share of returns coming from each customer type (fraudsters and serial returners return far more often than
     /// their share of customers).
     static let typeShares: [Double] = [0.80, 0.11, 0.055, 0.035]
@@ -210,6 +214,8 @@ struct SyntheticWorld: Sendable {
     var customersByType: [[Customer]]
     /// Problems planted on purpose (`recoup generate --plant-problems`), for the insights to find; `nil` by default.
     var planted: PlantedProblems?
+    /// The shifted process (`recoup generate --drift`); `nil` by default.
+    var drift: DriftState?
 
     /// Builds the world for a seed: about `rows / 40` SKUs per category ceiling 600, and a customer pool of about
     /// `rows / 3` customers.
@@ -221,30 +227,8 @@ struct SyntheticWorld: Sendable {
         for (c, profile) in Self.categories.enumerated() {
             let prefix = String(profile.name.prefix(3)).uppercased()
             for k in 0..<perCategory {
-                let tier = ["value", "mid", "premium"][rng.pick(weights: [0.4, 0.4, 0.2])]
-                let tierFactor = tier == "premium" ? 1.9 : (tier == "value" ? 0.65 : 1.0)
-                let price = (rng.logNormal(median: profile.medianPrice, sigma: profile.priceSigma) * tierFactor * 100).rounded() / 100
-                let quality = tier == "premium" ? 0.6 : (tier == "value" ? 1.5 : 1.0)
-                let defect = min(0.6, rng.exponential(mean: 0.09) * quality)
-                let demand = min(1, max(0.02, 0.5 + 0.22 * rng.normal()))
                 byCategory[c].append(skus.count)
-                skus.append(
-                    SKU(
-                        id: "SKU-\(prefix)-\(String(format: "%05d", k))",
-                        category: c,
-                        brandTier: tier,
-                        price: max(1, price),
-                        weightKg: rng.uniform(profile.weightKg.lowerBound, profile.weightKg.upperBound),
-                        serialTracked: rng.chance(profile.serialShare),
-                        seasonStart: rng.integer(1...365),
-                        seasonDays: profile.seasonDays,
-                        defectRate: defect,
-                        returnRate90d: min(0.95, max(0.005, 0.08 + defect * 0.8 + 0.05 * rng.normal().magnitude)),
-                        isNew: rng.chance(0.08),
-                        demand: demand,
-                        popularity: rng.exponential(mean: 1)
-                    )
-                )
+                skus.append(Self.drawSKU(id: "SKU-\(prefix)-\(String(format: "%05d", k))", category: c, &rng))
             }
         }
         self.skus = skus
@@ -276,6 +260,75 @@ struct SyntheticWorld: Sendable {
             )
         }
         self.customersByType = customers
+    }
+
+    /// A SKU of category `category`: brand tier, price, defect rate, demand, weight, serial tracking, season start,
+    /// 90-day return rate, whether it is new, popularity.
+    private static func drawSKU(id: String, category c: Int, _ rng: inout SplitMix64) -> SKU {
+        let profile = categories[c]
+        let tier = ["value", "mid", "premium"][rng.pick(weights: [0.4, 0.4, 0.2])]
+        let tierFactor = tier == "premium" ? 1.9 : (tier == "value" ? 0.65 : 1.0)
+        let price = (rng.logNormal(median: profile.medianPrice, sigma: profile.priceSigma) * tierFactor * 100).rounded() / 100
+        let quality = tier == "premium" ? 0.6 : (tier == "value" ? 1.5 : 1.0)
+        let defect = min(0.6, rng.exponential(mean: 0.09) * quality)
+        let demand = min(1, max(0.02, 0.5 + 0.22 * rng.normal()))
+        return SKU(
+            id: id,
+            category: c,
+            brandTier: tier,
+            price: max(1, price),
+            weightKg: rng.uniform(profile.weightKg.lowerBound, profile.weightKg.upperBound),
+            serialTracked: rng.chance(profile.serialShare),
+            seasonStart: rng.integer(1...365),
+            seasonDays: profile.seasonDays,
+            defectRate: defect,
+            returnRate90d: min(0.95, max(0.005, 0.08 + defect * 0.8 + 0.05 * rng.normal().magnitude)),
+            isNew: rng.chance(0.08),
+            demand: demand,
+            popularity: rng.exponential(mean: 1)
+        )
+    }
+}
+
+/// The world's side of a ``GeneratorDrift``: its factors by category and channel index, and the new SKUs.
+struct DriftState: Sendable {
+    var categoryFactors: [Double]
+    var channelFactors: [Double]
+    var priceFactor: Double
+    var newSKUShare: Double
+    /// Indices into the world's SKUs of each category's new SKUs.
+    var newSKUsByCategory: [[Int]]
+    var fraudWarehouse: Int
+    var fraudWarehouseSwapShare: Double
+}
+
+extension SyntheticWorld {
+    /// Shifts the process by `drift`: adds a quarter as many new SKUs per category as there are (at least 5), with
+    /// ids `SKU-<CAT>-N<nnnnn>` and no 90-day return rate, from their own seeded stream (the catalogue is unchanged).
+    mutating func shift(by drift: GeneratorDrift, seed: UInt64) {
+        guard let fraudWarehouse = Self.warehouses.firstIndex(where: { $0.id == drift.fraudWarehouse }) else {
+            preconditionFailure("no warehouse \(drift.fraudWarehouse)")
+        }
+        var rng = SplitMix64(seed: derivedSeed(seed, stream: 3, index: 0))
+        var newSKUs: [[Int]] = Array(repeating: [], count: Self.categories.count)
+        for (c, profile) in Self.categories.enumerated() {
+            let prefix = String(profile.name.prefix(3)).uppercased()
+            for k in 0..<max(5, skusByCategory[c].count / 4) {
+                var sku = Self.drawSKU(id: "SKU-\(prefix)-N\(String(format: "%05d", k))", category: c, &rng)
+                sku.isNew = true
+                newSKUs[c].append(skus.count)
+                skus.append(sku)
+            }
+        }
+        self.drift = DriftState(
+            categoryFactors: Self.categories.map { drift.categoryFactors[$0.name] ?? 1 },
+            channelFactors: Self.channels.map { drift.channelFactors[$0] ?? 1 },
+            priceFactor: drift.priceFactor,
+            newSKUShare: drift.newSKUShare,
+            newSKUsByCategory: newSKUs,
+            fraudWarehouse: fraudWarehouse,
+            fraudWarehouseSwapShare: drift.fraudWarehouseSwapShare
+        )
     }
 }
 
