@@ -160,7 +160,8 @@ let package = Package(
         .testTarget(
             name: "RecoupServerTests",
             dependencies: [
-                "RecoupServer", "RecoupSQLite", "RecoupTestSupport", "RecoupInsights", "RecoupLearning",
+                "RecoupServer", "RecoupSQLite", "RecoupTestSupport", "RecoupInsights", "RecoupLearning", "RecoupTraining", "recoup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -31,6 +31,7 @@ struct TestServer {
     static func make(
         model: Bool = false,
         modelsDirectory: URL = URL(fileURLWithPath: "models"),
+        database: URL? = nil,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         var configuration = ServerConfiguration()
@@ -39,7 +40,7 @@ struct TestServer {
         let clock = TestClock()
         let registry = PrometheusCollectorRegistry()
         let service = ReturnsService(
-            store: try SQLiteStore.inMemory(),
+            store: try database.map { try SQLiteStore.open(path: $0.path) } ?? SQLiteStore.inMemory(),
             models: ModelRegistry(
                 ServingModel(
                     scorer: model ? Scorer(bundle: SmallModel.shared.bundle, policy: .default) : nil,
