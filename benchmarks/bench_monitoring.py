@@ -29,8 +29,6 @@ def main() -> None:
     binary = recoup_binary()
     folder = temp_folder("bench-monitoring")
     records = generate_records(binary, 2_000, 78, folder)
-    ingest = folder / "ingest.json"
-    ingest.write_text(json.dumps({"returns": [dict(rec, return_id=f"__ID__-{i}") for i, rec in enumerate(records[:100])]}))
     servers = {}
     for name, extra in [("on", []), ("off", ["--no-monitoring"])]:
         server = Server(binary=binary, db=folder / f"{name}.sqlite", models=ROOT / "models", extra=extra)
@@ -41,6 +39,9 @@ def main() -> None:
         entry = {}
         for name in (["on", "off"] if r % 2 == 0 else ["off", "on"]):
             server, key = servers[name]
+            # ingest.lua numbers requests from 1 in every run: a run-specific template keeps every return new.
+            ingest = folder / f"ingest-{name}-{r}.json"
+            ingest.write_text(json.dumps({"returns": [dict(rec, return_id=f"R{r}-__ID__-{i}") for i, rec in enumerate(records[:100])]}))
             before = request(server.port, "GET", "/v1/summary", key=key).json()["returns"]
             start = time.monotonic()
             result = wrk(f"http://127.0.0.1:{server.port}/v1/returns", "ingest.lua", ingest, key, connections=8,

@@ -81,6 +81,8 @@ RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_insights.py --rows $INSIGHTS
 
 echo "== http" >&2
 RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_server.py > /dev/null
+echo "== monitoring" >&2
+RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_monitoring.py > /dev/null
 
 if [ -n "${BEFORE:-}" ]; then
   echo "== before and after ($BEFORE)" >&2
@@ -104,6 +106,7 @@ CORE=$("$BIN/recoup-bench" blas --size 1000 --threads 1)
   "$PYTHON" benchmarks/render_pipeline.py flags
   "$PYTHON" benchmarks/render_pipeline.py insights
   "$PYTHON" benchmarks/render_pipeline.py server
+  "$PYTHON" benchmarks/render_pipeline.py monitoring
   if [ -n "${BEFORE:-}" ]; then cat "$OUT/compare.md"; fi
 } > benchmarks/RESULTS.md
 echo "wrote benchmarks/RESULTS.md" >&2

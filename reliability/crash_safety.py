@@ -206,6 +206,12 @@ def verify(run: Run) -> dict:
     timed = sum(s["count"] for row in cycles for s in row["stages"] if s["stage"] == "received_to_inspected")
     if timed != summary["inspected"]:
         problems.append(f"cycle times count {timed} inspections; the store holds {summary['inspected']}")
+    # The monitoring profile counts every stored return once (added in the ingest's transaction; a resent batch
+    # whose first try was stored is a duplicate and not counted again).
+    monitor = request(port, "GET", "/v1/models/monitor?days=3660", key=analyst).json()
+    profiled = sum((d.get("report") or {}).get("rows", 0) for d in monitor["drift"] if d["role"] == "serving")
+    if profiled != summary["returns"]:
+        problems.append(f"the monitoring profile counts {profiled} returns; the store holds {summary['returns']}")
 
     # Overlap, from the acknowledged claims: expires_at and the lease length.
     by_item: dict[str, list[dict]] = {}

@@ -156,7 +156,8 @@ def write_report(results: list[dict], total: float, m: dict, walls: list[tuple[s
         "  state; every acknowledged claim, release and inspection is in the item's history; and no item was leased twice",
         "  with overlapping leases, checked from the acknowledged claims (`expires_at` minus the lease length) and from the",
         "  server's history of every item (which also holds the claims whose reply the kill cut off). The insights' running",
-        "  totals count exactly the returns and inspections stored (leakage and cycle times against the summary).",
+        "  totals count exactly the returns and inspections stored (leakage and cycle times against the summary), and so"
+        " does the model monitor's profile.",
         "- **API fuzzing** (`reliability/api_fuzz.py`): schemathesis against `openapi.yaml` on a running server with the admin",
         "  key, every operation, all phases (examples, coverage, fuzzing, stateful), positive and negative data.",
         "- **Overload** (`reliability/overload.py`): a server started with `--max-concurrent-requests 4` gets 48 clients",

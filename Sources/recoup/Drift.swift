@@ -45,17 +45,18 @@ extension Recoup {
             do {
                 drift = try scorer.drift(batch.records, minRows: minRows, thresholds: DriftThresholds(moderate: moderate, major: major))
             } catch { throw CommandError(error.description) }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(drift), as: UTF8.self))
-            } else {
-                print(Self.table(drift))
-            }
+            print(json ? try Self.json(drift) : Self.table(drift))
             if let report {
                 try InputFiles.write(Array(DriftHTML.html(drift, data: data).utf8), to: report)
                 FileHandle.standardError.write(Data("report written to \(report)\n".utf8))
             }
+        }
+
+        /// What `--json` prints: one object (see ``DriftReport``'s encoding).
+        static func json(_ d: DriftReport) throws -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(d), as: UTF8.self)
         }
 
         static func table(_ d: DriftReport) -> String {

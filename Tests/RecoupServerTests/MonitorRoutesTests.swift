@@ -107,6 +107,12 @@ struct MonitorRoutesTests {
                     #expect(abs((served["psi"] as? Double ?? -1) - computed.psi!) <= 1e-6, "\(computed.name)")
                 }
             }
+            // The monitor's numbers are Prometheus gauges too.
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"recoup_monitor_psi{model="small-test",role="serving",head="inputs"}"#))
+                #expect(text.contains(#"recoup_monitor_live_metric{model="small-test",head="fraud",metric="pr_auc"}"#))
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+internal import Foundation
 package import RecoupCore
 package import RecoupFeatures
 package import RecoupLearning
@@ -156,7 +157,7 @@ package struct ProfileDistribution: Sendable, Codable, Equatable {
     /// A bucket's name in words: `≤ 24.5`, `24.5 – 60`, `> 310`, a level, or `<unseen>`.
     package func bucketLabel(_ b: Int) -> String {
         if let levels { return b < levels.count ? levels[b] : "<unseen>" }
-        let bounds = upperBounds ?? []
+        let bounds = (upperBounds ?? []).map { String(format: "%.4g", Double($0)) }
         if bounds.isEmpty { return "all" }
         if b == 0 { return "≤ \(bounds[0])" }
         if b == bounds.count { return "> \(bounds[b - 1])" }

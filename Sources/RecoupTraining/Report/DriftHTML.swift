@@ -6,13 +6,22 @@ package import RecoupScoring
 package enum DriftHTML {
     package static func html(_ report: DriftReport, data: String, generatedAt: Date = Date()) -> String {
         func number(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
+        func style(_ severity: DriftSeverity?) -> String {
+            switch severity {
+            case .moderate?: " style='color:#b45309;font-weight:600'"
+            case .major?: " style='color:#b91c1c;font-weight:600'"
+            default: ""
+            }
+        }
         func table(_ rows: [DriftRow], key: String) -> String {
-            var html = "<table><tr><th>\(key)</th><th>PSI</th><th>severity</th><th>missing (live)</th><th>missing (reference)</th></tr>"
+            let fields = rows.first.map { !$0.isPrediction } ?? true
+            var html = "<table><tr><th>\(key)</th><th>PSI</th><th>severity</th>"
+            html += fields ? "<th>missing (live)</th><th>missing (reference)</th></tr>" : "</tr>"
             for row in rows {
-                let mark = row.severity.map { $0 == .none ? "" : " class='better'" } ?? ""
-                html +=
-                    "<tr><td>\(SVGChart.escape(row.name))</td><td\(mark)>\(number(row.psi))</td><td>\(row.severity?.rawValue ?? "not enough data")</td>"
-                html += "<td>\(number(row.missingShare))</td><td>\(number(row.isPrediction ? nil : row.referenceMissingShare))</td></tr>"
+                let mark = style(row.severity)
+                html += "<tr><td>\(SVGChart.escape(row.name))</td><td\(mark)>\(number(row.psi))</td>"
+                html += "<td\(mark)>\(row.severity?.rawValue ?? "not enough data")</td>"
+                html += fields ? "<td>\(number(row.missingShare))</td><td>\(number(row.referenceMissingShare))</td></tr>" : "</tr>"
             }
             return html + "</table>"
         }
