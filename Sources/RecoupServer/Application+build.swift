@@ -24,8 +24,8 @@ package func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "recoup"),
         services: [
-            QueueUpkeepService(service: service, logger: logger), RescoringService(service: service, logger: logger),
-            MonitoringService(service: service, logger: logger),
+            PeriodicService.queueUpkeep(service, logger: logger), RescoringService(service: service, logger: logger),
+            PeriodicService.monitoring(service, logger: logger),
         ],
         logger: logger
     )

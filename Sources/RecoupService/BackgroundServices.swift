@@ -1,32 +1,37 @@
 package import Logging
 internal import ServiceLifecycle
 
-/// Every `interval`: puts expired leases back in their lanes (writing each in the item's history) and moves items
-/// whose refund was issued or whose service level passed to their new rank keys. (Claims already treat an expired
-/// lease as queued and apply the rank changes due; this keeps what readers see current.) Runs in the server's
-/// `ServiceGroup` until graceful shutdown; a failed round is logged and the next one runs.
-package struct QueueUpkeepService: Service {
-    let service: ReturnsService
+/// Runs a piece of upkeep now and then every `interval` in the server's `ServiceGroup`, until graceful shutdown; a
+/// failed round is logged and the next one runs.
+package struct PeriodicService: Service {
     let interval: Duration
     let logger: Logger
-
-    package init(service: ReturnsService, interval: Duration = .seconds(30), logger: Logger) {
-        self.service = service
-        self.interval = interval
-        self.logger = logger
-    }
+    /// What is logged when a round fails.
+    let failure: Logger.Message
+    let work: @Sendable () async throws -> Void
 
     package func run() async throws {
         await periodically(every: interval) {
-            do {
-                let done = try await service.upkeep()
-                if done.expiredLeases + done.reranked > 0 {
-                    logger.debug("queue upkeep", metadata: ["expired_leases": "\(done.expiredLeases)", "reranked": "\(done.reranked)"])
-                }
-            } catch {
-                logger.error("queue upkeep failed", metadata: ["error": "\(error)"])
+            do { try await work() } catch { logger.error(failure, metadata: ["error": "\(error)"]) }
+        }
+    }
+
+    /// Puts expired leases back in their lanes (writing each in the item's history) and moves items whose refund was
+    /// issued or whose service level passed to their new rank keys. (Claims already treat an expired lease as queued
+    /// and apply the rank changes due; this keeps what readers see current.)
+    package static func queueUpkeep(_ service: ReturnsService, every interval: Duration = .seconds(30), logger: Logger) -> PeriodicService {
+        PeriodicService(interval: interval, logger: logger, failure: "queue upkeep failed") {
+            let done = try await service.upkeep()
+            if done.expiredLeases + done.reranked > 0 {
+                logger.debug("queue upkeep", metadata: ["expired_leases": "\(done.expiredLeases)", "reranked": "\(done.reranked)"])
             }
         }
+    }
+
+    /// Computes the model monitor over the last 7 days, which sets its Prometheus gauges (largest PSI, live metrics,
+    /// shadow deltas), so that alerts do not depend on someone reading the route.
+    package static func monitoring(_ service: ReturnsService, every interval: Duration = .seconds(300), logger: Logger) -> PeriodicService {
+        PeriodicService(interval: interval, logger: logger, failure: "model monitor failed") { _ = try await service.monitor() }
     }
 }
 
@@ -49,30 +54,6 @@ package struct RescoringService: Service {
                 if count > 0 { logger.info("re-scored queued returns", metadata: ["count": "\(count)", "model": "\(version)"]) }
             } catch {
                 logger.error("re-scoring the queue stopped", metadata: ["error": "\(error)", "model": "\(version)"])
-            }
-        }
-    }
-}
-
-/// Every `interval`: computes the model monitor over the last 7 days, which sets its Prometheus gauges (largest PSI,
-/// live metrics, shadow deltas), so that alerts do not depend on someone reading the route. A failed round is logged.
-package struct MonitoringService: Service {
-    let service: ReturnsService
-    let interval: Duration
-    let logger: Logger
-
-    package init(service: ReturnsService, interval: Duration = .seconds(300), logger: Logger) {
-        self.service = service
-        self.interval = interval
-        self.logger = logger
-    }
-
-    package func run() async throws {
-        await periodically(every: interval) {
-            do {
-                _ = try await service.monitor()
-            } catch {
-                logger.error("model monitor failed", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -224,13 +224,8 @@ extension ReturnsService {
 
     /// The metrics of predictions against labels.
     static func measured(_ predictions: [PredictionValues], _ labels: [ReturnLabels]) -> OutcomeMetrics {
-        let k = Disposition.allCases.count
-        var probabilities = Matrix<Double>(rows: predictions.count, columns: k)
-        for (i, p) in predictions.enumerated() {
-            for c in 0..<k { probabilities[i, c] = p.dispositionProbabilities[c] }
-        }
-        return OutcomeMetrics(
-            probabilities: probabilities,
+        OutcomeMetrics(
+            probabilities: predictions.map(\.dispositionProbabilities),
             fraudRisk: predictions.map(\.fraudRisk),
             recovery: predictions.map(\.recoveryValue),
             low: predictions.map(\.recoveryValueLow),

@@ -35,21 +35,13 @@ package struct PredictionValues: Sendable, Equatable {
 
     /// Little-endian doubles after a format byte: the probabilities, then risk, value, low and high.
     package func storedBytes() -> Data {
-        let numbers = dispositionProbabilities + [fraudRisk, recoveryValue, recoveryValueLow, recoveryValueHigh]
-        var bytes = Data([Self.storedFormat])
-        bytes.reserveCapacity(1 + 8 * numbers.count)
-        for x in numbers { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-        return bytes
+        StoredDoubles.bytes(format: Self.storedFormat, dispositionProbabilities + [fraudRisk, recoveryValue, recoveryValueLow, recoveryValueHigh])
     }
 
     /// Predictions read back from ``storedBytes()``.
     package init(storedBytes bytes: Data, returnID: String) throws(StoreError) {
-        let count = (bytes.count - 1) / 8
-        guard bytes.first == Self.storedFormat, (bytes.count - 1) % 8 == 0, count == Disposition.allCases.count + 4 else {
+        guard let x = StoredDoubles.numbers(bytes, format: Self.storedFormat), x.count == Disposition.allCases.count + 4 else {
             throw .corrupt("the stored predictions of return \(returnID) are not in format \(Self.storedFormat) (\(bytes.count) bytes)")
-        }
-        let x: [Double] = bytes.withUnsafeBytes { raw in
-            (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 1 + 8 * $0, as: UInt64.self))) }
         }
         let k = Disposition.allCases.count
         self.init(
@@ -59,6 +51,26 @@ package struct PredictionValues: Sendable, Equatable {
             recoveryValueLow: x[k + 2],
             recoveryValueHigh: x[k + 3]
         )
+    }
+}
+
+/// Numbers as a store keeps them in a blob: a format byte, then little-endian doubles.
+enum StoredDoubles {
+    static func bytes(format: UInt8, _ numbers: [Double]) -> Data {
+        var bytes = Data([format])
+        bytes.reserveCapacity(1 + 8 * numbers.count)
+        for x in numbers { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        return bytes
+    }
+
+    /// The numbers of ``bytes(format:_:)``; `nil` for another format or a length that is not 1 + 8k.
+    static func numbers(_ bytes: Data, format: UInt8) -> [Double]? {
+        guard bytes.first == format, (bytes.count - 1) % 8 == 0 else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            (0..<((bytes.count - 1) / 8)).map {
+                Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 1 + 8 * $0, as: UInt64.self)))
+            }
+        }
     }
 }
 

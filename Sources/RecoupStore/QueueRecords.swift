@@ -134,21 +134,15 @@ extension QueueRank {
             t.refundAt.timeIntervalSince1970, t.dueAt.timeIntervalSince1970,
         ]
         for change in changes { numbers += [change.at.timeIntervalSince1970, change.key] }
-        var bytes = Data([Self.storedFormat])
-        bytes.reserveCapacity(1 + 8 * numbers.count)
-        for x in numbers { withUnsafeBytes(of: x.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-        return bytes
+        return StoredDoubles.bytes(format: Self.storedFormat, numbers)
     }
 
     /// A rank read back from ``storedBytes()``.
     package init(storedBytes bytes: Data, returnID: String) throws(StoreError) {
-        let count = (bytes.count - 1) / 8
-        guard bytes.first == Self.storedFormat, (bytes.count - 1) % 8 == 0, count >= 8, (count - 8) % 2 == 0 else {
+        guard let x = StoredDoubles.numbers(bytes, format: Self.storedFormat), x.count >= 8, (x.count - 8) % 2 == 0 else {
             throw .corrupt("the stored queue rank of return \(returnID) is not in format \(Self.storedFormat) (\(bytes.count) bytes)")
         }
-        let x: [Double] = bytes.withUnsafeBytes { raw in
-            (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 1 + 8 * $0, as: UInt64.self))) }
-        }
+        let count = x.count
         self.init(
             key: x[0],
             changes: stride(from: 8, to: count, by: 2).map { Change(at: Date(timeIntervalSince1970: x[$0]), key: x[$0 + 1]) },

@@ -45,7 +45,7 @@ struct BackgroundServiceTests {
         )
         #expect(claim.items.count == 1)
         clock.advance(31)
-        try await running([QueueUpkeepService(service: service, interval: .milliseconds(20), logger: Logger(label: "test"))]) {
+        try await running([PeriodicService.queueUpkeep(service, every: .milliseconds(20), logger: Logger(label: "test"))]) {
             let expired = try await eventually { try await service.detail(returnID: "leased").history.contains { $0.kind == .leaseExpired } }
             #expect(expired)
         }

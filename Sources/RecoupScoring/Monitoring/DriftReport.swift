@@ -199,14 +199,7 @@ extension Scorer {
         thresholds: DriftThresholds = .standard
     ) throws(DriftError) -> DriftReport {
         guard let profile = bundle.profile, let counter = profileCounter else { throw .noProfile(version: version) }
-        let assessments = assess(records, explain: false)
-        var counts = ProfileCounts(cells: counter.cellCount)
-        var cells: [UInt16] = []
-        for (record, assessment) in zip(records, assessments) {
-            cells.removeAll(keepingCapacity: true)
-            counter.cells(record, assessment, into: &cells)
-            counts.add(cells)
-        }
+        let counts = counter.count(records, assess(records, explain: false))
         return DriftReport(modelVersion: version, reference: profile, live: counts, minRows: minRows, thresholds: thresholds)
     }
 }

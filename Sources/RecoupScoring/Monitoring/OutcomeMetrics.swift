@@ -14,10 +14,10 @@ package struct OutcomeMetrics: Sendable {
     package var intervalCoverage: Double
 
     /// - Parameters:
-    ///   - probabilities: `rows × 8` disposition probabilities, in `Disposition.allCases` order.
+    ///   - probabilities: each row's 8 disposition probabilities, in `Disposition.allCases` order.
     ///   - fraudRisk, recovery, low, high: one per row; `labels` the outcomes, same order.
     package init(
-        probabilities: Matrix<Double>,
+        probabilities: [[Double]],
         fraudRisk: [Double],
         recovery predicted: [Double],
         low: [Double],
@@ -25,7 +25,12 @@ package struct OutcomeMetrics: Sendable {
         labels: [ReturnLabels]
     ) {
         rows = labels.count
-        disposition = ClassificationMetrics(labels: labels.map(\.disposition.index), probabilities: probabilities)
+        let k = Disposition.allCases.count
+        var matrix = Matrix<Double>(rows: probabilities.count, columns: k)
+        for (i, p) in probabilities.enumerated() {
+            for c in 0..<k { matrix[i, c] = p[c] }
+        }
+        disposition = ClassificationMetrics(labels: labels.map(\.disposition.index), probabilities: matrix)
         let fraudLabels = labels.map { $0.fraudFlag ? 1 : 0 }
         fraud = BinaryMetrics(labels: fraudLabels, probabilities: fraudRisk)
         fraudRiskDeciles = BinaryMetrics.calibrationByQuantile(labels: fraudLabels, probabilities: fraudRisk, bins: 10)
@@ -37,13 +42,8 @@ package struct OutcomeMetrics: Sendable {
 
     /// The metrics of assessments against their labels (same order).
     package init(_ assessments: [Assessment], labels: [ReturnLabels]) {
-        let k = Disposition.allCases.count
-        var probabilities = Matrix<Double>(rows: assessments.count, columns: k)
-        for (i, a) in assessments.enumerated() {
-            for c in 0..<k { probabilities[i, c] = a.dispositionProbabilities[c] }
-        }
         self.init(
-            probabilities: probabilities,
+            probabilities: assessments.map(\.dispositionProbabilities),
             fraudRisk: assessments.map(\.fraudRisk),
             recovery: assessments.map(\.recoveryValue),
             low: assessments.map(\.recoveryValueLow),

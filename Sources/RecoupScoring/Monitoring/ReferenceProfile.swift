@@ -75,14 +75,7 @@ package struct ReferenceProfile: Sendable, Codable, Equatable {
         ]
         var profile = ReferenceProfile(rows: 0, fields: fields, predictions: predictions)
         let counter = ProfileCounter(profile)
-        var counts = ProfileCounts(cells: counter.cellCount)
-        var cells: [UInt16] = []
-        for (record, assessment) in zip(records, assessments) {
-            cells.removeAll(keepingCapacity: true)
-            counter.cells(record, assessment, into: &cells)
-            counts.add(cells)
-        }
-        profile.absorb(counts, layout: counter)
+        profile.absorb(counter.count(records, assessments), layout: counter)
         return profile
     }
 
@@ -240,6 +233,18 @@ package struct ProfileCounter: Sendable {
         predictions = profile.predictions.map { lookup($0, field: nil, head: PredictionHead(rawValue: $0.name)) }
         self.offsets = offsets
         cellCount = next
+    }
+
+    /// Counts scored returns (records and their assessments, same order).
+    package func count(_ records: [ReturnRecord], _ assessments: [Assessment]) -> ProfileCounts {
+        var counts = ProfileCounts(cells: cellCount)
+        var scratch: [UInt16] = []
+        for (record, assessment) in zip(records, assessments) {
+            scratch.removeAll(keepingCapacity: true)
+            cells(record, assessment, into: &scratch)
+            counts.add(scratch)
+        }
+        return counts
     }
 
     /// Appends the cell of each distribution for one scored return.
