@@ -21,6 +21,9 @@ struct ModelsController {
         shadow.delete("models/shadow", use: stopShadow)
     }
 
+    /// The largest `min_rows` the monitor takes.
+    static let maxMinRows = 1_000_000_000
+
     /// The query parameters of the monitor.
     static let monitorQuery: [QueryParameter] = [.days, .minRows]
 
@@ -28,8 +31,8 @@ struct ModelsController {
         let days = try InsightsController.days(request) ?? 7
         var minRows: Int?
         if let raw = request.query(.minRows) {
-            guard let value = Int(String(raw)), value >= 1 else {
-                throw APIError.badRequest("min_rows must be an integer of at least 1, got \"\(raw)\"", field: "min_rows")
+            guard let value = Int(String(raw)), (1...Self.maxMinRows).contains(value) else {
+                throw APIError.badRequest("min_rows must be an integer in 1...\(Self.maxMinRows), got \"\(raw)\"", field: "min_rows")
             }
             minRows = value
         }
