@@ -18,6 +18,8 @@ package struct ServiceMetrics: Sendable {
         package static let rescoredReturns = "recoup_rescored_returns_total"
         /// Largest PSI over a model's input fields (`head="inputs"`) or a head's prediction PSI, by model and role.
         package static let driftPSI = "recoup_monitor_psi"
+        /// A head's prediction PSI among one warehouse's returns, by model, role, warehouse and head.
+        package static let segmentPSI = "recoup_monitor_segment_psi"
         /// A head's live metric from inspected returns, by model, head and metric.
         package static let liveMetric = "recoup_monitor_live_metric"
         /// Challenger minus champion on the same inspected returns, by head and metric.
@@ -79,6 +81,14 @@ extension ServiceMetrics {
             }
             for row in report.predictions {
                 if let psi = row.psi { Gauge(label: Name.driftPSI, dimensions: model + [("head", row.name)], factory: factory).record(psi) }
+            }
+            for segment in report.segments {
+                for row in segment.predictions {
+                    guard let psi = row.psi else { continue }
+                    Gauge(label: Name.segmentPSI, dimensions: model + [("warehouse", segment.value), ("head", row.name)], factory: factory).record(
+                        psi
+                    )
+                }
             }
         }
         for live in monitor.live {

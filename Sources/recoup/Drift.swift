@@ -73,7 +73,18 @@ extension Recoup {
             }
             lines.append(pad("prediction", width) + pad("psi", 9) + "severity")
             for row in d.predictions { lines.append(pad(row.name, width) + pad(number(row.psi), 9) + (row.severity?.rawValue ?? "–")) }
-            return lines.joined(separator: "\n")
+            if !d.segments.isEmpty {
+                let heads = d.predictions.map(\.name).sorted()
+                lines.append(pad("warehouse", width) + pad("returns", 9) + heads.map { pad("\($0) psi", 22) }.joined())
+                for segment in d.segments {
+                    let values = heads.map { head in
+                        let row = segment.predictions.first { $0.name == head }
+                        return pad(number(row?.psi) + (row?.severity.map { $0 == .none ? "" : " \($0.rawValue)" } ?? ""), 22)
+                    }
+                    lines.append(pad(segment.value, width) + pad("\(segment.rows)", 9) + values.joined())
+                }
+            }
+            return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
         }
     }
 }

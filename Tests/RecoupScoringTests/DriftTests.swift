@@ -61,13 +61,19 @@ struct DriftTests {
         let bundle = SmallModel.shared.bundle
         let profile = try #require(bundle.profile)
         #expect(profile.rows == bundle.trainingData.trainRows)
-        for d in profile.distributions {
+        for d in profile.fields + profile.predictions {
             #expect(d.counts.reduce(0, +) + d.missing == profile.rows, "\(d.name)")
         }
         let names = Set(profile.fields.map(\.name))
         #expect(names.isSuperset(of: ["category", "channel", "unit_price", "sku_return_rate_90d", "warehouse_id"]))
         #expect(names.isDisjoint(with: ["return_id", "sku", "customer_id", "order_date", "customer_comment"]))
         #expect(profile.predictions.map(\.name) == ["disposition", "fraud_risk", "recovery_value"])
+        // Per warehouse: its returns' predictions, adding up to all of them.
+        let segments = try #require(profile.segments)
+        #expect(segments.map(\.value) == (profile.fields.first { $0.name == "warehouse_id" }?.levels ?? []) + ["<unseen>"])
+        let perSite: [Int] = segments.map { $0.predictions[1].counts.reduce(0, +) }
+        let all: Int = profile.predictions[1].counts.reduce(0, +)
+        #expect(perSite.reduce(0, +) == all)
         // The training predictions in (at most) deciles: no bin holds much more than a tenth unless values repeat.
         let value = profile.predictions[2].counts
         #expect((5...10).contains(value.count))
@@ -109,6 +115,11 @@ struct DriftTests {
         for row in report.fields {
             #expect(row.severity == DriftSeverity.none, "\(row.name): PSI \(row.psi ?? -1)")
         }
+        // Every warehouse seen in training has its own predictions, and none has moved.
+        #expect(report.segments.count == trained.bundle.profile?.segments?.count)
+        for segment in report.segments where segment.rows >= report.minRows {
+            #expect(segment.predictions.allSatisfy { $0.severity == DriftSeverity.none }, "\(segment.value)")
+        }
     }
 }
 
@@ -133,5 +144,11 @@ struct ShiftedProcessTests {
         }
         // The largest PSI comes first.
         #expect(report.fields.map { $0.psi ?? 0 } == report.fields.map { $0.psi ?? 0 }.sorted(by: >))
+        // The swap-fraud ring at one warehouse moves that warehouse's fraud risk most.
+        func fraudPSI(_ segment: DriftSegment) -> Double { segment.predictions.first { $0.name == "fraud_risk" }?.psi ?? -1 }
+        let ring = try #require(report.segments.first { $0.value == GeneratorDrift.standard.fraudWarehouse.lowercased() })
+        let ringRow = try #require(ring.predictions.first { $0.name == "fraud_risk" })
+        #expect(ringRow.severity == .moderate || ringRow.severity == .major, "fraud_risk at the ring's warehouse: PSI \(ringRow.psi ?? -1)")
+        #expect(report.segments.filter { $0.value != ring.value }.allSatisfy { fraudPSI($0) < fraudPSI(ring) })
     }
 }

@@ -87,6 +87,8 @@ package struct DriftReport: Sendable {
     package var fields: [DriftRow]
     /// Predictions, largest PSI first.
     package var predictions: [DriftRow]
+    /// The predictions per warehouse, the warehouse with the largest PSI first (empty for a profile without segments).
+    package var segments: [DriftSegment]
 
     /// Whether there are enough live rows to compute PSI.
     package var enoughData: Bool { rows >= minRows }
@@ -103,17 +105,34 @@ package struct DriftReport: Sendable {
         self.minRows = minRows
         self.thresholds = thresholds
         let counter = ProfileCounter(reference)
-        let enough = live.rows >= minRows
-        func drift(_ distributions: [ProfileDistribution], first: Int, predictions: Bool) -> [DriftRow] {
+        func counts(_ distribution: ProfileDistribution, block: Int) -> [Int64] {
+            let offset = counter.offsets[block]
+            return (0...distribution.bucketCount).map { offset + $0 < live.values.count ? live.values[offset + $0] : 0 }
+        }
+        func drift(_ distributions: [ProfileDistribution], first: Int, predictions: Bool, enough: Bool) -> [DriftRow] {
             distributions.enumerated().map { d, distribution in
-                let offset = counter.offsets[first + d]
-                let liveCounts = (0...distribution.bucketCount).map { offset + $0 < live.values.count ? live.values[offset + $0] : 0 }
-                return Self.row(distribution, live: liveCounts, enough: enough, thresholds: thresholds, prediction: predictions)
+                Self.row(distribution, live: counts(distribution, block: first + d), enough: enough, thresholds: thresholds, prediction: predictions)
             }
             .sorted { ($0.psi ?? -1, $1.name) > ($1.psi ?? -1, $0.name) }
         }
-        fields = drift(reference.fields, first: 0, predictions: false)
-        predictions = drift(reference.predictions, first: reference.fields.count, predictions: true)
+        fields = drift(reference.fields, first: 0, predictions: false, enough: live.rows >= minRows)
+        predictions = drift(reference.predictions, first: reference.fields.count, predictions: true, enough: live.rows >= minRows)
+        var block = reference.fields.count + reference.predictions.count
+        var segments: [DriftSegment] = []
+        for segment in reference.segments ?? [] {
+            // Each return counts once in its segment: any one prediction's counts add up to the segment's rows.
+            let rows = Int(segment.predictions.first.map { counts($0, block: block).reduce(0, +) } ?? 0)
+            segments.append(
+                DriftSegment(
+                    field: segment.field,
+                    value: segment.value,
+                    rows: rows,
+                    predictions: drift(segment.predictions, first: block, predictions: true, enough: rows >= minRows)
+                )
+            )
+            block += segment.predictions.count
+        }
+        self.segments = segments.sorted { ($0.largestPSI ?? -1, $1.value) > ($1.largestPSI ?? -1, $0.value) }
     }
 
     /// The largest PSI over the fields (`nil` without enough data).
@@ -147,16 +166,30 @@ package struct DriftReport: Sendable {
     }
 }
 
+/// One warehouse's predictions against its own training predictions.
+package struct DriftSegment: Sendable, Encodable {
+    /// `warehouse_id`, and the warehouse (or `<unseen>`: those not seen in training).
+    package var field: String
+    package var value: String
+    /// Live returns of the segment; below the report's `min_rows`, no PSI.
+    package var rows: Int
+    /// Largest PSI first.
+    package var predictions: [DriftRow]
+
+    package var largestPSI: Double? { predictions.compactMap(\.psi).max() }
+}
+
 extension DriftReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case modelVersion = "model_version"
         case rows
         case minRows = "min_rows"
-        case status, thresholds, fields, predictions
+        case status, thresholds, fields, predictions, segments
     }
 
     /// `{"model_version", "rows", "min_rows", "status": "ok" | "not_enough_data", "thresholds", "fields": [...],
-    /// "predictions": [...]}`: what `recoup drift --json` prints and the monitor route answers.
+    /// "predictions": [...], "segments": [{"field", "value", "rows", "predictions"}]}`: what `recoup drift --json` prints
+    /// and the monitor route answers.
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(modelVersion, forKey: .modelVersion)
@@ -166,6 +199,7 @@ extension DriftReport: Encodable {
         try c.encode(["moderate": thresholds.moderate, "major": thresholds.major], forKey: .thresholds)
         try c.encode(fields, forKey: .fields)
         try c.encode(predictions, forKey: .predictions)
+        try c.encode(segments, forKey: .segments)
     }
 }
 

@@ -1,7 +1,7 @@
 internal import Foundation
 package import RecoupCore
 package import RecoupFeatures
-package import RecoupLearning
+internal import RecoupLearning
 
 /// What the training split looked like, written into the bundle by `recoup train`: the distribution of every contract
 /// field the features use and of every head's prediction. Monitoring compares live returns with it (see
@@ -28,15 +28,24 @@ package struct ReferenceProfile: Sendable, Codable, Equatable {
     package var fields: [ProfileDistribution]
     /// The heads' predictions: `disposition`, `fraud_risk`, `recovery_value`.
     package var predictions: [ProfileDistribution]
+    /// The same predictions per warehouse (each level of `warehouse_id`, then `<unseen>`): a fraud ring or a process
+    /// change at one site moves its own predictions long before it moves the mix of all returns. `nil` for a profile
+    /// written before segments.
+    package var segments: [ProfileSegment]?
 
-    package init(rows: Int, fields: [ProfileDistribution], predictions: [ProfileDistribution]) {
+    package init(rows: Int, fields: [ProfileDistribution], predictions: [ProfileDistribution], segments: [ProfileSegment]? = nil) {
         self.rows = rows
         self.fields = fields
         self.predictions = predictions
+        self.segments = segments
     }
 
-    /// Every distribution, fields first: the order of a count vector's blocks.
-    package var distributions: [ProfileDistribution] { fields + predictions }
+    /// Every distribution, fields first, then the predictions, then each segment's: the order of a count vector's
+    /// blocks.
+    package var distributions: [ProfileDistribution] { fields + predictions + (segments ?? []).flatMap(\.predictions) }
+
+    /// The field segments are cut by.
+    package static let segmentField = ContractField.warehouseID
 
     /// The profile of training records and their assessments (same order).
     package static func fit(spec: FittedFeatureSpec, records: [ReturnRecord], assessments: [Assessment]) -> ReferenceProfile {
@@ -73,7 +82,11 @@ package struct ReferenceProfile: Sendable, Codable, Equatable {
             .numeric(PredictionHead.fraudRisk.rawValue, upperBounds: bins.upperBounds[numeric.count]),
             .numeric(PredictionHead.recoveryValue.rawValue, upperBounds: bins.upperBounds[numeric.count + 1]),
         ]
-        var profile = ReferenceProfile(rows: 0, fields: fields, predictions: predictions)
+        let sites = fields.first { $0.name == segmentField.name }?.levels
+        let segments = sites.map {
+            ($0 + [ProfileDistribution.unseen]).map { ProfileSegment(field: segmentField.name, value: $0, predictions: predictions) }
+        }
+        var profile = ReferenceProfile(rows: 0, fields: fields, predictions: predictions, segments: segments)
         let counter = ProfileCounter(profile)
         profile.absorb(counter.count(records, assessments), layout: counter)
         return profile
@@ -82,8 +95,35 @@ package struct ReferenceProfile: Sendable, Codable, Equatable {
     /// Sets every distribution's counts from a count vector laid out by `counter`.
     mutating func absorb(_ counts: ProfileCounts, layout counter: ProfileCounter) {
         rows = counts.rows
-        for d in fields.indices { fields[d].set(counts, from: counter.offsets[d]) }
-        for p in predictions.indices { predictions[p].set(counts, from: counter.offsets[fields.count + p]) }
+        var block = 0
+        for d in fields.indices {
+            fields[d].set(counts, from: counter.offsets[block])
+            block += 1
+        }
+        for p in predictions.indices {
+            predictions[p].set(counts, from: counter.offsets[block])
+            block += 1
+        }
+        for s in (segments ?? []).indices {
+            for p in segments![s].predictions.indices {
+                segments![s].predictions[p].set(counts, from: counter.offsets[block])
+                block += 1
+            }
+        }
+    }
+}
+
+/// The predictions of the returns of one group (a warehouse).
+package struct ProfileSegment: Sendable, Codable, Equatable {
+    /// The contract field (`warehouse_id`) and its level, or `<unseen>` for the levels not kept.
+    package var field: String
+    package var value: String
+    package var predictions: [ProfileDistribution]
+
+    package init(field: String, value: String, predictions: [ProfileDistribution]) {
+        self.field = field
+        self.value = value
+        self.predictions = predictions
     }
 }
 
@@ -147,9 +187,12 @@ package struct ProfileDistribution: Sendable, Codable, Equatable {
     /// Value buckets (the missing one not included).
     package var bucketCount: Int { counts.count }
 
+    /// The bucket of the levels not kept.
+    package static let unseen = "<unseen>"
+
     /// A bucket's name in words: `≤ 24.5`, `24.5 – 60`, `> 310`, a level, or `<unseen>`.
     package func bucketLabel(_ b: Int) -> String {
-        if let levels { return b < levels.count ? levels[b] : "<unseen>" }
+        if let levels { return b < levels.count ? levels[b] : Self.unseen }
         let bounds = (upperBounds ?? []).map { String(format: "%.4g", Double($0)) }
         if bounds.isEmpty { return "all" }
         if b == 0 { return "≤ \(bounds[0])" }
@@ -200,10 +243,11 @@ package struct ProfileCounter: Sendable {
     package let offsets: [Int]
     /// Cells of a count vector.
     package let cellCount: Int
-    /// Distributions per return (one cell each).
-    package var distributionCount: Int { offsets.count }
     private let fields: [Lookup]
     private let predictions: [Lookup]
+    /// Per segment (a warehouse, then `<unseen>`), its prediction blocks; empty without segments.
+    private let segments: [[Lookup]]
+    private let segmentLevels: [String: Int]
 
     private struct Lookup: Sendable {
         var field: ContractField?
@@ -231,6 +275,8 @@ package struct ProfileCounter: Sendable {
         }
         fields = profile.fields.map { lookup($0, field: ContractField(name: $0.name), head: nil) }
         predictions = profile.predictions.map { lookup($0, field: nil, head: PredictionHead(rawValue: $0.name)) }
+        segments = (profile.segments ?? []).map { $0.predictions.map { lookup($0, field: nil, head: PredictionHead(rawValue: $0.name)) } }
+        segmentLevels = Dictionary(uniqueKeysWithValues: (profile.segments ?? []).dropLast().enumerated().map { ($1.value, $0) })
         self.offsets = offsets
         cellCount = next
     }
@@ -247,7 +293,8 @@ package struct ProfileCounter: Sendable {
         return counts
     }
 
-    /// Appends the cell of each distribution for one scored return.
+    /// Appends the cell of each field and prediction distribution for one scored return, then its cell in each
+    /// prediction of its own segment (a return counts in one segment only).
     package func cells(_ record: ReturnRecord, _ assessment: Assessment, into cells: inout [UInt16]) {
         for f in fields {
             guard let field = f.field else {
@@ -260,13 +307,19 @@ package struct ProfileCounter: Sendable {
                 cells.append(Self.cell(Self.level(record, field), f))
             }
         }
-        for p in predictions {
-            switch p.head {
-            case .disposition: cells.append(Self.cell(assessment.disposition.rawValue, p))
-            case .fraudRisk: cells.append(Self.cell(Float(assessment.fraudRisk), p.bounds!, p))
-            case .recoveryValue: cells.append(Self.cell(Float(assessment.recoveryValue), p.bounds!, p))
-            case nil: cells.append(UInt16(p.offset + p.buckets))
-            }
+        for p in predictions { cells.append(Self.cell(assessment, p)) }
+        if !segments.isEmpty {
+            let segment = Self.level(record, ReferenceProfile.segmentField).flatMap { segmentLevels[$0] } ?? segments.count - 1
+            for p in segments[segment] { cells.append(Self.cell(assessment, p)) }
+        }
+    }
+
+    private static func cell(_ a: Assessment, _ p: Lookup) -> UInt16 {
+        switch p.head {
+        case .disposition: cell(a.disposition.rawValue, p)
+        case .fraudRisk: cell(Float(a.fraudRisk), p.bounds!, p)
+        case .recoveryValue: cell(Float(a.recoveryValue), p.bounds!, p)
+        case nil: UInt16(p.offset + p.buckets)
         }
     }
 

@@ -29,6 +29,19 @@ package enum DriftHTML {
             EvaluationReport.section("Fields, largest PSI first", table(report.fields, key: "field")),
             EvaluationReport.section("Predictions", table(report.predictions, key: "head")),
         ]
+        if !report.segments.isEmpty {
+            let heads = report.predictions.map(\.name).sorted()
+            var html = "<table><tr><th>warehouse</th><th>returns</th>" + heads.map { "<th>\($0) PSI</th>" }.joined() + "</tr>"
+            for segment in report.segments {
+                html += "<tr><td>\(SVGChart.escape(segment.value))</td><td>\(segment.rows)</td>"
+                for head in heads {
+                    let row = segment.predictions.first { $0.name == head }
+                    html += "<td\(style(row?.severity))>\(number(row?.psi))</td>"
+                }
+                html += "</tr>"
+            }
+            sections.append(EvaluationReport.section("Predictions by warehouse, largest PSI first", html + "</table>"))
+        }
         let moved = (report.fields + report.predictions).filter { ($0.psi ?? 0) >= report.thresholds.moderate }.prefix(8)
         if !moved.isEmpty {
             let charts = moved.map { row in
