@@ -37,6 +37,17 @@ package enum MonitoredRole: String, Sendable, Encodable {
     case serving, shadow
 }
 
+/// Whether a bundle carries a reference profile (drift needs one).
+package enum ProfileStatus: String, Sendable, Encodable {
+    case present, missing
+}
+
+/// Whether there were enough inspected returns to measure.
+package enum LabelStatus: String, Sendable, Encodable {
+    case ok
+    case notEnoughLabels = "not_enough_labels"
+}
+
 /// The monitor's answer: drift of the loaded models, live accuracy per model version from the inspected returns, and
 /// the shadow challenger against the champion on the same items.
 package struct ModelMonitor: Sendable, Encodable {
@@ -53,7 +64,7 @@ package struct ModelMonitor: Sendable, Encodable {
 package struct ModelDrift: Sendable, Encodable {
     package var role: MonitoredRole
     package var modelVersion: String
-    package var profile: String
+    package var profile: ProfileStatus
     package var message: String?
     package var report: DriftReport?
 }
@@ -112,7 +123,7 @@ package struct LiveAccuracy: Sendable, Encodable {
     package var role: MonitoredRole?
     package var labels: Int
     package var minLabels: Int
-    package var status: String
+    package var status: LabelStatus
     package var heads: [HeadAccuracy]
     /// Mean predicted fraud risk against the confirmed rate, by decile of predicted risk.
     package var fraudCalibration: [BinaryMetrics.CalibrationBin]?
@@ -123,7 +134,7 @@ package struct ShadowComparison: Sendable, Encodable {
     package var champion: String
     package var challenger: String
     package var items: Int
-    package var status: String
+    package var status: LabelStatus
     package var championMetrics: [HeadMetrics]?
     package var challengerMetrics: [HeadMetrics]?
     /// Challenger minus champion, per judged metric.
@@ -171,7 +182,7 @@ extension ReturnsService {
                 return ModelDrift(
                     role: role,
                     modelVersion: scorer.version,
-                    profile: "missing",
+                    profile: .missing,
                     message: DriftError.noProfile(version: scorer.version).description,
                     report: nil
                 )
@@ -180,7 +191,7 @@ extension ReturnsService {
             return ModelDrift(
                 role: role,
                 modelVersion: scorer.version,
-                profile: "present",
+                profile: .present,
                 message: nil,
                 report: DriftReport(
                     modelVersion: scorer.version,
@@ -285,7 +296,7 @@ extension ReturnsService {
             role: role,
             labels: labels.count,
             minLabels: settings.minLabels,
-            status: enough ? "ok" : "not_enough_labels",
+            status: enough ? .ok : .notEnoughLabels,
             heads: accuracy,
             fraudCalibration: fraudClasses == 2 ? measured?.fraudRiskDeciles : nil
         )
@@ -295,7 +306,7 @@ extension ReturnsService {
     static func compare(_ outcomes: [MonitoredOutcome], challenger: String, settings: MonitoringSettings) -> ShadowComparison {
         let champions = Set(outcomes.map(\.modelVersion)).sorted().joined(separator: ", ")
         guard outcomes.count >= settings.minLabels else {
-            return ShadowComparison(champion: champions, challenger: challenger, items: outcomes.count, status: "not_enough_labels")
+            return ShadowComparison(champion: champions, challenger: challenger, items: outcomes.count, status: .notEnoughLabels)
         }
         let labels = outcomes.map(\.labels)
         let champion = heads(measured(outcomes.map(\.predictions), labels))
@@ -323,7 +334,7 @@ extension ReturnsService {
             champion: champions,
             challenger: challenger,
             items: outcomes.count,
-            status: "ok",
+            status: .ok,
             championMetrics: champion,
             challengerMetrics: shadow,
             deltas: deltas,

@@ -93,6 +93,14 @@ package struct DriftReport: Sendable {
     /// Whether there are enough live rows to compute PSI.
     package var enoughData: Bool { rows >= minRows }
 
+    /// Whether PSI could be computed.
+    package enum Status: String, Sendable, Encodable {
+        case ok
+        case notEnoughData = "not_enough_data"
+    }
+
+    package var status: Status { enoughData ? .ok : .notEnoughData }
+
     package init(
         modelVersion: String,
         reference: ReferenceProfile,
@@ -120,14 +128,17 @@ package struct DriftReport: Sendable {
         var block = reference.fields.count + reference.predictions.count
         var segments: [DriftSegment] = []
         for segment in reference.segments ?? [] {
-            // Each return counts once in its segment: any one prediction's counts add up to the segment's rows.
+            // Each return counts once in its segment: any one prediction's counts add up to the segment's rows. A
+            // segment training never saw (a new warehouse) has nothing to compare with: no PSI (its returns show in
+            // the `warehouse_id` field's `<unseen>` share).
             let rows = Int(segment.predictions.first.map { counts($0, block: block).reduce(0, +) } ?? 0)
+            let trained = segment.predictions.first.map { $0.counts.reduce(0, +) + $0.missing } ?? 0
             segments.append(
                 DriftSegment(
                     field: segment.field,
                     value: segment.value,
                     rows: rows,
-                    predictions: drift(segment.predictions, first: block, predictions: true, enough: rows >= minRows)
+                    predictions: drift(segment.predictions, first: block, predictions: true, enough: rows >= minRows && trained > 0)
                 )
             )
             block += segment.predictions.count
@@ -195,7 +206,7 @@ extension DriftReport: Encodable {
         try c.encode(modelVersion, forKey: .modelVersion)
         try c.encode(rows, forKey: .rows)
         try c.encode(minRows, forKey: .minRows)
-        try c.encode(enoughData ? "ok" : "not_enough_data", forKey: .status)
+        try c.encode(status, forKey: .status)
         try c.encode(["moderate": thresholds.moderate, "major": thresholds.major], forKey: .thresholds)
         try c.encode(fields, forKey: .fields)
         try c.encode(predictions, forKey: .predictions)
