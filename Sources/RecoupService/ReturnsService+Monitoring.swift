@@ -1,8 +1,8 @@
-package import Foundation
+internal import Foundation
 internal import RecoupCore
 package import RecoupLearning
 package import RecoupScoring
-package import RecoupStore
+internal import RecoupStore
 
 /// Whether ingest counts monitoring profiles, and the monitor's rules.
 package struct MonitoringSettings: Sendable, Equatable {
