@@ -18,6 +18,14 @@ package enum Disposition: String, CaseIterable, Sendable, Codable, Hashable {
         guard Disposition.allCases.indices.contains(index) else { return nil }
         self = Disposition.allCases[index]
     }
+
+    /// The most probable disposition of a row of class probabilities (in ``allCases`` order): what the scorer
+    /// recommends, what monitoring profiles and compares.
+    package static func mostProbable(_ probabilities: some RandomAccessCollection<Double>) -> Disposition {
+        let p = Array(probabilities)
+        let best = p.indices.max { p[$0] < p[$1] } ?? 0
+        return Disposition(index: best) ?? .restockNew
+    }
 }
 
 /// The customer's stated reason for the return.

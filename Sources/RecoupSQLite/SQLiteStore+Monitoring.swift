@@ -15,10 +15,7 @@ extension SQLiteStore {
             while let row = try rows.next() {
                 let version: String = row["modelVersion"]
                 let values = try ProfileTotals.values(storedBytes: row["counts"], modelVersion: version)
-                var total = totals[version] ?? ProfileTotals(modelVersion: version, rows: 0, values: [])
-                total.rows += row["rows"] as Int
-                ProfileTotals.add(values, to: &total.values)
-                totals[version] = total
+                totals[version, default: ProfileTotals(modelVersion: version)].counts.add(ProfileCounts(rows: row["rows"], values: values))
             }
             return totals.values.sorted { $0.modelVersion < $1.modelVersion }
         }
@@ -70,20 +67,19 @@ extension SQLiteStore {
 
     /// Adds an ingest's profile counts to each model's row of the day.
     static func add(_ totals: some Collection<ProfileTotals>, on day: Day, _ db: Database) throws {
-        for total in totals where total.rows > 0 {
-            var values = total.values
-            var rows = total.rows
+        for total in totals where total.counts.rows > 0 {
+            var counts = total.counts
             if let row = try Row.fetchOne(
                 db,
                 sql: "SELECT rows, counts FROM monitorProfile WHERE modelVersion = ? AND day = ?",
                 arguments: [total.modelVersion, day.daysSinceEpoch]
             ) {
-                rows += row["rows"] as Int
-                ProfileTotals.add(try ProfileTotals.values(storedBytes: row["counts"], modelVersion: total.modelVersion), to: &values)
+                let stored = try ProfileTotals.values(storedBytes: row["counts"], modelVersion: total.modelVersion)
+                counts.add(ProfileCounts(rows: row["rows"], values: stored))
             }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO monitorProfile (modelVersion, day, rows, counts) VALUES (?, ?, ?, ?)",
-                arguments: [total.modelVersion, day.daysSinceEpoch, rows, ProfileTotals.storedBytes(values)]
+                arguments: [total.modelVersion, day.daysSinceEpoch, counts.rows, ProfileTotals.storedBytes(counts.values)]
             )
         }
     }

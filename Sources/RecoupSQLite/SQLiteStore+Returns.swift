@@ -62,7 +62,7 @@ extension SQLiteStore {
                 )
                 cycles.addArrival(of: facts, queue: queue, day: day)
                 for p in item.profiles {
-                    profiles[p.modelVersion, default: ProfileTotals(modelVersion: p.modelVersion, rows: 0, values: [])].count(p.cells)
+                    profiles[p.modelVersion, default: ProfileTotals(modelVersion: p.modelVersion)].counts.add(p.cells)
                 }
                 if let shadow = item.shadow {
                     try db.execute(

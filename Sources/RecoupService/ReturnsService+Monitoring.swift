@@ -196,7 +196,7 @@ extension ReturnsService {
                 report: DriftReport(
                     modelVersion: scorer.version,
                     reference: profile,
-                    live: ProfileCounts(rows: live?.rows ?? 0, values: live?.values ?? []),
+                    live: live?.counts ?? ProfileCounts(),
                     minRows: minRows ?? settings.minRows,
                     thresholds: settings.thresholds
                 )
@@ -317,11 +317,11 @@ extension ReturnsService {
         }
         var disagreements = ShadowComparison.Disagreements(items: 0, championRight: 0, challengerRight: 0, neitherRight: 0)
         for o in outcomes {
-            let mine = Self.argmax(o.predictions.dispositionProbabilities)
-            let theirs = Self.argmax(o.shadow!.predictions.dispositionProbabilities)
+            let mine = Disposition.mostProbable(o.predictions.dispositionProbabilities)
+            let theirs = Disposition.mostProbable(o.shadow!.predictions.dispositionProbabilities)
             guard mine != theirs else { continue }
             disagreements.items += 1
-            let truth = o.labels.disposition.index
+            let truth = o.labels.disposition
             if mine == truth {
                 disagreements.championRight += 1
             } else if theirs == truth {
@@ -340,10 +340,6 @@ extension ReturnsService {
             deltas: deltas,
             disagreements: disagreements
         )
-    }
-
-    static func argmax(_ p: [Double]) -> Int {
-        p.indices.max { p[$0] < p[$1] } ?? 0
     }
 
     /// A bundle from the models folder by version (a folder name), off the event loops.

@@ -218,7 +218,7 @@ struct IngestPart: Sendable {
         func profile(_ scorer: Scorer, _ record: ReturnRecord, _ a: Assessment) -> ProfileCells? {
             guard monitoring, let counter = scorer.profileCounter else { return nil }
             cells.removeAll(keepingCapacity: true)
-            counter.cells(record, a, into: &cells)
+            counter.cells(record, ScoredValues(a), into: &cells)
             return ProfileCells(modelVersion: scorer.version, cells: cells)
         }
         var byPosition: [RecordPosition: [RecordError]] = [:]

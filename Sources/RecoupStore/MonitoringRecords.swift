@@ -96,16 +96,14 @@ package struct ShadowAssessment: Sendable, Equatable {
     }
 }
 
-/// A model's profile counts over some days: returns counted and the count vector (its layout is the model's).
+/// A model's profile counts over some days (their layout is the model's).
 package struct ProfileTotals: Sendable, Equatable {
     package var modelVersion: String
-    package var rows: Int
-    package var values: [Int64]
+    package var counts: ProfileCounts
 
-    package init(modelVersion: String, rows: Int, values: [Int64]) {
+    package init(modelVersion: String, counts: ProfileCounts = ProfileCounts()) {
         self.modelVersion = modelVersion
-        self.rows = rows
-        self.values = values
+        self.counts = counts
     }
 
     /// The counts as stored: little-endian 64-bit integers.
@@ -124,22 +122,6 @@ package struct ProfileTotals: Sendable, Equatable {
         return bytes.withUnsafeBytes { raw in
             (0..<(bytes.count / 8)).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
         }
-    }
-
-    /// Counts one return by its cells (the vector grows to hold the largest cell).
-    package mutating func count(_ cells: [UInt16]) {
-        rows += 1
-        for c in cells {
-            let i = Int(c)
-            if i >= values.count { values += [Int64](repeating: 0, count: i + 1 - values.count) }
-            values[i] += 1
-        }
-    }
-
-    /// Adds counts of the same layout (a shorter vector is extended with zeros).
-    package static func add(_ other: [Int64], to values: inout [Int64]) {
-        if values.count < other.count { values += [Int64](repeating: 0, count: other.count - values.count) }
-        for (i, v) in other.enumerated() { values[i] += v }
     }
 }
 

@@ -244,7 +244,7 @@ extension Scorer {
         thresholds: DriftThresholds = .standard
     ) throws(DriftError) -> DriftReport {
         guard let profile = bundle.profile, let counter = profileCounter else { throw .noProfile(version: version) }
-        let counts = counter.count(records, assess(records, explain: false))
+        let counts = counter.count(records, assess(records, explain: false).map(ScoredValues.init))
         return DriftReport(modelVersion: version, reference: profile, live: counts, minRows: minRows, thresholds: thresholds)
     }
 }

@@ -47,9 +47,10 @@ package struct ReferenceProfile: Sendable, Codable, Equatable {
     /// The field segments are cut by.
     package static let segmentField = ContractField.warehouseID
 
-    /// The profile of training records and their assessments (same order).
-    package static func fit(spec: FittedFeatureSpec, records: [ReturnRecord], assessments: [Assessment]) -> ReferenceProfile {
-        precondition(records.count == assessments.count, "\(records.count) records for \(assessments.count) assessments")
+    /// The profile of training records and the heads' outputs for them (same order).
+    package static func fit(spec: FittedFeatureSpec, records: [ReturnRecord], heads: Scorer.HeadOutputs) -> ReferenceProfile {
+        precondition(records.count == heads.fraudRisk.count, "\(records.count) records for \(heads.fraudRisk.count) predictions")
+        let predicted = (0..<records.count).map { ScoredValues(heads, row: $0) }
         let used = Set(spec.columns.flatMap(\.sources))
         let profiled = ContractField.recordFields.filter { used.contains($0) && ProfileDistribution.Kind($0.valueType) != nil }
         let numeric = profiled.filter { ProfileDistribution.Kind($0.valueType) == .numeric }
@@ -57,8 +58,8 @@ package struct ReferenceProfile: Sendable, Codable, Equatable {
         var values = Matrix<Float>(rows: records.count, columns: numeric.count + 2)
         for (i, record) in records.enumerated() {
             for (j, field) in numeric.enumerated() { values[i, j] = ProfileCounter.number(record, field).map(Float.init) ?? .nan }
-            values[i, numeric.count] = Float(assessments[i].fraudRisk)
-            values[i, numeric.count + 1] = Float(assessments[i].recoveryValue)
+            values[i, numeric.count] = Float(predicted[i].fraudRisk)
+            values[i, numeric.count + 1] = Float(predicted[i].recoveryValue)
         }
         let bins = BinMapper.fit(values, maxBins: valueBins, sampleSize: spec.spec.sampleSize, seed: spec.spec.seed)
         var fields: [ProfileDistribution] = []
@@ -88,7 +89,7 @@ package struct ReferenceProfile: Sendable, Codable, Equatable {
         }
         var profile = ReferenceProfile(rows: 0, fields: fields, predictions: predictions, segments: segments)
         let counter = ProfileCounter(profile)
-        profile.absorb(counter.count(records, assessments), layout: counter)
+        profile.absorb(counter.count(records, predicted), layout: counter)
         return profile
     }
 
@@ -124,6 +125,26 @@ package struct ProfileSegment: Sendable, Codable, Equatable {
         self.field = field
         self.value = value
         self.predictions = predictions
+    }
+}
+
+/// The three predictions of a scored return that a profile counts.
+package struct ScoredValues: Sendable, Equatable {
+    package var disposition: Disposition
+    package var fraudRisk: Double
+    package var recoveryValue: Double
+
+    package init(_ a: Assessment) {
+        disposition = a.disposition
+        fraudRisk = a.fraudRisk
+        recoveryValue = a.recoveryValue
+    }
+
+    /// Row `row` of a batch's head outputs (the recommended disposition is the most probable one).
+    package init(_ heads: Scorer.HeadOutputs, row: Int) {
+        disposition = .mostProbable(heads.disposition.row(row))
+        fraudRisk = heads.fraudRisk[row]
+        recoveryValue = heads.recovery[row]
     }
 }
 
@@ -206,37 +227,6 @@ package struct ProfileDistribution: Sendable, Codable, Equatable {
     }
 }
 
-/// Counts in a profile's buckets: one block per distribution (its buckets, then its missing cell), in
-/// ``ReferenceProfile/distributions`` order. What the store keeps per model version and day.
-package struct ProfileCounts: Sendable, Equatable {
-    /// Returns counted.
-    package var rows: Int
-    package var values: [Int64]
-
-    package init(cells: Int) {
-        rows = 0
-        values = [Int64](repeating: 0, count: cells)
-    }
-
-    package init(rows: Int, values: [Int64]) {
-        self.rows = rows
-        self.values = values
-    }
-
-    /// Counts one return: its cell in every distribution (see ``ProfileCounter/cells(_:_:into:)``).
-    package mutating func add(_ cells: some Collection<UInt16>) {
-        rows += 1
-        for c in cells { values[Int(c)] += 1 }
-    }
-
-    /// Adds another count vector of the same layout.
-    package mutating func add(_ other: ProfileCounts) {
-        rows += other.rows
-        if values.count < other.values.count { values += [Int64](repeating: 0, count: other.values.count - values.count) }
-        for (i, v) in other.values.enumerated() { values[i] += v }
-    }
-}
-
 /// Puts a scored return in its bucket of every distribution of a profile: built once per bundle, shared.
 package struct ProfileCounter: Sendable {
     /// Where each distribution's block starts in a count vector.
@@ -281,13 +271,13 @@ package struct ProfileCounter: Sendable {
         cellCount = next
     }
 
-    /// Counts scored returns (records and their assessments, same order).
-    package func count(_ records: [ReturnRecord], _ assessments: [Assessment]) -> ProfileCounts {
+    /// Counts scored returns (records and their predictions, same order).
+    package func count(_ records: [ReturnRecord], _ predictions: [ScoredValues]) -> ProfileCounts {
         var counts = ProfileCounts(cells: cellCount)
         var scratch: [UInt16] = []
-        for (record, assessment) in zip(records, assessments) {
+        for (record, predicted) in zip(records, predictions) {
             scratch.removeAll(keepingCapacity: true)
-            cells(record, assessment, into: &scratch)
+            cells(record, predicted, into: &scratch)
             counts.add(scratch)
         }
         return counts
@@ -295,7 +285,7 @@ package struct ProfileCounter: Sendable {
 
     /// Appends the cell of each field and prediction distribution for one scored return, then its cell in each
     /// prediction of its own segment (a return counts in one segment only).
-    package func cells(_ record: ReturnRecord, _ assessment: Assessment, into cells: inout [UInt16]) {
+    package func cells(_ record: ReturnRecord, _ predicted: ScoredValues, into cells: inout [UInt16]) {
         for f in fields {
             guard let field = f.field else {
                 cells.append(UInt16(f.offset + f.buckets))
@@ -307,14 +297,14 @@ package struct ProfileCounter: Sendable {
                 cells.append(Self.cell(Self.level(record, field), f))
             }
         }
-        for p in predictions { cells.append(Self.cell(assessment, p)) }
+        for p in predictions { cells.append(Self.cell(predicted, p)) }
         if !segments.isEmpty {
             let segment = Self.level(record, ReferenceProfile.segmentField).flatMap { segmentLevels[$0] } ?? segments.count - 1
-            for p in segments[segment] { cells.append(Self.cell(assessment, p)) }
+            for p in segments[segment] { cells.append(Self.cell(predicted, p)) }
         }
     }
 
-    private static func cell(_ a: Assessment, _ p: Lookup) -> UInt16 {
+    private static func cell(_ a: ScoredValues, _ p: Lookup) -> UInt16 {
         switch p.head {
         case .disposition: cell(a.disposition.rawValue, p)
         case .fraudRisk: cell(Float(a.fraudRisk), p.bounds!, p)

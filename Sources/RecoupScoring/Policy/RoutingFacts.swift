@@ -24,8 +24,7 @@ package struct RoutingFacts: Sendable {
 
     /// The most probable disposition.
     package var disposition: Disposition {
-        let best = dispositionProbabilities.indices.max { dispositionProbabilities[$0] < dispositionProbabilities[$1] } ?? 0
-        return Disposition(index: best) ?? .restockNew
+        Disposition.mostProbable(dispositionProbabilities)
     }
 
     /// A value a rule can compare.

@@ -165,10 +165,10 @@ package struct TrainingPipeline: Sendable {
             flagging: flagging
         )
         bundle.profile = try stage("profile") { () throws(TrainingError) -> ReferenceProfile in
-            // The training split as the scorer sees it: the reference live returns are compared with.
-            let records = split.train.map { rows[$0].record }
-            let scorer = Scorer(bundle: bundle, policy: .default)
-            return ReferenceProfile.fit(spec: data.fitted, records: records, assessments: scorer.assess(records, explain: false))
+            // The training split as the scorer predicts it (from the rows already extracted): the reference live
+            // returns are compared with.
+            let heads = Scorer(bundle: bundle, policy: .default).predict(data.train)
+            return ReferenceProfile.fit(spec: data.fitted, records: split.train.map { rows[$0].record }, heads: heads)
         }
         return TrainingOutcome(
             bundle: bundle,
