@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System OpenBLAS (Debian: libopenblas-dev) through a shim header over cblas.h.
@@ -80,12 +82,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP adapter (Hummingbird 2) over the use cases: routes, auth, request decoding, error mapping.
+        // The HTTP adapter (Hummingbird 2) over the use cases: routes, auth, request decoding, error mapping; and the
+        // web pages under /ui (Mustache templates, sessions, their own small JS and CSS).
         .target(
             name: "RecoupServer",
             dependencies: [
                 "RecoupService", "RecoupInsights",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],

@@ -151,3 +151,38 @@ package struct QueueRank: Sendable, Codable, Equatable {
         case serviceLevelHours = "service_level_hours"
     }
 }
+
+/// Why a return was flagged for the risk team.
+package struct AnomalyFlag: Sendable, Codable, Equatable, Hashable {
+    /// What tripped the flag.
+    package enum Kind: String, Sendable, Codable, CaseIterable {
+        case fraudRisk = "fraud_risk"
+        case serialMismatch = "serial_mismatch"
+        case weightDeviation = "weight_deviation"
+        case customerReturnRate = "customer_return_rate"
+    }
+
+    package var kind: Kind
+    /// A sentence naming the value ("fraud risk 0.71 is above the 0.40 threshold").
+    package var reason: String
+
+    package init(kind: Kind, reason: String) {
+        self.kind = kind
+        self.reason = reason
+    }
+}
+
+extension AnomalyFlag.Kind {
+    /// The kinds as a bit set (one bit per kind, in `allCases` order): how a store keeps a flag's kinds in one column.
+    package static func mask(_ kinds: some Sequence<Self>) -> Int {
+        kinds.reduce(0) { $0 | $1.bit }
+    }
+
+    /// This kind's bit in ``mask(_:)``.
+    package var bit: Int { 1 << Self.allCases.firstIndex(of: self)! }
+
+    /// The kinds a bit set holds, in `allCases` order.
+    package static func kinds(inMask mask: Int) -> [Self] {
+        allCases.filter { mask & $0.bit != 0 }
+    }
+}

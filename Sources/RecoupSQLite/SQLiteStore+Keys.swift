@@ -44,7 +44,7 @@ extension SQLiteStore {
         }
     }
 
-    private func storedKey(_ row: Row) throws -> StoredAPIKey {
+    func storedKey(_ row: Row) throws -> StoredAPIKey {
         StoredAPIKey(
             id: row["id"],
             prefix: row["prefix"],

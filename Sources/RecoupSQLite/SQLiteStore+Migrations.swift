@@ -278,6 +278,28 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v7-flag-kinds-sessions") { db in
+            // The kinds of each flag, as a bit set (AnomalyFlag.Kind.mask), for the risk page's filter. Flags stored before
+            // get theirs from their reasons, whose opening words each kind's sentence starts with.
+            try db.execute(sql: "ALTER TABLE anomaly ADD COLUMN kinds INTEGER NOT NULL DEFAULT 0")
+            let openings: [(AnomalyFlag.Kind, String)] = [
+                (.fraudRisk, "fraud risk "), (.serialMismatch, "serial number "), (.weightDeviation, "weighs "),
+                (.customerReturnRate, "customer returned "),
+            ]
+            for (kind, opening) in openings {
+                try db.execute(literal: "UPDATE anomaly SET kinds = kinds | \(kind.bit) WHERE instr(reasons, \("\"" + opening)) > 0")
+            }
+            // Signed-in sessions of the web pages: only a hash of the cookie's secret is kept; a session ends at its
+            // expiry, at sign-out, or when its API key is revoked.
+            try db.execute(
+                sql: """
+                    CREATE TABLE webSession (
+                        idHash TEXT PRIMARY KEY NOT NULL, keyID INTEGER NOT NULL REFERENCES apiKey(id), csrfToken TEXT NOT NULL,
+                        createdAt DOUBLE NOT NULL, expiresAt DOUBLE NOT NULL) WITHOUT ROWID;
+                    CREATE INDEX webSession_expiresAt ON webSession(expiresAt);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -42,11 +42,12 @@ extension SQLiteStore {
                             \(a.recoveryValue), \(t))
                         """
                 )
-                if !a.anomalyReasons.isEmpty {
+                if !a.anomalies.isEmpty {
                     try db.execute(
                         literal: """
-                            INSERT INTO anomaly (returnID, status, risk, exposure, reasons, warehouseID, flaggedAt)
-                            VALUES (\(id), \(AnomalyStatus.open), \(a.fraudRisk), \(a.exposure), \(try JSONEncoder().encode(a.anomalyReasons)),
+                            INSERT INTO anomaly (returnID, status, risk, exposure, reasons, kinds, warehouseID, flaggedAt)
+                            VALUES (\(id), \(AnomalyStatus.open), \(a.fraudRisk), \(a.exposure),
+                                \(try JSONEncoder().encode(a.anomalies.map(\.reason))), \(AnomalyFlag.Kind.mask(a.anomalies.map(\.kind))),
                                 \(record.warehouseID), \(t))
                             """
                     )
@@ -179,7 +180,7 @@ extension SQLiteStore {
                 INSERT INTO assessment (returnItemId, modelVersion, disposition, fraudRisk, recoveryValue, lane, anomaly, payload,
                     predictions, createdAt)
                 VALUES (\(returnID), \(a.modelVersion), \(a.disposition), \(a.fraudRisk), \(a.recoveryValue), \(a.lane),
-                    \(!a.anomalyReasons.isEmpty), \(a.payload), \(a.predictions.storedBytes()), \(t))
+                    \(!a.anomalies.isEmpty), \(a.payload), \(a.predictions.storedBytes()), \(t))
                 """
         )
     }

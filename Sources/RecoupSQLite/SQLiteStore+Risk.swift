@@ -11,6 +11,8 @@ extension SQLiteStore {
                 SELECT * FROM anomaly
                 WHERE (\(query.status) IS NULL OR status = \(query.status)) AND (\(query.minRisk) IS NULL OR risk >= \(query.minRisk))
                     AND (\(query.warehouseID) IS NULL OR warehouseID = \(query.warehouseID))
+                    AND (\(query.kind?.bit) IS NULL OR kinds & \(query.kind?.bit) != 0)
+                    AND (\(query.returnID) IS NULL OR returnID = \(query.returnID))
                 ORDER BY exposure DESC, returnID LIMIT \(query.limit)
                 """
             ).map(anomalyItem)
@@ -43,6 +45,7 @@ extension SQLiteStore {
             risk: row["risk"],
             exposure: row["exposure"],
             reasons: try JSONDecoder().decode([String].self, from: row["reasons"] as Data),
+            kinds: AnomalyFlag.Kind.kinds(inMask: row["kinds"]),
             warehouseID: row["warehouseID"],
             flaggedAt: row.date("flaggedAt"),
             reviewedAt: row.optionalDate("reviewedAt"),

@@ -87,23 +87,3 @@ package struct Reason: Sendable, Codable, Equatable {
         self.contribution = contribution
     }
 }
-
-/// Why a return was flagged for the risk team.
-package struct AnomalyFlag: Sendable, Codable, Equatable, Hashable {
-    /// What tripped the flag.
-    package enum Kind: String, Sendable, Codable, CaseIterable {
-        case fraudRisk = "fraud_risk"
-        case serialMismatch = "serial_mismatch"
-        case weightDeviation = "weight_deviation"
-        case customerReturnRate = "customer_return_rate"
-    }
-
-    package var kind: Kind
-    /// A sentence naming the value ("fraud risk 0.71 is above the 0.40 threshold").
-    package var reason: String
-
-    package init(kind: Kind, reason: String) {
-        self.kind = kind
-        self.reason = reason
-    }
-}

@@ -8,6 +8,8 @@ package struct AppRequestContext: RequestContext {
     package var coreContext: CoreRequestContextStorage
     /// Set by ``AuthMiddleware`` on `/v1` routes.
     package var identity: APIIdentity?
+    /// Set by the pages' session middleware on `/ui` pages (with ``identity`` to the session's key).
+    package var web: WebIdentity?
 
     package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

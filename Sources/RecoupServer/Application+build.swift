@@ -38,7 +38,7 @@ package func buildApplication(
 /// The routes, without a server: used by `buildApplication` and by in-process router tests.
 ///
 /// Open: `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml`. Everything under `/v1` needs an API key, and each
-/// route a role (``RequireRole``). A request no route takes gets a JSON 404, or a 405 with `Allow` when its path
+/// route a role (``RequireRole``). The web pages under `/ui` need a session opened with a key (``PagesController``). A request no route takes gets a JSON 404, or a 405 with `Allow` when its path
 /// exists with other methods.
 package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -59,6 +59,7 @@ package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppReques
     ModelsController(dependencies: dependencies).register(on: v1)
     RiskController(dependencies: dependencies).register(on: v1)
     InsightsController(dependencies: dependencies).register(on: v1)
+    PagesController(dependencies: dependencies).register(on: router)
     routes.register(router.routes)
     return router
 }

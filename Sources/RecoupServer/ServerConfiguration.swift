@@ -13,6 +13,9 @@ package struct ServerConfiguration: Sendable, Equatable {
     package var limits = Limits()
     /// What the use cases accept (batch size, claim size, lease bounds).
     package var service = ServiceLimits()
+    /// Whether the pages' cookies are `Secure` (set when a TLS proxy serves the site; a request with
+    /// `X-Forwarded-Proto: https` gets them anyway).
+    package var secureCookies = false
     /// Whether ingest counts monitoring profiles, and the monitor's rules.
     package var monitoring = MonitoringSettings()
 

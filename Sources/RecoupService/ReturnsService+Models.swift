@@ -1,8 +1,9 @@
 internal import CoreMetrics
-internal import Foundation
+package import Foundation
 internal import Logging
 internal import RecoupCore
-internal import RecoupScoring
+package import RecoupScoring
+internal import Synchronization
 internal import RecoupStore
 
 /// The result of a model reload.
@@ -81,5 +82,61 @@ extension ReturnsService {
     /// The serving model, `ACTIVE`, and the bundles in the models folder.
     package func modelsOverview() -> (serving: ServingModel, active: String?, available: [String]) {
         (models.current, try? ModelBundle.activeVersion(in: modelsDirectory), ModelBundle.availableVersions(in: modelsDirectory))
+    }
+}
+
+/// A bundle of the models folder as the models overview lists it: when it was trained and each head's metrics on its
+/// held-out test split, or why it cannot be read.
+package struct BundleOverview: Sendable, Equatable {
+    package var version: String
+    package var createdAt: Date?
+    package var heads: [String: HeadSummary]?
+    /// Why the bundle was refused (the reload would refuse it for the same reason).
+    package var problem: String?
+}
+
+/// The overviews of the bundles read so far, by version and the bundle file's modification time: a bundle is read
+/// once (off the event loops), not on every listing.
+package final class BundleOverviewCache: Sendable {
+    private let entries = Mutex<[String: (modified: Date?, overview: BundleOverview)]>([:])
+
+    package init() {}
+
+    func lookup(_ version: String, modified: Date?) -> BundleOverview? {
+        entries.withLock { entries in entries[version].flatMap { $0.modified == modified ? $0.overview : nil } }
+    }
+
+    func store(_ overview: BundleOverview, modified: Date?) {
+        entries.withLock { $0[overview.version] = (modified, overview) }
+    }
+}
+
+extension ReturnsService {
+    /// Every bundle of the models folder with its held-out metrics (the serving one from memory).
+    package func bundleOverviews() async -> [BundleOverview] {
+        let serving = models.current.scorer?.bundle
+        var overviews: [BundleOverview] = []
+        for version in ModelBundle.availableVersions(in: modelsDirectory) {
+            if let serving, serving.version == version {
+                overviews.append(BundleOverview(version: version, createdAt: serving.createdAt, heads: serving.headSummaries))
+                continue
+            }
+            let file = modelsDirectory.appendingPathComponent(version).appendingPathComponent("bundle.json")
+            let modified = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date
+            if let cached = bundleOverviewCache.lookup(version, modified: modified) {
+                overviews.append(cached)
+                continue
+            }
+            let overview: BundleOverview
+            do {
+                let bundle = try await bundle(named: version)
+                overview = BundleOverview(version: version, createdAt: bundle.createdAt, heads: bundle.headSummaries)
+            } catch {
+                overview = BundleOverview(version: version, problem: (error as? ServiceError)?.message ?? "\(error)")
+            }
+            bundleOverviewCache.store(overview, modified: modified)
+            overviews.append(overview)
+        }
+        return overviews
     }
 }

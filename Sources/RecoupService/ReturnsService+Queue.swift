@@ -173,13 +173,14 @@ extension ReturnsService {
         return outcome
     }
 
-    /// Puts every expired lease back in its lane and moves items to the rank keys now in force (the queue upkeep
-    /// service calls it).
+    /// Puts every expired lease back in its lane, moves items to the rank keys now in force and deletes expired web
+    /// sessions (the queue upkeep service calls it).
     @discardableResult
     package func upkeep() async throws -> (expiredLeases: Int, reranked: Int) {
         let now = clock()
         let expired = try await store.expireLeases(now: now)
         metrics.leasesExpired.increment(by: Int64(expired))
+        _ = try await store.deleteExpiredSessions(now: now)
         return (expired, try await store.applyRankChanges(now: now))
     }
 

@@ -1,5 +1,5 @@
 package import Foundation
-internal import RecoupCore
+package import RecoupCore
 package import RecoupScoring
 package import RecoupStore
 
@@ -12,6 +12,7 @@ package struct QueueView: Sendable, Equatable {
 
 /// Everything known about one return, as the API shows it.
 package struct ReturnView: Sendable {
+    package var record: ReturnRecord
     /// The record's canonical JSON.
     package var recordJSON: [UInt8]
     /// The latest assessment's JSON.
@@ -27,6 +28,7 @@ extension ReturnsService {
         let now = clock()
         let detail = try await storeCall { try await store.detail(returnID: returnID, now: now) }
         return ReturnView(
+            record: detail.record,
             recordJSON: detail.record.json(),
             assessmentJSON: detail.assessment,
             queue: detail.queue.map { QueueView(position: $0, whyFirst: RankExplanation($0.rank, at: now)) },

@@ -161,7 +161,7 @@ extension ReturnsService {
             recoveryValue: a.recoveryValue,
             lane: a.lane,
             rank: policy.rank(of: a, record: record, enqueuedAt: enqueuedAt),
-            anomalyReasons: a.anomalies.map(\.reason),
+            anomalies: a.anomalies,
             exposure: a.fraudRisk * record.refundAmount,
             payload: Data(ScoredOutput.json(a)),
             predictions: PredictionValues(a)

@@ -29,6 +29,8 @@ package struct ReturnsService: Sendable {
     package let store: any ReturnsStore
     package let models: ModelRegistry
     package let keys: APIKeys
+    /// The web pages' sessions, opened with an API key.
+    package let sessions: WebSessions
     package let metrics: ServiceMetrics
     package let limits: ServiceLimits
     /// Whether ingest counts profiles, and the monitor's defaults.
@@ -38,6 +40,7 @@ package struct ReturnsService: Sendable {
     /// The time source; tests inject a controllable clock (lease expiry, aging).
     package let clock: @Sendable () -> Date
     let executor: ScoringExecutor
+    let bundleOverviewCache = BundleOverviewCache()
 
     package init(
         store: any ReturnsStore,
@@ -47,11 +50,13 @@ package struct ReturnsService: Sendable {
         monitoring: MonitoringSettings = MonitoringSettings(),
         modelsDirectory: URL,
         executor: ScoringExecutor = ScoringExecutor(),
+        sessionLifetime: Duration = .seconds(12 * 3600),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
         self.models = models
         self.keys = APIKeys(store: store)
+        self.sessions = WebSessions(store: store, keys: keys, lifetime: sessionLifetime, clock: clock)
         self.metrics = metrics
         self.limits = limits
         self.monitoring = monitoring

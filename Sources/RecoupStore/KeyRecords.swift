@@ -32,3 +32,20 @@ package struct StoredAPIKey: Sendable, Equatable {
         self.revokedAt = revokedAt
     }
 }
+
+/// A signed-in session of the web pages, as the store gives it back: valid (not expired, its key not revoked).
+package struct StoredSession: Sendable, Equatable {
+    /// The API key the session was opened with; its role is the session's.
+    package var key: StoredAPIKey
+    /// The token every form post of the session must carry.
+    package var csrfToken: String
+    package var createdAt: Date
+    package var expiresAt: Date
+
+    package init(key: StoredAPIKey, csrfToken: String, createdAt: Date, expiresAt: Date) {
+        self.key = key
+        self.csrfToken = csrfToken
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}

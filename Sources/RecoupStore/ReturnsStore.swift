@@ -111,6 +111,15 @@ package protocol ReturnsStore: Sendable {
     /// Revokes a key; revoking twice keeps the first time.
     /// - Throws: ``StoreError/keyNotFound(_:)``.
     func revokeKey(id: Int64, now: Date) async throws
+    /// Opens a web session for a key under the hash of the cookie's secret.
+    func insertSession(idHash: String, keyID: Int64, csrfToken: String, expiresAt: Date, now: Date) async throws
+    /// The session with this hash, or `nil` when there is none, it has expired or its key was revoked.
+    func session(idHash: String, now: Date) async throws -> StoredSession?
+    /// Ends a session (sign-out); `false` when there was none.
+    @discardableResult
+    func deleteSession(idHash: String, now: Date) async throws -> Bool
+    /// Deletes the sessions expired by `now`; returns how many.
+    func deleteExpiredSessions(now: Date) async throws -> Int
     /// Records a model load or a refused one.
     func recordModelEvent(version: String?, outcome: ModelEventOutcome, detail: String?, now: Date) async throws
 }

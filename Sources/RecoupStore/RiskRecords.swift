@@ -1,4 +1,5 @@
 package import Foundation
+package import RecoupCore
 
 /// Where a flag for the risk team stands.
 package enum AnomalyStatus: String, Sendable, Codable, CaseIterable {
@@ -46,6 +47,8 @@ package struct AnomalyItem: Sendable, Codable, Equatable {
     package var risk: Double
     package var exposure: Double
     package var reasons: [String]
+    /// What tripped each flag.
+    package var kinds: [AnomalyFlag.Kind]
     package var warehouseID: String
     package var flaggedAt: Date
     package var reviewedAt: Date?
@@ -58,6 +61,7 @@ package struct AnomalyItem: Sendable, Codable, Equatable {
         risk: Double,
         exposure: Double,
         reasons: [String],
+        kinds: [AnomalyFlag.Kind],
         warehouseID: String,
         flaggedAt: Date,
         reviewedAt: Date? = nil,
@@ -69,6 +73,7 @@ package struct AnomalyItem: Sendable, Codable, Equatable {
         self.risk = risk
         self.exposure = exposure
         self.reasons = reasons
+        self.kinds = kinds
         self.warehouseID = warehouseID
         self.flaggedAt = flaggedAt
         self.reviewedAt = reviewedAt
@@ -77,17 +82,30 @@ package struct AnomalyItem: Sendable, Codable, Equatable {
     }
 }
 
-/// Which flags to list: by status, minimum risk and warehouse (each optional), highest exposure first.
+/// Which flags to list: by status, minimum risk, warehouse and kind (each optional), highest exposure first.
 package struct AnomalyQuery: Sendable, Equatable {
     package var status: AnomalyStatus?
     package var minRisk: Double?
     package var warehouseID: String?
+    /// Only flags that this kind tripped.
+    package var kind: AnomalyFlag.Kind?
+    /// Only the flag of this return.
+    package var returnID: String?
     package var limit: Int
 
-    package init(status: AnomalyStatus? = nil, minRisk: Double? = nil, warehouseID: String? = nil, limit: Int = 100) {
+    package init(
+        status: AnomalyStatus? = nil,
+        minRisk: Double? = nil,
+        warehouseID: String? = nil,
+        kind: AnomalyFlag.Kind? = nil,
+        returnID: String? = nil,
+        limit: Int = 100
+    ) {
         self.status = status
         self.minRisk = minRisk
         self.warehouseID = warehouseID
+        self.kind = kind
+        self.returnID = returnID
         self.limit = limit
     }
 }

@@ -11,8 +11,8 @@ package struct StoredAssessment: Sendable, Equatable {
     package var lane: LaneName
     /// Where the item ranks in its lane (computed by the scoring layer's priority policy).
     package var rank: QueueRank
-    /// Anomaly reasons; empty when the return is not flagged.
-    package var anomalyReasons: [String]
+    /// The risk team's flags (kind and reason); empty when the return is not flagged.
+    package var anomalies: [AnomalyFlag]
     /// Fraud risk × refund amount.
     package var exposure: Double
     /// The assessment as JSON, returned as is.
@@ -27,7 +27,7 @@ package struct StoredAssessment: Sendable, Equatable {
         recoveryValue: Double,
         lane: LaneName,
         rank: QueueRank,
-        anomalyReasons: [String],
+        anomalies: [AnomalyFlag],
         exposure: Double,
         payload: Data,
         predictions: PredictionValues
@@ -38,7 +38,7 @@ package struct StoredAssessment: Sendable, Equatable {
         self.recoveryValue = recoveryValue
         self.lane = lane
         self.rank = rank
-        self.anomalyReasons = anomalyReasons
+        self.anomalies = anomalies
         self.exposure = exposure
         self.payload = payload
         self.predictions = predictions
@@ -110,6 +110,8 @@ package enum AuditKind: String, Sendable, Codable, CaseIterable {
     case reviewed
     case keyCreated = "key_created"
     case keyRevoked = "key_revoked"
+    case signedIn = "signed_in"
+    case signedOut = "signed_out"
 }
 
 /// One entry of a return's history (the audit log).

@@ -102,7 +102,7 @@ struct InsightsStore: AsyncParsableCommand {
                 recoveryValue: value,
                 lane: lane,
                 rank: rank,
-                anomalyReasons: [],
+                anomalies: [],
                 exposure: 0,
                 payload: Data("{}".utf8),
                 predictions: .certain(item.labels.disposition, fraudRisk: 0.01, recoveryValue: value)

@@ -40,7 +40,7 @@ func seed(_ server: TestServer, ids: [String], lane: LaneName = "standard", anom
                 recoveryValue: 40,
                 lane: lane,
                 rank: .unexplained(key: urgency, serviceLevelHours: 72, enqueuedAt: server.clock.now),
-                anomalyReasons: anomaly ? ["serial number does not match"] : [],
+                anomalies: anomaly ? [AnomalyFlag(kind: .serialMismatch, reason: "serial number does not match")] : [],
                 exposure: anomaly ? 45 : 0.5,
                 payload: Data("{}".utf8),
                 predictions: .certain(.restockNew, fraudRisk: anomaly ? 0.9 : 0.01, recoveryValue: 40)

@@ -34,7 +34,7 @@ func assessment(
     key: Double = 1,
     value: Double = 30,
     risk: Double = 0.01,
-    anomalies: [String] = [],
+    anomalies: [AnomalyFlag] = [],
     version: String = "m1",
     rank: QueueRank? = nil
 ) -> StoredAssessment {
@@ -45,7 +45,7 @@ func assessment(
         recoveryValue: value,
         lane: lane(name),
         rank: rank ?? .unexplained(key: key, serviceLevelHours: 72, enqueuedAt: t0),
-        anomalyReasons: anomalies,
+        anomalies: anomalies,
         exposure: risk * 40,
         payload: Data(#"{"lane":"\#(name)","model":"\#(version)"}"#.utf8),
         predictions: .certain(.restockNew, fraudRisk: risk, recoveryValue: value)
@@ -58,7 +58,7 @@ func newReturn(
     key: Double = 1,
     hash: String = "h",
     warehouse: String = "WH1",
-    anomalies: [String] = [],
+    anomalies: [AnomalyFlag] = [],
     risk: Double = 0.01,
     rank: QueueRank? = nil
 ) -> NewReturn {

@@ -1,4 +1,4 @@
-internal import RecoupCore
+package import RecoupCore
 
 /// The flags of a bundle, sized to the review team: `recoup train --review-rate R` fits them so that about `R` of the
 /// returns are flagged, all kinds counted, and records how precise they were where nothing had been fitted.

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Hummingbird
+internal import RecoupCore
 internal import RecoupService
 internal import RecoupStore
 
@@ -17,11 +18,16 @@ struct RiskController {
     }
 
     /// The query parameters of `GET /v1/anomalies`.
-    static let anomaliesQuery: [QueryParameter] = [.status, .minRisk, .warehouse, .limit]
+    static let anomaliesQuery: [QueryParameter] = [.status, .minRisk, .warehouse, .kind, .limit]
 
     @Sendable func list(request: Request, context: AppRequestContext) async throws -> AnomaliesResponse {
-        var filter = AnomalyQuery(warehouseID: request.query(.warehouse).map(String.init))
-        if let raw = request.query(.status) {
+        AnomaliesResponse(anomalies: try await serviceCall { try await service.anomalies(try Self.filter { request.query($0) }) })
+    }
+
+    /// The filter of `GET /v1/anomalies` (and of the risk page) from its query parameters, each checked: a 400 naming it.
+    static func filter(_ query: (QueryParameter) -> Substring?) throws -> AnomalyQuery {
+        var filter = AnomalyQuery(warehouseID: query(.warehouse).map(String.init))
+        if let raw = query(.status) {
             guard let status = AnomalyStatus(rawValue: String(raw)) else {
                 throw APIError.badRequest(
                     "status must be one of \(AnomalyStatus.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(raw)\"",
@@ -30,19 +36,28 @@ struct RiskController {
             }
             filter.status = status
         }
-        if let raw = request.query(.minRisk) {
+        if let raw = query(.kind) {
+            guard let kind = AnomalyFlag.Kind(rawValue: String(raw)) else {
+                throw APIError.badRequest(
+                    "kind must be one of \(AnomalyFlag.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(raw)\"",
+                    field: "kind"
+                )
+            }
+            filter.kind = kind
+        }
+        if let raw = query(.minRisk) {
             guard let value = Double(String(raw)), value.isFinite, (0...1).contains(value) else {
                 throw APIError.badRequest("min_risk must be a number in [0, 1], got \"\(raw)\"", field: "min_risk")
             }
             filter.minRisk = value
         }
-        if let raw = request.query(.limit) {
+        if let raw = query(.limit) {
             guard let value = Int(String(raw)), (1...1000).contains(value) else {
                 throw APIError.badRequest("limit must be an integer in 1...1000, got \"\(raw)\"", field: "limit")
             }
             filter.limit = value
         }
-        return AnomaliesResponse(anomalies: try await serviceCall { try await service.anomalies(filter) })
+        return filter
     }
 
     @Sendable func review(request: Request, context: AppRequestContext) async throws -> AnomalyItem {

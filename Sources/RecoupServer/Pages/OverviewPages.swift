@@ -1,0 +1,196 @@
+internal import Foundation
+internal import Hummingbird
+internal import RecoupCore
+internal import RecoupScoring
+internal import RecoupService
+internal import RecoupStore
+
+/// The analysts' pages: the operations summary as charts (`GET /v1/summary`) and the models (`GET /v1/models`, with
+/// the reload for admins).
+struct OverviewPages {
+    let dependencies: ServerDependencies
+
+    var service: ReturnsService { dependencies.service }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("overview", use: overview)
+        group.get("models", use: models)
+        group.post("models/reload", use: reload)
+    }
+
+    // MARK: Overview
+
+    /// A horizontal bar chart drawn by the server as inline SVG: one bar per count, scaled to the largest.
+    struct BarChart {
+        struct Bar {
+            var label: String
+            var value: String
+            var raw: String
+            var y: Int
+            var textY: Int
+            var width: Int
+            var valueX: Int
+        }
+        var id: String
+        var title: String
+        var bars: [Bar]
+        var height: Int
+        var empty: Bool
+
+        static let labelWidth = 150
+        static let barArea = 250
+        static let rowHeight = 24
+
+        init(id: String, title: String, counts: [OperationsSummary.Count]) {
+            self.id = id
+            self.title = title
+            let largest = max(1, counts.map(\.count).max() ?? 1)
+            bars = counts.enumerated().map { i, c in
+                let width = max(1, Int((Double(c.count) / Double(largest) * Double(Self.barArea)).rounded()))
+                return Bar(
+                    label: Format.words(c.key),
+                    value: String(c.count),
+                    raw: String(c.count),
+                    y: i * Self.rowHeight + 4,
+                    textY: i * Self.rowHeight + 18,
+                    width: width,
+                    valueX: Self.labelWidth + width + 6
+                )
+            }
+            height = max(1, counts.count) * Self.rowHeight + 8
+            empty = counts.isEmpty
+        }
+    }
+
+    struct CycleRow {
+        var warehouse: String
+        var lane: String
+        var inspected: Int
+        var mean: String
+        var p50: String
+        var p90: String
+        var recoveryRate: String
+        var recoveryRateRaw: String
+    }
+
+    struct OverviewPage {
+        var layout: Layout
+        var returns: Int
+        var inspected: Int
+        var recoveryRate: String
+        var recoveryRateRaw: String
+        var charts: [BarChart]
+        var cycles: [CycleRow]
+        var noCycles: Bool
+    }
+
+    @Sendable func overview(request: Request, context: AppRequestContext) async throws -> Response {
+        let s = try await serviceCall { try await service.summary() }
+        let page = OverviewPage(
+            layout: Layout(context, title: "Overview", current: PageArea.overview.title),
+            returns: s.returns,
+            inspected: s.inspected,
+            recoveryRate: Format.percent(s.recoveryRate),
+            recoveryRateRaw: Format.raw(s.recoveryRate),
+            charts: [
+                BarChart(id: "chart-reasons", title: "Return reasons", counts: s.reasons),
+                BarChart(id: "chart-dispositions", title: "Predicted dispositions", counts: s.predictedDispositions),
+                BarChart(id: "chart-inspected", title: "Dispositions at inspection", counts: s.inspectedDispositions),
+            ],
+            cycles: s.cycleTimes.map {
+                CycleRow(
+                    warehouse: $0.warehouseID,
+                    lane: Format.words($0.lane.rawValue),
+                    inspected: $0.inspected,
+                    mean: Format.hours($0.meanHours),
+                    p50: Format.hours($0.p50Hours),
+                    p90: Format.hours($0.p90Hours),
+                    recoveryRate: Format.percent($0.recoveryRate),
+                    recoveryRateRaw: Format.raw($0.recoveryRate)
+                )
+            },
+            noCycles: s.cycleTimes.isEmpty
+        )
+        return .page("overview", page)
+    }
+
+    // MARK: Models
+
+    struct Metric {
+        var name: String
+        var value: String
+    }
+
+    struct Head {
+        var name: String
+        var learner: String
+        var reason: String
+        var validation: [Metric]
+        var test: [Metric]
+    }
+
+    struct BundleRow {
+        var version: String
+        var created: String
+        var serving: Bool
+        var active: Bool
+        var heads: [Head]
+        var problem: String?
+    }
+
+    struct ModelsPage {
+        var layout: Layout
+        var serving: String?
+        var loadedAt: String?
+        var active: String?
+        var shadow: String?
+        var heads: [Head]
+        var bundles: [BundleRow]
+        var canReload: Bool
+        var csrf: String
+    }
+
+    /// The heads by name; `validation: false` leaves out the validation metrics (the bundles table shows held-out ones).
+    static func heads(_ summaries: [String: HeadSummary], validation: Bool = true) -> [Head] {
+        func metrics(_ m: [String: Double]?) -> [Metric] {
+            (m ?? [:]).sorted { $0.key < $1.key }.map { Metric(name: Format.words($0.key), value: Format.metric($0.value)) }
+        }
+        return summaries.sorted { $0.key < $1.key }.map {
+            Head(name: $0.key, learner: $0.value.learner, reason: $0.value.reason, validation: validation ? metrics($0.value.metrics) : [], test: metrics($0.value.test))
+        }
+    }
+
+    @Sendable func models(request: Request, context: AppRequestContext) async throws -> Response {
+        let (current, active, _) = service.modelsOverview()
+        let bundles = await service.bundleOverviews()
+        let page = ModelsPage(
+            layout: Layout(context, title: "Models", current: "Models", flash: Notice.flash(request)),
+            serving: current.version,
+            loadedAt: current.loadedAt.map(Format.dateTime),
+            active: active,
+            shadow: service.models.shadow?.bundle.version,
+            heads: Self.heads(current.scorer?.bundle.headSummaries ?? [:]),
+            bundles: bundles.map { b in
+                BundleRow(
+                    version: b.version,
+                    created: b.createdAt.map(Format.dateTime) ?? "–",
+                    serving: b.version == current.version,
+                    active: b.version == active,
+                    heads: Self.heads(b.heads ?? [:], validation: false),
+                    problem: b.problem
+                )
+            },
+            canReload: context.web?.api.role == .admin,
+            csrf: context.web?.csrfToken ?? ""
+        )
+        return .page("models", page)
+    }
+
+    /// Loads a bundle (`POST /v1/models/reload`): admins only, as in the API.
+    @Sendable func reload(request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await request.postedForm(context, limit: dependencies.configuration.limits.maxSmallBodyBytes)
+        guard context.web?.api.role == .admin else { throw PageError.forbidden("Only the admin role may load a model.") }
+        let swap = try await serviceCall { try await service.loadModel(version: form.text("version")) }
+        return .seeOther("/ui/models?done=\(Notice.reloaded.rawValue)&version=\(urlEncoded(swap.version))")
+    }
+}
