@@ -11,7 +11,7 @@ SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 MODEL_NAME ?= default-200k
 
-.PHONY: deps serve build test lint format bench models reliability clean
+.PHONY: deps serve build test test-ui lint format bench models reliability clean
 
 ## deps: install libopenblas-dev, libsqlite3-dev and pkg-config with apt-get when missing
 deps:
@@ -35,6 +35,23 @@ serve: build
 test: deps
 	$(SWIFT) build --build-tests
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build --disable-xctest
+
+## test-ui: browser tests of the pages under /ui (ui-tests/run.py): Playwright, pinned in ui-tests/requirements.txt and
+## installed into ui-tests/.venv on first use (again when requirements.txt changes), drives the system Chromium
+## (/usr/bin/chromium; never a downloaded browser) against a fresh debug-build server (the one `make test` builds) with
+## seeded returns; screenshots of
+## every page at 1280 and 390 px wide go to var/ui-screenshots/. Installs chromium, python3 and python3-venv with
+## apt-get when missing.
+test-ui:
+	$(MAKE) --no-print-directory deps EXTRA_APT_PKGS="chromium python3 python3-venv"
+	$(SWIFT) build --product recoup
+	@if ! cmp -s ui-tests/requirements.txt ui-tests/.venv/requirements.txt; then \
+	  echo "Creating ui-tests/.venv from ui-tests/requirements.txt"; \
+	  rm -rf ui-tests/.venv && python3 -m venv ui-tests/.venv && \
+	  ui-tests/.venv/bin/pip install --quiet --disable-pip-version-check -r ui-tests/requirements.txt && \
+	  cp ui-tests/requirements.txt ui-tests/.venv/requirements.txt; \
+	fi
+	RECOUP_BIN=$$($(SWIFT) build --show-bin-path)/recoup ui-tests/.venv/bin/python ui-tests/run.py
 
 ## lint: swift-format with the repository's .swift-format, strict: any finding fails (CI runs it)
 lint:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make test-ui`: browser tests of the server-rendered pages under /ui/, with Playwright driving the system Chromium.
 
-Starts its own `recoup serve` (the binary of env RECOUP_BIN, else the release build) on a free loopback port with a
+Starts its own `recoup serve` (the binary of env RECOUP_BIN, else the debug build) on a free loopback port with a
 fresh database in a temporary folder, creates one key per role with `recoup keys create` before the start, waits for
 `/readyz`, seeds ~300 returns over the API (two warehouses, every record received so it is queued, some with high
 fraud signals so flags are open, and one record `UI-XSS-1` whose customer comment is markup), then runs every test
@@ -71,15 +71,15 @@ def free_port() -> int:
 
 
 def recoup_binary() -> Path:
-    """RECOUP_BIN, else the release build (as `make test-ui` builds it)."""
+    """RECOUP_BIN, else the debug build (as `make test` and `make test-ui` build it)."""
     if os.environ.get("RECOUP_BIN"):
         binary = Path(os.environ["RECOUP_BIN"])
     else:
-        bin_path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
+        bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT,
                                   capture_output=True, text=True, check=True).stdout.strip()
         binary = Path(bin_path) / "recoup"
     if not binary.exists():
-        sys.exit(f"{binary} does not exist: build it (`swift build -c release --product recoup`) or set RECOUP_BIN")
+        sys.exit(f"{binary} does not exist: build it (`swift build --product recoup`) or set RECOUP_BIN")
     return binary
 
 

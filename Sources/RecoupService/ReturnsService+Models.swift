@@ -3,8 +3,8 @@ package import Foundation
 internal import Logging
 internal import RecoupCore
 package import RecoupScoring
-internal import Synchronization
 internal import RecoupStore
+internal import Synchronization
 
 /// The result of a model reload.
 package struct ModelSwap: Sendable, Equatable {

@@ -42,7 +42,13 @@ func seed(_ server: TestServer, ids: [String], lane: LaneName = "standard", anom
                 rank: .unexplained(key: urgency, serviceLevelHours: 72, enqueuedAt: server.clock.now),
                 anomalies: anomaly ? [AnomalyFlag(kind: .serialMismatch, reason: "serial number does not match")] : [],
                 exposure: anomaly ? 45 : 0.5,
-                payload: Data("{}".utf8),
+                payload: Data(
+                    """
+                    {"return_id":"\(id)","disposition":"restock_new","p_restock_new":1,"fraud_risk":\(anomaly ? 0.9 : 0.01),\
+                    "recovery_value":40,"recovery_value_low":30,"recovery_value_high":50,"lane":"\(lane.rawValue)","reasons":[],\
+                    "model_version":"test"}
+                    """.utf8
+                ),
                 predictions: .certain(.restockNew, fraudRisk: anomaly ? 0.9 : 0.01, recoveryValue: 40)
             )
         )

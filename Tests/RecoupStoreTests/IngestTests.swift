@@ -31,7 +31,14 @@ struct IngestTests {
     func anomalies() async throws {
         let db = try SQLiteStore.inMemory()
         _ = try await db.ingest(
-            [newReturn("R1", lane: "risk_review", anomalies: [AnomalyFlag(kind: .serialMismatch, reason: "serial number does not match")], risk: 0.8), newReturn("R2")],
+            [
+                newReturn(
+                    "R1",
+                    lane: "risk_review",
+                    anomalies: [AnomalyFlag(kind: .serialMismatch, reason: "serial number does not match")],
+                    risk: 0.8
+                ), newReturn("R2"),
+            ],
             now: t0,
             actor: nil
         )

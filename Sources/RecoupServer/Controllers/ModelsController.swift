@@ -80,9 +80,17 @@ struct ModelsController {
             var loadedAt: Date?
             var heads: [String: Head]?
         }
+        /// A bundle of the models folder with its held-out test metrics per head, or why it cannot be read.
+        struct Bundle: Encodable {
+            var version: String
+            var createdAt: Date?
+            var test: [String: [String: Double]]?
+            var problem: String?
+        }
         var serving: Serving
         var active: String?
         var available: [String]
+        var bundles: [Bundle]
     }
 
     @Sendable func list(request: Request, context: AppRequestContext) async throws -> ModelsResponse {
@@ -98,7 +106,10 @@ struct ModelsController {
                 heads: heads
             ),
             active: active,
-            available: available
+            available: available,
+            bundles: await service.bundleOverviews().map {
+                ModelsResponse.Bundle(version: $0.version, createdAt: $0.createdAt, test: $0.heads?.compactMapValues(\.test), problem: $0.problem)
+            }
         )
     }
 

@@ -69,6 +69,7 @@ struct FloorPages {
         var value: String
         var valueRaw: String
         var pastServiceLevel: Int
+        var late: Bool
         var claimable: Bool
         var focus: Bool
 
@@ -83,6 +84,7 @@ struct FloorPages {
             value = Format.money(lane.valueAtStake)
             valueRaw = Format.raw(lane.valueAtStake)
             pastServiceLevel = lane.pastServiceLevel
+            late = lane.pastServiceLevel > 0
             self.claimable = claimable && lane.depth > 0
             self.focus = focus
         }
@@ -196,7 +198,13 @@ struct FloorPages {
         return try await itemPage(id: id, claim: claim, context: context, flash: Notice.flash(request))
     }
 
-    func itemPage(id: String, claim: String?, context: AppRequestContext, flash: Flash?, status: HTTPResponse.Status = .ok) async throws
+    func itemPage(
+        id: String,
+        claim: String?,
+        context: AppRequestContext,
+        flash: Flash?,
+        status: HTTPResponse.Status = .ok
+    ) async throws
         -> Response
     {
         let view = try await serviceCall { try await service.detail(returnID: id) }
@@ -462,6 +470,8 @@ struct ItemCard {
                 ]
             } ?? []
         inspected = view.inspection != nil
-        history = view.history.map { Field(label: Format.dateTime($0.at), value: Format.words($0.kind.rawValue) + ($0.detail.map { ": " + $0 } ?? "")) }
+        history = view.history.map {
+            Field(label: Format.dateTime($0.at), value: Format.words($0.kind.rawValue) + ($0.detail.map { ": " + $0 } ?? ""))
+        }
     }
 }

@@ -156,7 +156,13 @@ struct OverviewPages {
             (m ?? [:]).sorted { $0.key < $1.key }.map { Metric(name: Format.words($0.key), value: Format.metric($0.value)) }
         }
         return summaries.sorted { $0.key < $1.key }.map {
-            Head(name: $0.key, learner: $0.value.learner, reason: $0.value.reason, validation: validation ? metrics($0.value.metrics) : [], test: metrics($0.value.test))
+            Head(
+                name: $0.key,
+                learner: $0.value.learner,
+                reason: $0.value.reason,
+                validation: validation ? metrics($0.value.metrics) : [],
+                test: metrics($0.value.test)
+            )
         }
     }
 

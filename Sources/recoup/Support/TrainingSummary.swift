@@ -1,6 +1,6 @@
 internal import Foundation
-internal import RecoupLearning
 internal import RecoupCore
+internal import RecoupLearning
 internal import RecoupScoring
 
 /// What `recoup train` prints: a short text summary, or a JSON object with `bundle` and the metrics.
