@@ -140,8 +140,13 @@ extension SQLiteStore {
 
     package func laneStats(warehouseID: String?, now: Date) async throws -> [LaneStats] {
         let t = now.storedSeconds
+        // Read from the covering index queueEntry_laneStats alone, in its order (warehouse, lane): one seek for a
+        // warehouse, a scan of the open items' index entries for all, never the queue's wide rows.
+        let warehouse: SQL = warehouseID.map { "warehouseID = \($0)" } ?? "warehouseID >= ''"
         return try await writer.read { db in
-            try db.rows(
+            var byLane: [LaneName: LaneStats] = [:]
+            var oldest: [LaneName: Double] = [:]
+            for row in try db.rows(
                 """
                 SELECT lane,
                     COUNT(*) AS depth,
@@ -150,19 +155,24 @@ extension SQLiteStore {
                     SUM(recoveryValue) AS value,
                     SUM(CASE WHEN (\(t) - enqueuedAt) > serviceLevelHours * 3600 THEN 1 ELSE 0 END) AS late
                 FROM queueEntry
-                WHERE state != \(QueueState.completed) AND (\(warehouseID) IS NULL OR warehouseID = \(warehouseID))
-                GROUP BY lane ORDER BY lane
+                WHERE \(warehouse) AND state IN (\(QueueState.queued), \(QueueState.leased))
+                GROUP BY warehouseID, lane
                 """
-            ).map { row in
-                LaneStats(
-                    lane: try row.required("lane"),
-                    depth: row["depth"],
-                    leased: row["leasedCount"],
-                    oldestAgeHours: max(0, (row["oldest"] as Double? ?? 0) / 3600),
-                    valueAtStake: row["value"] ?? 0,
-                    pastServiceLevel: row["late"]
-                )
+            ) {
+                let lane: LaneName = try row.required("lane")
+                var stats = byLane[lane] ?? LaneStats(lane: lane, depth: 0, leased: 0, oldestAgeHours: 0, valueAtStake: 0, pastServiceLevel: 0)
+                stats.depth += row["depth"]
+                stats.leased += row["leasedCount"]
+                stats.valueAtStake += row["value"] ?? 0
+                stats.pastServiceLevel += row["late"]
+                oldest[lane] = max(oldest[lane] ?? 0, row["oldest"] ?? 0)
+                byLane[lane] = stats
             }
+            return byLane.values.map { stats in
+                var stats = stats
+                stats.oldestAgeHours = max(0, (oldest[stats.lane] ?? 0) / 3600)
+                return stats
+            }.sorted { $0.lane < $1.lane }
         }
     }
 

@@ -16,6 +16,8 @@ package struct ServerConfiguration: Sendable, Equatable {
     /// Whether the pages' cookies are `Secure` (set when a TLS proxy serves the site; a request with
     /// `X-Forwarded-Proto: https` gets them anyway).
     package var secureCookies = false
+    /// How long a web session lasts from sign-in.
+    package var sessionLifetime = WebSessions.defaultLifetime
     /// Whether ingest counts monitoring profiles, and the monitor's rules.
     package var monitoring = MonitoringSettings()
 

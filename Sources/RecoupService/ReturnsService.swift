@@ -50,7 +50,7 @@ package struct ReturnsService: Sendable {
         monitoring: MonitoringSettings = MonitoringSettings(),
         modelsDirectory: URL,
         executor: ScoringExecutor = ScoringExecutor(),
-        sessionLifetime: Duration = .seconds(12 * 3600),
+        sessionLifetime: Duration = WebSessions.defaultLifetime,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store

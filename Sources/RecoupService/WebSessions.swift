@@ -19,6 +19,8 @@ package struct WebSessions: Sendable {
     let keys: APIKeys
     /// How long a session lasts from sign-in.
     package let lifetime: Duration
+    /// A shift: 12 hours.
+    package static let defaultLifetime: Duration = .seconds(12 * 3600)
     let clock: @Sendable () -> Date
 
     package init(store: any ReturnsStore, keys: APIKeys, lifetime: Duration, clock: @escaping @Sendable () -> Date) {
@@ -87,8 +89,11 @@ package struct WebSessions: Sendable {
 
 extension Duration {
     /// The duration in seconds, as a `TimeInterval`.
-    var seconds: TimeInterval {
+    package var seconds: TimeInterval {
         let (s, attoseconds) = components
         return TimeInterval(s) + TimeInterval(attoseconds) / 1e18
     }
+
+    /// The duration in hours.
+    package var hours: Double { seconds / 3600 }
 }

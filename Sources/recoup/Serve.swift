@@ -55,6 +55,12 @@ extension Recoup {
         @Option(help: "Inspected returns a model needs before the monitor reports its live accuracy.")
         var monitorMinLabels: Int = MonitoringSettings().minLabels
 
+        @Option(help: "Hours a web session lasts from sign-in (the pages under /ui).")
+        var sessionHours: Double = WebSessions.defaultLifetime.hours
+
+        @Flag(help: "Mark the pages' cookies Secure (set when a TLS proxy serves the site; X-Forwarded-Proto: https does it per request).")
+        var secureCookies = false
+
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
             guard !db.isEmpty else { throw ValidationError("--db must name a file") }
@@ -64,6 +70,9 @@ extension Recoup {
             }
             do { try DriftThresholds(moderate: driftModerate, major: driftMajor).validate() } catch {
                 throw ValidationError("--drift-moderate and --drift-major: \(error)")
+            }
+            guard sessionHours.isFinite, (0.01...720).contains(sessionHours) else {
+                throw ValidationError("--session-hours must be in 0.01...720, got \(sessionHours)")
             }
             guard monitorMinLabels >= 1 else { throw ValidationError("--monitor-min-labels must be at least 1, got \(monitorMinLabels)") }
             guard Logger.Level(rawValue: logLevel) != nil else {
@@ -78,6 +87,8 @@ extension Recoup {
             configuration.monitoring.enabled = monitoring
             configuration.monitoring.thresholds = DriftThresholds(moderate: driftModerate, major: driftMajor)
             configuration.monitoring.minLabels = monitorMinLabels
+            configuration.secureCookies = secureCookies
+            configuration.sessionLifetime = .seconds(sessionHours * 3600)
             return configuration
         }
 
@@ -99,7 +110,8 @@ extension Recoup {
                 metrics: ServiceMetrics(),
                 limits: configuration.service,
                 monitoring: configuration.monitoring,
-                modelsDirectory: URL(fileURLWithPath: models)
+                modelsDirectory: URL(fileURLWithPath: models),
+                sessionLifetime: configuration.sessionLifetime
             )
             do {
                 let loaded = try await service.loadModel()

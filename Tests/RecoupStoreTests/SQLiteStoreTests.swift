@@ -162,4 +162,46 @@ struct ReturnsDatabaseTests {
             "\(error)".contains("/proc/recoup-cannot/db.sqlite")
         }
     }
+
+    @Test("flags stored before their kinds were kept get them from their reasons; the risk filter finds them")
+    func flagKindsBackfill() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("recoup-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("v6.sqlite").path
+        let flags: [(String, [String])] = [
+            ("K-1", ["fraud risk 71% is at or above the 40% threshold", "serial number does not match the one shipped"]),
+            ("K-2", ["weighs 35% less than declared (0.65 kg against 1 kg)"]),
+            ("K-3", ["customer returned 9 of 10 orders in 12 months (90%)"]),
+        ]
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v6-monitoring")
+            try await queue.write { db in
+                for (id, reasons) in flags {
+                    try db.execute(
+                        literal: """
+                            INSERT INTO returnItem (id, record, payloadHash, warehouseID, category, reasonCode, refundAmount, createdAt)
+                            VALUES (\(id), \(Data(record(id).json())), 'h', 'WH1', 'apparel', 'size_fit', 40, 0)
+                            """
+                    )
+                    try db.execute(
+                        literal: """
+                            INSERT INTO anomaly (returnID, status, risk, exposure, reasons, warehouseID, flaggedAt)
+                            VALUES (\(id), 'open', 0.5, 20, \(try JSONEncoder().encode(reasons)), 'WH1', 0)
+                            """
+                    )
+                }
+            }
+        }
+        let db = try SQLiteStore.open(path: path)
+        let all = try await db.anomalies(AnomalyQuery())
+        #expect(
+            Dictionary(uniqueKeysWithValues: all.map { ($0.returnID, $0.kinds) }) == [
+                "K-1": [.fraudRisk, .serialMismatch], "K-2": [.weightDeviation], "K-3": [.customerReturnRate],
+            ]
+        )
+        #expect(try await db.anomalies(AnomalyQuery(kind: .serialMismatch)).map(\.returnID) == ["K-1"])
+        #expect(try await db.anomalies(AnomalyQuery(kind: .customerReturnRate)).map(\.returnID) == ["K-3"])
+    }
 }
