@@ -6,6 +6,9 @@ the client's wall time per request on loopback (an upper bound of the server's),
 
 Target: the lane board under 50 ms of server time with 100,000 queued items.
 
+With env BEFORE (an older checkout with its release binary built), the same returns are ingested into that version too
+and `GET /v1/lanes` (the use case behind the board, which older versions have) is timed on both.
+
 Prints a JSON object (also written to benchmarks/out/pages.json) and a summary on standard error.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import statistics
 import sys
 import time
@@ -83,11 +87,9 @@ def timed(port: int, pid: int, path: str, headers: dict[str, str]) -> dict:
             "max_ms": times[-1], "server_cpu_ms": cpu_ms, "bytes": size}
 
 
-def main() -> None:
-    binary = recoup_binary()
-    folder = temp_folder("bench-pages")
-    records = generate_records(binary, QUEUED, 91, folder)
-    server = Server(binary=binary, db=folder / "pages.sqlite", models=ROOT / "models")
+def started(binary: Path, folder: Path, name: str, records: list[dict]) -> tuple[Server, str, str, float]:
+    """A server of `binary` on a fresh file holding `records`: the server, an admin key, a warehouse key, ingest seconds."""
+    server = Server(binary=binary, db=folder / f"{name}.sqlite", models=ROOT / "models")
     server.start()
     admin = server.admin_key or server.create_key("admin")
     warehouse_key = server.create_key("warehouse")
@@ -96,7 +98,31 @@ def main() -> None:
         r = request(server.port, "POST", "/v1/returns", {"returns": records[i:i + BATCH]}, key=warehouse_key, timeout=120)
         if r.status != 200:
             raise RuntimeError(f"ingest answered {r.status}: {r.body[:300]!r}")
-    ingest_s = time.monotonic() - start
+    return server, admin, warehouse_key, time.monotonic() - start
+
+
+def before_lanes(records: list[dict], folder: Path, busiest: str) -> dict | None:
+    """`GET /v1/lanes` on the BEFORE checkout's release binary with the same returns, or None without BEFORE."""
+    if not os.environ.get("BEFORE"):
+        return None
+    checkout = Path(os.environ["BEFORE"])
+    binary = checkout / ".build" / "release" / "recoup"
+    commit = os.popen(f"git -C {checkout} rev-parse --short HEAD").read().strip()
+    server, admin, warehouse_key, _ = started(binary, folder, "before", records)
+    api = {"Authorization": f"Bearer {warehouse_key}"}
+    result = {"commit": commit, "pages": [
+        dict(timed(server.port, server.process.pid, f"/v1/lanes?warehouse={busiest}", api), name="GET /v1/lanes (one warehouse, the API)"),
+        dict(timed(server.port, server.process.pid, "/v1/lanes", api), name="GET /v1/lanes (all warehouses)"),
+    ]}
+    server.stop()
+    return result
+
+
+def main() -> None:
+    binary = recoup_binary()
+    folder = temp_folder("bench-pages")
+    records = generate_records(binary, QUEUED, 91, folder)
+    server, admin, warehouse_key, ingest_s = started(binary, folder, "pages", records)
     lanes = request(server.port, "GET", "/v1/lanes", key=admin).json()["lanes"]
     queued = sum(lane["depth"] for lane in lanes)
     warehouses = sorted({rec["warehouse_id"] for rec in records})
@@ -115,6 +141,7 @@ def main() -> None:
         ("lane board refresh (the table alone)", f"/ui/lanes/board?{station}", page),
         ("GET /v1/lanes (one warehouse, the API)", f"/v1/lanes?warehouse={busiest}", api),
         ("lane board (all warehouses)", "/ui/lanes?warehouse=&station=", page),
+        ("GET /v1/lanes (all warehouses)", "/v1/lanes", api),
         ("item card", f"/ui/items/{item}", page),
         ("risk review (open flags)", "/ui/risk", admin_session),
         ("overview", "/ui/overview", admin_session),
@@ -129,8 +156,10 @@ def main() -> None:
         print(f"{name}: median {result['median_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, "
               f"server CPU {result['server_cpu_ms']:.1f} ms, {result['bytes']} bytes", file=sys.stderr)
     server.stop()
+    before = before_lanes(records, folder, busiest)
     board = results[0]
     result = {
+        "before": before,
         "queued": queued, "ingested": len(records), "ingest_s": ingest_s, "warehouses": len(warehouses), "busiest": busiest,
         "repeats": REPEATS, "pages": results, "target_ms": TARGET_MS,
         "board_p95_ms": board["p95_ms"], "met": board["p95_ms"] < TARGET_MS,

@@ -262,6 +262,45 @@ def monitoring():
     return "\n".join(lines)
 
 
+def pages():
+    r = load("pages.json")
+    if not r:
+        return ""
+    lines = [
+        "## Web pages with 100,000 queued returns (issue 14)",
+        "",
+        f"`benchmarks/bench_pages.py`: the release binary on a fresh SQLite file holding {n(r['queued'])} queued returns "
+        f"({r['warehouses']} warehouses; ingested over the API in batches of 1,000 in {n(r['ingest_s'])} s), one session signed "
+        f"in through the sign-in form, each page requested {r['repeats']} times in turn on one keep-alive connection after two "
+        f"warm-ups. Time is the client's wall time per request on loopback (an upper bound of the server's time); server CPU "
+        f"per request from /proc. The station's board is for the busiest warehouse ({r['busiest']}).",
+        "",
+        "| page or route | median | p95 | server CPU per request | bytes |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for p in r["pages"]:
+        lines.append(f"| {p['name']} (`{p['path']}`) | {p['median_ms']:.1f} ms | {p['p95_ms']:.1f} ms | "
+                     f"{p['server_cpu_ms']:.1f} ms | {n(p['bytes'])} |")
+    met = "met" if r["met"] else "**not met**"
+    lines += ["", f"Target: the lane board under {r['target_ms']:.0f} ms of server time with 100,000 queued items "
+              f"(p95 {r['board_p95_ms']:.1f} ms): {met}."]
+    before = r.get("before")
+    if before:
+        after = {p["name"]: p for p in r["pages"]}
+        lines += ["", f"Before and after, same returns, same run: `GET /v1/lanes` (the use case behind the board) at "
+                  f"{before['commit']} (the lane counts read the queue's rows) and now (a covering index, "
+                  f"`queueEntry_laneStats`, one seek per warehouse).", "",
+                  "| route | before: median | before: p95 | after: median | after: p95 |", "|---|---:|---:|---:|---:|"]
+        for p in before["pages"]:
+            a = after.get(p["name"])
+            if a:
+                lines.append(f"| {p['name']} | {p['median_ms']:.1f} ms | {p['p95_ms']:.1f} ms | {a['median_ms']:.1f} ms | "
+                             f"{a['p95_ms']:.1f} ms |")
+    lines += ["", "The overview's time is `GET /v1/summary`'s (unchanged by this issue): it counts reasons and the latest "
+              "predicted disposition by scanning every stored return.", ""]
+    return "\n".join(lines)
+
+
 def server():
     s = load("server.json")
     if not s:
@@ -316,4 +355,4 @@ def server():
 
 if __name__ == "__main__":
     print({"insights": insights, "scoring": scoring, "training": training, "replay": replay, "flags": flags, "server": server,
-           "monitoring": monitoring}[sys.argv[1]]())
+           "monitoring": monitoring, "pages": pages}[sys.argv[1]]())

@@ -83,6 +83,8 @@ echo "== http" >&2
 RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_server.py > /dev/null
 echo "== monitoring" >&2
 RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_monitoring.py > /dev/null
+echo "== pages" >&2
+BEFORE="${BEFORE:-}" RECOUP_BIN="$BIN/recoup" "$PYTHON" benchmarks/bench_pages.py > /dev/null
 
 if [ -n "${BEFORE:-}" ]; then
   echo "== before and after ($BEFORE)" >&2
@@ -107,6 +109,7 @@ CORE=$("$BIN/recoup-bench" blas --size 1000 --threads 1)
   "$PYTHON" benchmarks/render_pipeline.py insights
   "$PYTHON" benchmarks/render_pipeline.py server
   "$PYTHON" benchmarks/render_pipeline.py monitoring
+  "$PYTHON" benchmarks/render_pipeline.py pages
   if [ -n "${BEFORE:-}" ]; then cat "$OUT/compare.md"; fi
 } > benchmarks/RESULTS.md
 echo "wrote benchmarks/RESULTS.md" >&2
