@@ -350,4 +350,52 @@ struct PagesTests {
             #expect(flag?.status == .confirmedFraud && flag?.reviewNote == "ring <3>" && flag?.reviewer?.hasPrefix("key:") == true)
         }
     }
+
+    @Test("the overview and models pages show what the API answers: summary, leakage, the monitor, every bundle's held-out metrics")
+    func analystPages() async throws {
+        let server = try await TestServer.make(model: true)
+        let session = try await PageSession.open(server, .analyst)
+        try await server.app().test(.router) { client in
+            try await ingestThroughAPI(server, client, Array(records.prefix(10)))
+            let service = server.dependencies.service
+            let lane = try await server.dependencies.database.detail(returnID: records[0].returnID, now: server.clock.now).queue!.lane
+            let claim = try await service.claim(lane: lane, warehouseID: records[0].warehouseID, stationID: "S", count: 1, leaseSeconds: 60)
+            let report = InspectionReport(
+                claimToken: claim.token,
+                grade: "A",
+                disposition: "restock_new",
+                recoveryValue: 20,
+                fraudConfirmed: false,
+                notes: nil
+            )
+            _ = try await service.complete(returnID: claim.items[0].returnID, report: report)
+            var summary: [String: Any] = [:]
+            try await client.execute(uri: "/v1/summary", method: .get, headers: server.auth(.analyst)) { summary = try json($0.body) }
+            var leakage: [[String: Any]] = []
+            try await client.execute(uri: "/v1/insights/leakage?by=category&days=30", method: .get, headers: server.auth(.analyst)) {
+                leakage = (try json($0.body)["rows"] as? [[String: Any]] ?? []).filter { ($0["inspected"] as? Int ?? 0) > 0 }
+            }
+            try await client.execute(uri: "/ui/overview", method: .get, headers: session.headers) { r in
+                #expect(r.status == .ok)
+                #expect(r.text.contains("<b id=\"returns\">\(summary["returns"] as! Int)</b>"))
+                #expect(r.text.contains("<b id=\"inspected\">1</b>"))
+                #expect(r.text.contains("id=\"chart-reasons\"") && r.text.contains("id=\"cycle-times\""))
+                let shown = r.text.matches(of: #/class="leakage" data-label="Leakage" data-value="([^"]+)"/#).map { Double(String($0.1))! }
+                #expect(!leakage.isEmpty && shown == leakage.map { $0["leakage"] as! Double })
+            }
+            var bundles: [[String: Any]] = []
+            try await client.execute(uri: "/v1/models", method: .get, headers: server.auth(.analyst)) { r in
+                bundles = field(r.body, "bundles") as? [[String: Any]] ?? []
+            }
+            let shipped = bundles.first { $0["version"] as? String == "default-200k" }
+            let prAUC = ((shipped?["test"] as? [String: Any])?["fraud"] as? [String: Double])?["pr_auc"]
+            #expect(prAUC != nil)
+            try await client.execute(uri: "/ui/models", method: .get, headers: session.headers) { r in
+                #expect(r.status == .ok)
+                #expect(r.text.contains("id=\"monitor\"") && r.text.contains("data-model=\"small-test\""))
+                #expect(r.text.contains("data-version=\"default-200k\"") && r.text.contains(Format.metric(prAUC ?? .nan)))
+                #expect(!r.text.contains("id=\"reload-form\""), "analysts do not reload")
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 internal import Foundation
 internal import Hummingbird
 internal import RecoupCore
+internal import RecoupInsights
 internal import RecoupScoring
 internal import RecoupService
 internal import RecoupStore
@@ -73,6 +74,29 @@ struct OverviewPages {
         var recoveryRateRaw: String
     }
 
+    /// One group of `GET /v1/insights/leakage?by=category&days=30`.
+    struct LeakageLine {
+        var key: String
+        var returns: Int
+        var inspected: Int
+        var refunded: String
+        var recovered: String
+        var leakage: String
+        var leakageRaw: String
+        var lostToWaiting: String
+
+        init(_ row: LeakageRow) {
+            key = Format.words(row.key)
+            returns = row.returns
+            inspected = row.inspected
+            refunded = Format.money(row.refunded)
+            recovered = Format.money(row.recovered)
+            leakage = Format.money(row.leakage)
+            leakageRaw = Format.raw(row.leakage)
+            lostToWaiting = row.lostToWaiting.map(Format.money) ?? "–"
+        }
+    }
+
     struct OverviewPage {
         var layout: Layout
         var returns: Int
@@ -82,10 +106,17 @@ struct OverviewPages {
         var charts: [BarChart]
         var cycles: [CycleRow]
         var noCycles: Bool
+        var leakageDays: Int
+        var leakage: [LeakageLine]
+        var noLeakage: Bool
     }
+
+    /// The window of the overview's leakage panel.
+    static let leakageDays = 30
 
     @Sendable func overview(request: Request, context: AppRequestContext) async throws -> Response {
         let s = try await serviceCall { try await service.summary() }
+        let leakage = try await serviceCall { try await service.leakage(by: .category, days: Self.leakageDays) }.filter { $0.inspected > 0 }
         let page = OverviewPage(
             layout: Layout(context, title: "Overview", current: PageArea.overview.title),
             returns: s.returns,
@@ -109,7 +140,10 @@ struct OverviewPages {
                     recoveryRateRaw: Format.raw($0.recoveryRate)
                 )
             },
-            noCycles: s.cycleTimes.isEmpty
+            noCycles: s.cycleTimes.isEmpty,
+            leakageDays: Self.leakageDays,
+            leakage: leakage.map(LeakageLine.init),
+            noLeakage: leakage.isEmpty
         )
         return .page("overview", page)
     }
@@ -138,8 +172,45 @@ struct OverviewPages {
         var problem: String?
     }
 
+    /// A model's drift in the monitor's window (`GET /v1/models/monitor`): its largest field and prediction shifts.
+    struct DriftLine {
+        var model: String
+        var role: String
+        var status: String
+        var rows: Int
+        var fields: [Shift]
+        var predictions: [Shift]
+    }
+
+    struct Shift {
+        var name: String
+        var psi: String
+        var severity: String
+        var alarm: Bool
+    }
+
+    /// A model version's live accuracy against its held-out metrics.
+    struct AccuracyLine {
+        var model: String
+        var labels: Int
+        var status: String
+        var heads: [HeadLine]
+    }
+
+    struct HeadLine {
+        var head: String
+        var judgedBy: String
+        var live: String
+        var heldOut: String
+        var verdict: String
+        var degraded: Bool
+    }
+
     struct ModelsPage {
         var layout: Layout
+        var monitorDays: Int
+        var drift: [DriftLine]
+        var accuracy: [AccuracyLine]
         var serving: String?
         var loadedAt: String?
         var active: String?
@@ -169,8 +240,12 @@ struct OverviewPages {
     @Sendable func models(request: Request, context: AppRequestContext) async throws -> Response {
         let (current, active, _) = service.modelsOverview()
         let bundles = await service.bundleOverviews()
+        let monitor = try await serviceCall { try await service.monitor() }
         let page = ModelsPage(
             layout: Layout(context, title: "Models", current: "Models", flash: Notice.flash(request)),
+            monitorDays: monitor.days,
+            drift: monitor.drift.map(Self.driftLine),
+            accuracy: monitor.live.map(Self.accuracyLine),
             serving: current.version,
             loadedAt: current.loadedAt.map(Format.dateTime),
             active: active,
@@ -190,6 +265,50 @@ struct OverviewPages {
             csrf: context.web?.csrfToken ?? ""
         )
         return .page("models", page)
+    }
+
+    static func driftLine(_ d: ModelDrift) -> DriftLine {
+        func shifts(_ rows: [DriftRow]) -> [Shift] {
+            rows.prefix(3).compactMap { row in
+                row.psi.map { psi in
+                    Shift(
+                        name: Format.words(row.name),
+                        psi: String(format: "%.3f", psi),
+                        severity: row.severity?.rawValue ?? "",
+                        alarm: (row.severity ?? .none) > .none
+                    )
+                }
+            }
+        }
+        let report = d.report
+        return DriftLine(
+            model: d.modelVersion,
+            role: d.role.rawValue,
+            status: report.map { $0.enoughData ? "measured" : "not enough data (\($0.rows) of \($0.minRows) returns)" }
+                ?? Format.words(d.profile.rawValue) + (d.message.map { ": " + $0 } ?? ""),
+            rows: report?.rows ?? 0,
+            fields: report.map { $0.enoughData ? shifts($0.fields) : [] } ?? [],
+            predictions: report.map { $0.enoughData ? shifts($0.predictions) : [] } ?? []
+        )
+    }
+
+    static func accuracyLine(_ a: LiveAccuracy) -> AccuracyLine {
+        func value(_ metrics: [String: Double]?, _ name: String) -> String { metrics?[name].map(Format.metric) ?? "–" }
+        return AccuracyLine(
+            model: a.modelVersion,
+            labels: a.labels,
+            status: Format.words(a.status.rawValue),
+            heads: a.heads.map { h in
+                HeadLine(
+                    head: h.head,
+                    judgedBy: Format.words(h.judgedBy),
+                    live: value(h.live, h.judgedBy),
+                    heldOut: value(h.heldOut, h.judgedBy),
+                    verdict: h.degraded.map { $0 ? "degraded" : "holds" } ?? (h.note ?? "–"),
+                    degraded: h.degraded == true
+                )
+            }
+        )
     }
 
     /// Loads a bundle (`POST /v1/models/reload`): admins only, as in the API.
