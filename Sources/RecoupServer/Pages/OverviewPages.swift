@@ -21,7 +21,7 @@ struct OverviewPages {
 
     // MARK: Overview
 
-    /// A horizontal bar chart drawn by the server as inline SVG: one bar per count, scaled to the largest.
+    /// A horizontal bar chart drawn by the server as inline SVG: one bar per value, scaled to the largest.
     struct BarChart {
         struct Bar {
             var label: String
@@ -37,29 +37,37 @@ struct OverviewPages {
         var bars: [Bar]
         var height: Int
         var empty: Bool
+        /// Where the labels end and the bars start.
+        var labelX = Self.labelWidth - 6
+        var barX = Self.labelWidth
 
-        static let labelWidth = 150
-        static let barArea = 250
+        static let labelWidth = 180
+        static let barArea = 220
         static let rowHeight = 24
 
-        init(id: String, title: String, counts: [OperationsSummary.Count]) {
+        /// - Parameter values: label, value and the value as shown, in the order drawn.
+        init(id: String, title: String, values: [(label: String, value: Double, text: String)]) {
             self.id = id
             self.title = title
-            let largest = max(1, counts.map(\.count).max() ?? 1)
-            bars = counts.enumerated().map { i, c in
-                let width = max(1, Int((Double(c.count) / Double(largest) * Double(Self.barArea)).rounded()))
+            let largest = max(Double.leastNonzeroMagnitude, values.map(\.value).max() ?? 1)
+            bars = values.enumerated().map { i, v in
+                let width = max(1, Int((max(0, v.value) / largest * Double(Self.barArea)).rounded()))
                 return Bar(
-                    label: Format.words(c.key),
-                    value: String(c.count),
-                    raw: String(c.count),
+                    label: v.label,
+                    value: v.text,
+                    raw: Format.raw(v.value),
                     y: i * Self.rowHeight + 4,
                     textY: i * Self.rowHeight + 18,
                     width: width,
                     valueX: Self.labelWidth + width + 6
                 )
             }
-            height = max(1, counts.count) * Self.rowHeight + 8
-            empty = counts.isEmpty
+            height = max(1, values.count) * Self.rowHeight + 8
+            empty = values.isEmpty
+        }
+
+        init(id: String, title: String, counts: [OperationsSummary.Count]) {
+            self.init(id: id, title: title, values: counts.map { (Format.words($0.key), Double($0.count), String($0.count)) })
         }
     }
 
@@ -127,6 +135,11 @@ struct OverviewPages {
                 BarChart(id: "chart-reasons", title: "Return reasons", counts: s.reasons),
                 BarChart(id: "chart-dispositions", title: "Predicted dispositions", counts: s.predictedDispositions),
                 BarChart(id: "chart-inspected", title: "Dispositions at inspection", counts: s.inspectedDispositions),
+                BarChart(
+                    id: "chart-cycle-times",
+                    title: "Median hours from receipt to inspection",
+                    values: s.cycleTimes.map { ("\($0.warehouseID) · \(Format.words($0.lane.rawValue))", $0.p50Hours, Format.hours($0.p50Hours)) }
+                ),
             ],
             cycles: s.cycleTimes.map {
                 CycleRow(
