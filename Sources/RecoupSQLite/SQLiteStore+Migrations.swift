@@ -310,6 +310,19 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v8-summary-totals") { db in
+            // The operations summary's predicted disposition mix as a running count of each return's latest assessment
+            // (moved by every assessment written), in place of a scan of every assessment (0.17 s per 100,000 returns).
+            try db.execute(
+                sql: """
+                    CREATE TABLE predictedDisposition (disposition TEXT PRIMARY KEY NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
+                    INSERT INTO predictedDisposition (disposition, count)
+                        SELECT a.disposition, COUNT(*) FROM assessment a
+                        WHERE a.id = (SELECT MAX(id) FROM assessment b WHERE b.returnItemId = a.returnItemId)
+                        GROUP BY a.disposition;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -174,7 +174,24 @@ extension SQLiteStore {
         }
     }
 
+    /// Writes an assessment (it becomes the return's latest) and moves the running count of latest predicted
+    /// dispositions from the one it replaces, if any, to its own.
     func insertAssessment(_ db: Database, returnID: String, _ a: StoredAssessment, at t: Double) throws {
+        let previous = try db.value(
+            "SELECT disposition FROM assessment WHERE returnItemId = \(returnID) ORDER BY id DESC LIMIT 1",
+            as: Disposition.self
+        )
+        if previous != a.disposition {
+            if let previous {
+                try db.execute(literal: "UPDATE predictedDisposition SET count = count - 1 WHERE disposition = \(previous)")
+            }
+            try db.execute(
+                literal: """
+                    INSERT INTO predictedDisposition (disposition, count) VALUES (\(a.disposition), 1)
+                    ON CONFLICT (disposition) DO UPDATE SET count = count + 1
+                    """
+            )
+        }
         try db.execute(
             literal: """
                 INSERT INTO assessment (returnItemId, modelVersion, disposition, fraudRisk, recoveryValue, lane, anomaly, payload,

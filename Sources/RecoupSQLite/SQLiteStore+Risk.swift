@@ -1,6 +1,7 @@
 package import Foundation
 internal import GRDB
 internal import RecoupCore
+internal import RecoupInsights
 package import RecoupStore
 
 extension SQLiteStore {
@@ -61,14 +62,17 @@ extension SQLiteStore {
             }
             let returns = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM returnItem") ?? 0
             let inspected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inspection") ?? 0
-            let reasons = try counts("SELECT reasonCode, COUNT(*) AS n FROM returnItem GROUP BY reasonCode ORDER BY n DESC, reasonCode")
-            let predicted = try counts(
-                """
-                SELECT a.disposition, COUNT(*) AS n FROM assessment a
-                WHERE a.id = (SELECT MAX(id) FROM assessment b WHERE b.returnItemId = a.returnItemId)
-                GROUP BY a.disposition ORDER BY n DESC, a.disposition
-                """
-            )
+            // From running totals, not the returns: each return counts once in the rollup's category rows (by its
+            // reason), and once in the predicted mix (by its latest assessment).
+            let reasons = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT reason, SUM(returns) AS n FROM insightRollup WHERE dimension = ? GROUP BY reason HAVING n > 0
+                    ORDER BY n DESC, reason
+                    """,
+                arguments: [RollupDimension.category.rawValue]
+            ).map { OperationsSummary.Count(key: $0[0], count: $0[1]) }
+            let predicted = try counts("SELECT disposition, count FROM predictedDisposition WHERE count > 0 ORDER BY count DESC, disposition")
             let actual = try counts("SELECT disposition, COUNT(*) AS n FROM inspection GROUP BY disposition ORDER BY n DESC, disposition")
             let totals = try Row.fetchOne(
                 db,

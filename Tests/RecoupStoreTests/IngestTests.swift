@@ -70,4 +70,20 @@ struct IngestTests {
         #expect(detail.queue?.enqueuedAt == t0)
         #expect(String(decoding: detail.assessment, as: UTF8.self).contains("m2"))
     }
+
+    @Test("the summary's predicted mix counts each return's latest assessment once, through reassessments")
+    func predictedMixFollowsReassessment() async throws {
+        let db = try SQLiteStore.inMemory()
+        _ = try await db.ingest([newReturn("R1"), newReturn("R2"), newReturn("R3")], now: t0, actor: nil)
+        #expect(try await db.summary().predictedDispositions == [.init(key: "restock_new", count: 3)])
+        var outlet = assessment(version: "m2")
+        outlet.disposition = .outlet
+        #expect(try await db.reassess(returnID: "R1", outlet, now: t0 + 60))
+        #expect(try await db.reassess(returnID: "R2", outlet, now: t0 + 60))
+        #expect(try await db.reassess(returnID: "R2", outlet, now: t0 + 120), "the same disposition again moves nothing")
+        #expect(try await db.summary().predictedDispositions == [.init(key: "outlet", count: 2), .init(key: "restock_new", count: 1)])
+        _ = try await db.ingest([newReturn("R3")], now: t0 + 180, actor: nil)  // a duplicate writes no assessment
+        #expect(try await db.summary().predictedDispositions.map(\.count).reduce(0, +) == 3)
+        #expect(try await db.summary().reasons.map(\.count).reduce(0, +) == 3)
+    }
 }
