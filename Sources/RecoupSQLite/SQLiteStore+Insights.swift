@@ -82,7 +82,7 @@ extension SQLiteStore {
             for row in try db.rows(
                 """
                 SELECT warehouseID, lane, COUNT(*) AS n FROM queueEntry
-                WHERE warehouseID >= '' AND state IN (\(QueueState.queued), \(QueueState.leased)) AND enqueuedAt >= \(fromSeconds)
+                WHERE state IN (\(QueueState.queued), \(QueueState.leased)) AND enqueuedAt >= \(fromSeconds)
                     AND enqueuedAt + serviceLevelHours * 3600 < \(now.storedSeconds)
                 GROUP BY warehouseID, lane
                 """

@@ -299,14 +299,15 @@ extension SQLiteStore {
                     CREATE INDEX webSession_expiresAt ON webSession(expiresAt);
                     """
             )
-            // The lane board reads its numbers from this index alone (one seek per warehouse instead of the queue's wide
-            // rows: 8 ms instead of 100 ms for 30,000 open items); it also serves v5's count of items waiting past their
-            // service level, whose index it replaces.
+            // The lane board reads its numbers from this index alone (a seek per state and warehouse instead of the queue's
+            // wide rows: 16 ms instead of 100 ms for 30,000 open items). It is v5's queueEntry_open with the two columns the
+            // board also needs, so it still serves the count of items waiting past their service level and the lease
+            // expiry's search for leased items.
             try db.execute(
                 sql: """
                     DROP INDEX queueEntry_open;
                     CREATE INDEX queueEntry_laneStats
-                        ON queueEntry(warehouseID, lane, state, enqueuedAt, serviceLevelHours, recoveryValue, leaseExpiresAt);
+                        ON queueEntry(state, warehouseID, lane, enqueuedAt, serviceLevelHours, recoveryValue, leaseExpiresAt);
                     """
             )
         }

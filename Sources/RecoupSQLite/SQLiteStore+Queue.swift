@@ -140,25 +140,29 @@ extension SQLiteStore {
 
     package func laneStats(warehouseID: String?, now: Date) async throws -> [LaneStats] {
         let t = now.storedSeconds
-        // Read from the covering index queueEntry_laneStats alone, in its order (warehouse, lane): one seek for a
-        // warehouse, a scan of the open items' index entries for all, never the queue's wide rows.
-        let warehouse: SQL = warehouseID.map { "warehouseID = \($0)" } ?? "warehouseID >= ''"
+        // Read from the covering index queueEntry_laneStats alone, one state at a time so that each range comes in
+        // (warehouse, lane) order and groups without a sort; never the queue's wide rows. A lease past its expiry counts
+        // as waiting.
+        let warehouse: SQL = warehouseID.map { "AND warehouseID = \($0)" } ?? ""
         return try await writer.read { db in
             var byLane: [LaneName: LaneStats] = [:]
             var oldest: [LaneName: Double] = [:]
-            for row in try db.rows(
-                """
-                SELECT lane,
-                    COUNT(*) AS depth,
-                    SUM(CASE WHEN state = \(QueueState.leased) AND leaseExpiresAt > \(t) THEN 1 ELSE 0 END) AS leasedCount,
-                    MAX(\(t) - enqueuedAt) AS oldest,
-                    SUM(recoveryValue) AS value,
-                    SUM(CASE WHEN (\(t) - enqueuedAt) > serviceLevelHours * 3600 THEN 1 ELSE 0 END) AS late
-                FROM queueEntry
-                WHERE \(warehouse) AND state IN (\(QueueState.queued), \(QueueState.leased))
-                GROUP BY warehouseID, lane
-                """
-            ) {
+            let rows = try [QueueState.queued, .leased].flatMap { state in
+                try db.rows(
+                    """
+                    SELECT lane,
+                        COUNT(*) AS depth,
+                        SUM(CASE WHEN state = \(QueueState.leased) AND leaseExpiresAt > \(t) THEN 1 ELSE 0 END) AS leasedCount,
+                        MAX(\(t) - enqueuedAt) AS oldest,
+                        SUM(recoveryValue) AS value,
+                        SUM(CASE WHEN (\(t) - enqueuedAt) > serviceLevelHours * 3600 THEN 1 ELSE 0 END) AS late
+                    FROM queueEntry
+                    WHERE state = \(state) \(warehouse)
+                    GROUP BY warehouseID, lane
+                    """
+                )
+            }
+            for row in rows {
                 let lane: LaneName = try row.required("lane")
                 var stats = byLane[lane] ?? LaneStats(lane: lane, depth: 0, leased: 0, oldestAgeHours: 0, valueAtStake: 0, pastServiceLevel: 0)
                 stats.depth += row["depth"]

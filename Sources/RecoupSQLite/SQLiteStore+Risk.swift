@@ -83,12 +83,14 @@ extension SQLiteStore {
             )
             let recovered: Double = totals?["recovered"] ?? 0
             let refunded: Double = totals?["refunded"] ?? 0
-            // Per warehouse and lane: cycle-time percentiles computed here from the sorted durations.
+            // Per warehouse and lane: cycle-time percentiles computed here from the sorted durations. The inspections
+            // drive the join (CROSS JOIN fixes the order): the planner would otherwise walk every open item of the queue
+            // in (warehouse, lane) order to skip the sort, 0.14 s at 100,000 queued.
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT q.warehouseID, q.lane, (i.inspectedAt - q.enqueuedAt) / 3600.0 AS hours, i.recoveryValue, r.refundAmount
-                    FROM inspection i JOIN queueEntry q ON q.returnID = i.returnID JOIN returnItem r ON r.id = i.returnID
+                    FROM inspection i CROSS JOIN queueEntry q ON q.returnID = i.returnID JOIN returnItem r ON r.id = i.returnID
                     ORDER BY q.warehouseID, q.lane, hours
                     """
             )
