@@ -289,15 +289,16 @@ def pages():
         after = {p["name"]: p for p in r["pages"]}
         lines += ["", f"Before and after, same returns, same run: `GET /v1/lanes` (the use case behind the board) at "
                   f"{before['commit']} (the lane counts read the queue's rows) and now (a covering index, "
-                  f"`queueEntry_laneStats`, one seek per warehouse).", "",
+                  f"`queueEntry_laneStats`, a seek per state and warehouse).", "",
                   "| route | before: median | before: p95 | after: median | after: p95 |", "|---|---:|---:|---:|---:|"]
         for p in before["pages"]:
             a = after.get(p["name"])
             if a:
                 lines.append(f"| {p['name']} | {p['median_ms']:.1f} ms | {p['p95_ms']:.1f} ms | {a['median_ms']:.1f} ms | "
                              f"{a['p95_ms']:.1f} ms |")
-    lines += ["", "The overview's time is `GET /v1/summary`'s (unchanged by this issue): it counts reasons and the latest "
-              "predicted disposition by scanning every stored return.", ""]
+    lines += ["", "The overview is `GET /v1/summary` and 30 days of leakage: the summary reads running totals (reasons from "
+              "the insights rollup, the latest predicted dispositions from a count each assessment moves) instead of "
+              "scanning every stored return (386 ms at 100,000 returns before, measured on its own at 16:40).", ""]
     return "\n".join(lines)
 
 

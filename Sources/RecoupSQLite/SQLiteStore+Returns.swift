@@ -14,6 +14,7 @@ extension SQLiteStore {
             var stored: [ReturnFacts] = []
             var cycles: [CycleRollupKey: CycleCounts] = [:]
             var profiles: [String: ProfileTotals] = [:]
+            var predicted: [Disposition: Int] = [:]
             for item in batch {
                 let id = item.record.returnID
                 if let existing = try db.value("SELECT payloadHash FROM returnItem WHERE id = \(id)", as: String.self) {
@@ -33,6 +34,7 @@ extension SQLiteStore {
                         """
                 )
                 try insertAssessment(db, returnID: id, a, at: t)
+                predicted[a.disposition, default: 0] += 1
                 try db.execute(
                     literal: """
                         INSERT INTO queueEntry (returnID, lane, warehouseID, state, serviceLevelHours, rank, rankKey, rerankAt,
@@ -75,6 +77,7 @@ extension SQLiteStore {
                 }
             }
             try Self.add(profiles.values, on: day, db)
+            try Self.movePredicted(predicted, db)
             try Self.apply(RollupChange.stored(stored, on: day), db)
             try Self.apply(cycles, db)
             try Self.record(stored.compactMap(CustomerHistory.init), db)
@@ -112,7 +115,14 @@ extension SQLiteStore {
                     as: Bool.self
                 ) != nil
             else { return false }
+            let previous = try db.value(
+                "SELECT disposition FROM assessment WHERE returnItemId = \(returnID) ORDER BY id DESC LIMIT 1",
+                as: Disposition.self
+            )
             try insertAssessment(db, returnID: returnID, a, at: t)
+            var moved = [a.disposition: 1]
+            if let previous { moved[previous, default: 0] -= 1 }
+            try Self.movePredicted(moved, db)
             try db.execute(
                 literal: """
                     UPDATE queueEntry SET lane = \(a.lane), state = \(QueueState.queued), claimToken = NULL, stationID = NULL,
@@ -174,24 +184,21 @@ extension SQLiteStore {
         }
     }
 
-    /// Writes an assessment (it becomes the return's latest) and moves the running count of latest predicted
-    /// dispositions from the one it replaces, if any, to its own.
-    func insertAssessment(_ db: Database, returnID: String, _ a: StoredAssessment, at t: Double) throws {
-        let previous = try db.value(
-            "SELECT disposition FROM assessment WHERE returnItemId = \(returnID) ORDER BY id DESC LIMIT 1",
-            as: Disposition.self
-        )
-        if previous != a.disposition {
-            if let previous {
-                try db.execute(literal: "UPDATE predictedDisposition SET count = count - 1 WHERE disposition = \(previous)")
-            }
+    /// Moves the running counts of the returns' latest predicted dispositions (the summary's mix) by some changes,
+    /// one statement per disposition.
+    static func movePredicted(_ changes: [Disposition: Int], _ db: Database) throws {
+        for (disposition, change) in changes where change != 0 {
             try db.execute(
                 literal: """
-                    INSERT INTO predictedDisposition (disposition, count) VALUES (\(a.disposition), 1)
-                    ON CONFLICT (disposition) DO UPDATE SET count = count + 1
+                    INSERT INTO predictedDisposition (disposition, count) VALUES (\(disposition), \(change))
+                    ON CONFLICT (disposition) DO UPDATE SET count = count + \(change)
                     """
             )
         }
+    }
+
+    /// Writes an assessment: it becomes the return's latest (the caller moves the predicted counts).
+    func insertAssessment(_ db: Database, returnID: String, _ a: StoredAssessment, at t: Double) throws {
         try db.execute(
             literal: """
                 INSERT INTO assessment (returnItemId, modelVersion, disposition, fraudRisk, recoveryValue, lane, anomaly, payload,
