@@ -146,7 +146,6 @@ extension SQLiteStore {
         let warehouse: SQL = warehouseID.map { "AND warehouseID = \($0)" } ?? ""
         return try await writer.read { db in
             var byLane: [LaneName: LaneStats] = [:]
-            var oldest: [LaneName: Double] = [:]
             let rows = try [QueueState.queued, .leased].flatMap { state in
                 try db.rows(
                     """
@@ -169,14 +168,10 @@ extension SQLiteStore {
                 stats.leased += row["leasedCount"]
                 stats.valueAtStake += row["value"] ?? 0
                 stats.pastServiceLevel += row["late"]
-                oldest[lane] = max(oldest[lane] ?? 0, row["oldest"] ?? 0)
+                stats.oldestAgeHours = max(stats.oldestAgeHours, (row["oldest"] as Double? ?? 0) / 3600)
                 byLane[lane] = stats
             }
-            return byLane.values.map { stats in
-                var stats = stats
-                stats.oldestAgeHours = max(0, (oldest[stats.lane] ?? 0) / 3600)
-                return stats
-            }.sorted { $0.lane < $1.lane }
+            return byLane.values.sorted { $0.lane < $1.lane }
         }
     }
 
