@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// Every field of the data contract (`shared/contract/return-record.md`): the record's fields in the contract's
 /// order, then the three labels.
 ///
@@ -58,9 +64,18 @@ package enum ContractField: Int, CaseIterable, Sendable, Hashable, Comparable, C
     }
 
     /// The field whose wire name is these UTF-8 bytes (exact, case-sensitive), or `nil`; no `String` is made.
-    package init?(utf8 name: UnsafeBufferPointer<UInt8>) {
+    /// `expected`, when given, is compared first (readers pass the field after the previous key).
+    package init?(utf8 name: UnsafeBufferPointer<UInt8>, expected: ContractField? = nil) {
+        func equal(_ bytes: [UInt8]) -> Bool {
+            bytes.count == name.count
+                && (name.isEmpty || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 })
+        }
+        if let expected, equal(Self.utf8Names[expected.rawValue]) {
+            self = expected
+            return
+        }
         guard name.count < Self.byLength.count else { return nil }
-        for (field, bytes) in Self.byLength[name.count] where bytes.elementsEqual(name) {
+        for (field, bytes) in Self.byLength[name.count] where equal(bytes) {
             self = field
             return
         }
@@ -134,6 +149,9 @@ package enum ContractField: Int, CaseIterable, Sendable, Hashable, Comparable, C
         "shipping_cost_back",
         "disposition", "fraud_flag", "recovery_value",
     ]
+
+    /// Wire names by field, as bytes.
+    private static let utf8Names: [[UInt8]] = names.map { Array($0.utf8) }
 
     /// Wire names by length, as bytes.
     private static let byLength: [[(ContractField, [UInt8])]] = {

@@ -26,7 +26,7 @@ package enum ScoredOutput {
     package static func csvFields(_ a: Assessment) -> [String?] {
         var writer = JSONWriter(reservingCapacity: 16)
         func text(_ write: (inout JSONWriter) -> Void) -> String {
-            writer.bytes.removeAll(keepingCapacity: true)
+            writer.removeAll()
             write(&writer)
             return writer.text
         }
@@ -69,17 +69,11 @@ package enum ScoredOutput {
         w.raw(",\"anomaly\":")
         w.bool(a.anomaly)
         w.raw(",\"anomaly_reasons\":[")
-        for (i, flag) in a.anomalies.enumerated() {
-            if i > 0 { w.raw(",") }
-            w.string(flag.reason)
-        }
+        w.strings(a.anomalies.lazy.map(\.reason))
         w.raw("],\"reasons\":[")
-        var first = true
-        for text in a.anomalies.lazy.map(\.reason) + a.reasons.lazy.map(\.text) {
-            if !first { w.raw(",") }
-            first = false
-            w.string(text)
-        }
+        w.strings(a.anomalies.lazy.map(\.reason))
+        if !a.anomalies.isEmpty, !a.reasons.isEmpty { w.raw(",") }
+        w.strings(a.reasons.lazy.map(\.text))
         w.raw("],\"model_version\":")
         w.string(a.modelVersion)
         w.raw("}")
@@ -178,6 +172,14 @@ package struct ErrorDetail: Sendable, Equatable {
 }
 
 extension JSONWriter {
+    /// Appends strings separated by commas (the caller writes the brackets).
+    fileprivate mutating func strings(_ texts: some Sequence<String>) {
+        for (i, text) in texts.enumerated() {
+            if i > 0 { raw(",") }
+            string(text)
+        }
+    }
+
     /// Probabilities and priorities: rounded to 6 decimals, in the shortest form that reads back (an integer when
     /// whole); `0` when not finite.
     package mutating func probability(_ x: Double) {
@@ -189,22 +191,33 @@ extension JSONWriter {
         // Between 1e-4 and 1e9 the shortest round-trip form of a multiple of 1e-6 is its plain decimal: write the
         // digits directly. Elsewhere Swift's own shortest form (which may use an exponent) is written.
         guard abs(rounded) >= 1e-4, abs(rounded) < 1e9 else { return raw(String(rounded).utf8) }
+        // The digits are laid out from the end of a small buffer, then appended at once.
         let n = Int64(micros)
-        if n < 0 { raw("-") }
-        let magnitude = n.magnitude
-        integer(Int64(magnitude / 1_000_000))
-        var fraction = magnitude % 1_000_000
-        var digits = 6
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        raw(".")
-        var scale: UInt64 = 1
-        for _ in 1..<digits { scale *= 10 }
-        while scale > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction / scale % 10))
-            scale /= 10
+        var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &buffer) { out in
+            var end = out.count
+            func put(_ b: UInt8) {
+                end -= 1
+                out[end] = b
+            }
+            var fraction = n.magnitude % 1_000_000  // not 0: whole values were written above
+            var digits = 6
+            while fraction % 10 == 0 {
+                fraction /= 10
+                digits -= 1
+            }
+            for _ in 0..<digits {
+                put(UInt8(ascii: "0") + UInt8(fraction % 10))
+                fraction /= 10
+            }
+            put(UInt8(ascii: "."))
+            var whole = n.magnitude / 1_000_000
+            repeat {
+                put(UInt8(ascii: "0") + UInt8(whole % 10))
+                whole /= 10
+            } while whole > 0
+            if n < 0 { put(UInt8(ascii: "-")) }
+            append(UnsafeBufferPointer(rebasing: out.bindMemory(to: UInt8.self)[end...]))
         }
     }
 
@@ -216,7 +229,7 @@ extension JSONWriter {
         integer(Int64(cents.magnitude / 100))
         let rest = cents.magnitude % 100
         raw(".")
-        bytes.append(UInt8(ascii: "0") + UInt8(rest / 10))
-        bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+        byte(UInt8(ascii: "0") + UInt8(rest / 10))
+        byte(UInt8(ascii: "0") + UInt8(rest % 10))
     }
 }

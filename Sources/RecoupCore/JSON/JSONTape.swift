@@ -107,6 +107,17 @@ package struct JSONChildren: Sequence {
 
 /// Reading string nodes.
 package enum JSONString {
+    /// Whether any of eight string bytes (read as one word) is a quote, a backslash or a control character: the bytes
+    /// that end a run of plain string text, in JSON read or written. Exact (the classic tests for a zero byte and for
+    /// a byte below a bound, each true only when such a byte is there).
+    @inline(__always)
+    package static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        return ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & (ones &* 0x80) != 0
+    }
+
     /// Whether a string node without escapes is exactly `key`.
     static func equals(_ node: JSONTape.Node, _ key: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard node.kind == .string, !node.escaped, Int(node.end - node.start) == key.utf8CodeUnitCount else { return false }
@@ -218,6 +229,7 @@ private struct TapeParser {
     }
 
     /// Appends a leaf node for `bytes[start..<i]`.
+    @inline(__always)
     mutating func leaf(_ kind: JSONTape.Kind, from start: Int, escaped: Bool = false) {
         let index = Int32(nodes.count)
         nodes.append(.init(kind: kind, escaped: escaped, start: Int32(start), end: Int32(i), next: index + 1, count: 0))
@@ -309,12 +321,9 @@ private struct TapeParser {
         i += 1  // opening quote
         let start = i
         var escaped = false
-        var ascii = true
+        var high: UInt64 = 0
         while true {
-            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
-                ascii = ascii && bytes[i] < 0x80
-                i += 1
-            }
+            skipPlainStringBytes(&high)
             guard i < bytes.count, bytes[i] >= 0x20 else { throw fail("a closing quote (control characters must be escaped)") }
             if bytes[i] == UInt8(ascii: "\"") { break }
             escaped = true
@@ -326,10 +335,27 @@ private struct TapeParser {
             scratch.removeAll(keepingCapacity: true)
             try JSONString.unescape(raw, offset: start, into: &scratch)
         }
-        if !ascii, !String(decoding: raw, as: UTF8.self).utf8.elementsEqual(raw) {
+        if high & 0x8080_8080_8080_8080 != 0, !String(decoding: raw, as: UTF8.self).utf8.elementsEqual(raw) {
             throw fail("a string of valid UTF-8")
         }
         leaf(.string, from: start, escaped: escaped)
         i += 1  // closing quote
+    }
+
+    /// Moves past string bytes that need no attention (not a quote, a backslash or a control character), eight at a
+    /// time while none of the eight does, and ORs them into `high` (its high bits say whether any was not ASCII).
+    @inline(__always)
+    mutating func skipPlainStringBytes(_ high: inout UInt64) {
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while i + 8 <= bytes.count {
+            let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if JSONString.hasSpecialByte(word) { break }
+            high |= word
+            i += 8
+        }
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
+            high |= UInt64(bytes[i])
+            i += 1
+        }
     }
 }

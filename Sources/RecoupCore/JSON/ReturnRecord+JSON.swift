@@ -52,6 +52,7 @@ package struct ReturnJSONDocument: Sendable {
         batch.returns.reserveCapacity(range.count)
         var unknown: [String] = []
         var scratch: [UInt8] = []
+        var texts = [JSONRecordSource.Text](repeating: .init(), count: ContractField.count)
         bytes.withUnsafeBufferPointer { bytes in
             for index in range {
                 let position: RecordPosition = isSingle ? .single : .index(index)
@@ -64,6 +65,7 @@ package struct ReturnJSONDocument: Sendable {
                     object: elements[index],
                     of: tape,
                     in: bytes,
+                    texts: &texts,
                     scratch: &scratch,
                     unknownKeys: &unknown
                 ) { source in
@@ -112,7 +114,8 @@ struct JSONRecordSource: RecordFieldSource {
 
     let document: UnsafeBufferPointer<UInt8>
     let scratch: UnsafeBufferPointer<UInt8>
-    let texts: InlineArray<37, Text>
+    /// Where each field's text is, by ``ContractField/rawValue`` (the caller's buffer, reused from record to record).
+    let texts: UnsafeBufferPointer<Text>
 
     func text(_ field: ContractField) -> UnsafeBufferPointer<UInt8>? {
         let text = texts[field.rawValue]
@@ -137,51 +140,59 @@ struct JSONRecordSource: RecordFieldSource {
     private static var falseBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: ("false" as StaticString).utf8Start, count: 5) }
 
     /// Locates the contract fields of the object at tape node `object` (a repeated key: the last one wins) and calls
-    /// `body` with a source over them. Keys that are not contract fields are added to `unknownKeys` once.
+    /// `body` with a source over them. Keys that are not contract fields are added to `unknownKeys` once. `texts`
+    /// (one per contract field) and `scratch` are working space, reused from record to record.
     static func read<R>(
         object: Int,
         of tape: JSONTape,
         in document: UnsafeBufferPointer<UInt8>,
+        texts: inout [Text],
         scratch: inout [UInt8],
         unknownKeys: inout [String],
         _ body: (JSONRecordSource) -> R
     ) -> R {
-        var texts = InlineArray<37, Text>(repeating: Text())
         scratch.removeAll(keepingCapacity: true)
-        var members = tape.children(of: object).makeIterator()
-        while let k = members.next(), let v = members.next() {
-            let key = tape.nodes[k]
-            let known = key.escaped ? nil : ContractField(utf8: UnsafeBufferPointer(rebasing: document[Int(key.start)..<Int(key.end)]))
-            guard let field = known ?? ContractField(name: JSONString.string(key, in: document)) else {
-                let name = JSONString.string(key, in: document)
-                if !unknownKeys.contains(name) { unknownKeys.append(name) }
-                continue
-            }
-            let node = tape.nodes[v]
-            var text = Text()
-            switch node.kind {
-            case .null: break
-            case .true: text.place = .literalTrue
-            case .false: text.place = .literalFalse
-            case .array: text.place = .nonScalarArray
-            case .object: text.place = .nonScalarObject
-            case .number, .string:
-                if node.escaped {
-                    let start = scratch.count
-                    _ = try? JSONString.unescape(
-                        UnsafeBufferPointer(rebasing: document[Int(node.start)..<Int(node.end)]),
-                        offset: Int(node.start),
-                        into: &scratch
-                    )
-                    text = Text(place: .scratch, start: Int32(start), end: Int32(scratch.count))
-                } else {
-                    text = Text(place: .document, start: node.start, end: node.end)
+        return texts.withUnsafeMutableBufferPointer { texts in
+            texts.update(repeating: Text())
+            // Producers usually write the contract's keys in its order: the field after the last one is tried first.
+            var expected = 0
+            var members = tape.children(of: object).makeIterator()
+            while let k = members.next(), let v = members.next() {
+                let key = tape.nodes[k]
+                let name = UnsafeBufferPointer(rebasing: document[Int(key.start)..<Int(key.end)])
+                let known = key.escaped ? nil : ContractField(utf8: name, expected: ContractField(rawValue: expected))
+                guard let field = known ?? ContractField(name: JSONString.string(key, in: document)) else {
+                    let name = JSONString.string(key, in: document)
+                    if !unknownKeys.contains(name) { unknownKeys.append(name) }
+                    continue
                 }
+                expected = field.rawValue + 1
+                let node = tape.nodes[v]
+                var text = Text()
+                switch node.kind {
+                case .null: break
+                case .true: text.place = .literalTrue
+                case .false: text.place = .literalFalse
+                case .array: text.place = .nonScalarArray
+                case .object: text.place = .nonScalarObject
+                case .number, .string:
+                    if node.escaped {
+                        let start = scratch.count
+                        _ = try? JSONString.unescape(
+                            UnsafeBufferPointer(rebasing: document[Int(node.start)..<Int(node.end)]),
+                            offset: Int(node.start),
+                            into: &scratch
+                        )
+                        text = Text(place: .scratch, start: Int32(start), end: Int32(scratch.count))
+                    } else {
+                        text = Text(place: .document, start: node.start, end: node.end)
+                    }
+                }
+                texts[field.rawValue] = text
             }
-            texts[field.rawValue] = text
-        }
-        return scratch.withUnsafeBufferPointer { scratch in
-            body(JSONRecordSource(document: document, scratch: scratch, texts: texts))
+            return scratch.withUnsafeBufferPointer { scratch in
+                body(JSONRecordSource(document: document, scratch: scratch, texts: UnsafeBufferPointer(texts)))
+            }
         }
     }
 }
