@@ -24,13 +24,11 @@ import argparse
 import atexit
 import csv
 import gzip
-import http.client
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +37,9 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse, parse_qs, quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "reliability"))
+from common import Response, free_port, request  # noqa: E402  (the HTTP helpers the reliability checks use)
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
@@ -64,12 +65,6 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def recoup_binary() -> Path:
     """RECOUP_BIN, else the debug build (as `make test` and `make test-ui` build it)."""
     if os.environ.get("RECOUP_BIN"):
@@ -85,33 +80,6 @@ def recoup_binary() -> Path:
 
 # ----------------------------------------------------------------------------------------------------------------
 # HTTP API (standard library), the server, the seed
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body)
-
-
-def request(port: int, method: str, path: str, body=None, key: str | None = None, timeout: float = 10.0) -> Response:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        headers = {}
-        data = None
-        if body is not None:
-            data = json.dumps(body)
-            headers["Content-Type"] = "application/json"
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        conn.request(method, path, body=data, headers=headers)
-        r = conn.getresponse()
-        return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
-    finally:
-        conn.close()
 
 
 _SERVERS: list["Server"] = []

@@ -155,8 +155,8 @@ package enum ContractField: Int, CaseIterable, Sendable, Hashable, Comparable, C
 
     /// Wire names by length, as bytes.
     private static let byLength: [[(ContractField, [UInt8])]] = {
-        var table = [[(ContractField, [UInt8])]](repeating: [], count: (names.map(\.utf8.count).max() ?? 0) + 1)
-        for field in allCases { table[field.name.utf8.count].append((field, Array(field.name.utf8))) }
+        var table = [[(ContractField, [UInt8])]](repeating: [], count: (utf8Names.map(\.count).max() ?? 0) + 1)
+        for field in allCases { table[utf8Names[field.rawValue].count].append((field, utf8Names[field.rawValue])) }
         return table
     }()
 

@@ -80,11 +80,11 @@ struct ScoringBench: ParsableCommand {
         let documents = batches.map { ReturnRecord.jsonDocument($0) }
         let assessments = batches.map { scorer.assess($0, explain: true) }
         let count = Double(batches.reduce(0) { $0 + $1.count })
-        func best(_ body: () throws -> Int) rethrows -> Double {
+        func best(_ body: () -> Int) -> Double {
             var best = Double.infinity
             for _ in 0..<3 {
                 let start = DispatchTime.now().uptimeNanoseconds
-                let n = try body()
+                let n = body()
                 precondition(n > 0)
                 best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3 / count)
             }
