@@ -83,6 +83,43 @@ extension ReturnRecord {
     }
 }
 
+extension ReturnRecord {
+    /// Whether any of these fields has a value.
+    package func carriesAny(of fields: [ContractField]) -> Bool {
+        fields.contains { value(of: $0) != nil }
+    }
+
+    /// The record with these optional fields missing (what a return request looks like before the item arrives).
+    /// Required fields and labels cannot be missing: a feature spec refuses them as receipt fields.
+    package func removing(_ fields: [ContractField]) -> ReturnRecord {
+        var record = self
+        for field in fields {
+            switch field {
+            case .receivedDate: record.receivedDate = nil
+            case .customerComment: record.customerComment = nil
+            case .customerTenureDays: record.customerTenureDays = nil
+            case .customerOrders12m: record.customerOrders12m = nil
+            case .customerReturns12m: record.customerReturns12m = nil
+            case .customerReturnValue12m: record.customerReturnValue12m = nil
+            case .hasSerial: record.hasSerial = nil
+            case .serialMatches: record.serialMatches = nil
+            case .packageCondition: record.packageCondition = nil
+            case .itemConditionGrade: record.itemConditionGrade = nil
+            case .accessoriesComplete: record.accessoriesComplete = nil
+            case .weightKgDeclared: record.weightKgDeclared = nil
+            case .weightKgMeasured: record.weightKgMeasured = nil
+            case .skuReturnRate90d: record.skuReturnRate90d = nil
+            case .skuSellThrough30d: record.skuSellThrough30d = nil
+            case .daysInSeasonRemaining: record.daysInSeasonRemaining = nil
+            case .inventoryOnHand: record.inventoryOnHand = nil
+            case .shippingCostBack: record.shippingCostBack = nil
+            default: preconditionFailure("\(field) is required and cannot be removed from a record")
+            }
+        }
+        return record
+    }
+}
+
 extension ReturnLabels {
     /// The value of a label field, `nil` for record fields.
     package func value(of field: ContractField) -> FieldValue? {

@@ -26,6 +26,18 @@ package struct FeatureSpec: Sendable, Codable, Equatable {
     package var seed: UInt64
     /// The features, in column order.
     package var features: [FeatureDefinition]
+    /// The contract fields known only once the warehouse has the item (`receipt_fields`); the request-stage heads are
+    /// trained and scored with them missing. `nil` (a spec written before stages): ``defaultReceiptFields``.
+    package var receiptFields: [ContractField]?
+
+    /// The fields a warehouse learns at receipt: when it arrived, its package and item condition, whether its serial
+    /// matches, whether its accessories are complete, and what it weighs.
+    package static let defaultReceiptFields: [ContractField] = [
+        .receivedDate, .serialMatches, .packageCondition, .itemConditionGrade, .accessoriesComplete, .weightKgMeasured,
+    ]
+
+    /// The fields the request stage does not see: ``receiptFields`` or the default.
+    package var receiptOnlyFields: [ContractField] { receiptFields ?? Self.defaultReceiptFields }
 
     package init(
         formatVersion: Int = FeatureSpec.currentFormatVersion,
@@ -35,7 +47,8 @@ package struct FeatureSpec: Sendable, Codable, Equatable {
         maxBins: Int = 255,
         sampleSize: Int = 200_000,
         seed: UInt64 = 0,
-        features: [FeatureDefinition]
+        features: [FeatureDefinition],
+        receiptFields: [ContractField]? = nil
     ) {
         self.formatVersion = formatVersion
         self.minLevelCount = minLevelCount
@@ -45,6 +58,7 @@ package struct FeatureSpec: Sendable, Codable, Equatable {
         self.sampleSize = sampleSize
         self.seed = seed
         self.features = features
+        self.receiptFields = receiptFields
     }
 
     enum CodingKeys: String, CodingKey {
@@ -55,6 +69,7 @@ package struct FeatureSpec: Sendable, Codable, Equatable {
         case maxBins = "max_bins"
         case sampleSize = "sample_size"
         case seed, features
+        case receiptFields = "receipt_fields"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -68,7 +83,8 @@ package struct FeatureSpec: Sendable, Codable, Equatable {
             maxBins: try c.decodeIfPresent(Int.self, forKey: .maxBins) ?? defaults.maxBins,
             sampleSize: try c.decodeIfPresent(Int.self, forKey: .sampleSize) ?? defaults.sampleSize,
             seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed,
-            features: try c.decode([FeatureDefinition].self, forKey: .features)
+            features: try c.decode([FeatureDefinition].self, forKey: .features),
+            receiptFields: try c.decodeIfPresent([ContractField].self, forKey: .receiptFields)
         )
     }
 }

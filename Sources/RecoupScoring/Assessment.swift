@@ -29,6 +29,8 @@ package struct Assessment: Sendable, Codable, Equatable {
     package var reasons: [Reason]
     /// The model bundle that scored it.
     package var modelVersion: String
+    /// Which of the bundle's stages scored it: `request` before the item is received, `receipt` once it is.
+    package var stage: ScoringStage
 
     package init(
         returnID: String,
@@ -42,7 +44,8 @@ package struct Assessment: Sendable, Codable, Equatable {
         priority: Double,
         anomalies: [AnomalyFlag],
         reasons: [Reason],
-        modelVersion: String
+        modelVersion: String,
+        stage: ScoringStage
     ) {
         self.returnID = returnID
         self.disposition = disposition
@@ -56,6 +59,7 @@ package struct Assessment: Sendable, Codable, Equatable {
         self.anomalies = anomalies
         self.reasons = reasons
         self.modelVersion = modelVersion
+        self.stage = stage
     }
 
     /// `true` when the record is flagged for the risk team.

@@ -3,6 +3,7 @@ package import RecoupCore
 /// The contract's "Scored output": what `recoup score` writes (CSV or JSON) and `POST /v1/score` returns (JSON), from
 /// one place so that they never disagree.
 ///
+/// `stage` (after the contract's columns) says which of the bundle's stages scored the record.
 /// `reasons` lists the anomaly flags' reasons first, then the model's reasons (top per head); CSV joins them with
 /// `; `. JSON also carries `anomaly_reasons` alone.
 package enum ScoredOutput {
@@ -11,7 +12,7 @@ package enum ScoredOutput {
         ["return_id", "disposition"] + Disposition.allCases.map { "p_\($0.rawValue)" }
         + [
             "fraud_risk", "recovery_value", "recovery_value_low", "recovery_value_high", "lane", "priority", "anomaly", "reasons",
-            "model_version",
+            "model_version", "stage",
         ]
 
     /// The CSV header plus an `error` column for records that could not be scored.
@@ -34,7 +35,7 @@ package enum ScoredOutput {
             + [
                 text { $0.probability(a.fraudRisk) }, text { $0.money(a.recoveryValue) }, text { $0.money(a.recoveryValueLow) },
                 text { $0.money(a.recoveryValueHigh) }, a.lane.rawValue, text { $0.probability(a.priority) }, a.anomaly ? "true" : "false",
-                reasons(a).joined(separator: "; "), a.modelVersion, nil,
+                reasons(a).joined(separator: "; "), a.modelVersion, a.stage.rawValue, nil,
             ]
     }
 
@@ -76,7 +77,9 @@ package enum ScoredOutput {
         w.strings(a.reasons.lazy.map(\.text))
         w.raw("],\"model_version\":")
         w.string(a.modelVersion)
-        w.raw("}")
+        w.raw(",\"stage\":\"")
+        w.raw(a.stage.rawValue.utf8)
+        w.raw("\"}")
     }
 
     /// The JSON object of an assessment, as bytes.

@@ -11,6 +11,11 @@ package import RecoupLearning
 
 /// Scores returns with a model bundle and a lane policy: records → ``Assessment``s.
 ///
+/// A bundle with a request stage scores a record that carries none of the feature spec's receipt fields (a return
+/// requested, not yet received) with its request-stage heads, and any other record with its receipt-stage heads;
+/// a caller may ask for a stage (`stage:`). The request stage always scores the record with its receipt fields removed,
+/// so that it cannot see them.
+///
 /// A batch runs the feature extractor once over all rows, the logistic heads through one gemm each and the trees
 /// through the flat predictor, then finishes each row (calibration, interval, anomaly flags, lane, priority and,
 /// when asked, reasons). A `Scorer` is immutable and shared by reference across tasks.
@@ -21,6 +26,13 @@ package import RecoupLearning
 /// ```
 package final class Scorer: Sendable {
     package let bundle: ModelBundle
+    /// The stage this scorer's heads belong to.
+    package let stage: ScoringStage
+    /// The request stage's scorer: the bundle with its request-stage heads; `nil` for a bundle without them (and for the
+    /// request stage itself).
+    package let requestStage: Scorer?
+    /// The fields the request stage does not see (the feature spec's receipt fields).
+    package let receiptFields: [ContractField]
     package let policy: LanePolicy
     package let extractor: FeatureExtractor
     /// The flags in force: the bundle's fitted ones (or neutral ones for an older bundle) with the lane policy's
@@ -32,8 +44,21 @@ package final class Scorer: Sendable {
     /// Puts scored returns in the bundle's reference profile's buckets; `nil` for a bundle without a profile.
     package let profileCounter: ProfileCounter?
 
-    package init(bundle: ModelBundle, policy: LanePolicy) {
+    package convenience init(bundle: ModelBundle, policy: LanePolicy) {
+        let request = bundle.requestStage.map { heads in
+            var requestBundle = bundle
+            requestBundle.receiptStage = heads
+            requestBundle.requestStage = nil
+            return Scorer(bundle: requestBundle, policy: policy, stage: .request, requestStage: nil)
+        }
+        self.init(bundle: bundle, policy: policy, stage: .receipt, requestStage: request)
+    }
+
+    private init(bundle: ModelBundle, policy: LanePolicy, stage: ScoringStage, requestStage: Scorer?) {
         self.bundle = bundle
+        self.stage = stage
+        self.requestStage = requestStage
+        self.receiptFields = bundle.featureSpec.spec.receiptOnlyFields
         self.policy = policy
         self.extractor = FeatureExtractor(bundle.featureSpec)
         self.anomaly = policy.anomaly.applied(to: bundle.flagging?.policy ?? .neutral)
@@ -61,25 +86,69 @@ package final class Scorer: Sendable {
         return HeadOutputs(disposition: disposition, fraudRisk: risk, recovery: recovery)
     }
 
+    /// The stage a record is scored at: `requested` when given, otherwise `request` when it carries none of the receipt
+    /// fields. Always `receipt` for a bundle without a request stage.
+    package func stage(of record: ReturnRecord, requested: ScoringStage? = nil) -> ScoringStage {
+        guard requestStage != nil else { return .receipt }
+        return requested ?? (record.carriesAny(of: receiptFields) ? .receipt : .request)
+    }
+
     /// Assesses a batch. Rows are independent: the result for a record is the same in any batch.
     ///
     /// With `parallel`, a batch of 256 rows or more is split between the cores, each part running the whole pipeline
     /// (features, heads, finishing) on its own: one level of parallelism, no hand-offs between stages. Without it
     /// (the server, which runs parts on its own thread pool), everything runs on the calling thread.
-    package func assess(_ records: [ReturnRecord], explain: Bool = true, parallel: Bool = true) -> [Assessment] {
-        guard records.count > 1 else { return records.map { assess($0, explain: explain) } }
-        return inParts(records.count, parallel: parallel) { range in
-            assessSerially(records[range], features: extractor.extract(Array(records[range]), values: explain, parallel: false), explain: explain)
+    package func assess(_ records: [ReturnRecord], explain: Bool = true, parallel: Bool = true, stage: ScoringStage? = nil) -> [Assessment] {
+        byStage(records, requested: stage, explain: explain, parallel: parallel) { rows in
+            let records = rows.map { $0.map { records[$0] } } ?? records
+            guard records.count > 1 else { return records.map { assessOne($0, explain: explain) } }
+            return inParts(records.count, parallel: parallel) { range in
+                assessSerially(records[range], features: extractor.extract(Array(records[range]), values: explain, parallel: false), explain: explain)
+            }
         }
     }
 
     /// Assesses records whose feature rows are already extracted (row `i` of `features` is `records[i]`): what
-    /// `recoup score` does after reading its CSV through the fused path, which makes both in one pass.
-    package func assess(_ records: [ReturnRecord], features: FeatureMatrices, explain: Bool = true, parallel: Bool = true) -> [Assessment] {
+    /// `recoup score` does after reading its CSV through the fused path, which makes both in one pass. (Records taken by
+    /// the request stage are extracted again without their receipt fields.)
+    package func assess(
+        _ records: [ReturnRecord],
+        features: FeatureMatrices,
+        explain: Bool = true,
+        parallel: Bool = true,
+        stage: ScoringStage? = nil
+    ) -> [Assessment] {
         precondition(features.rows == records.count, "\(features.rows) feature rows for \(records.count) records")
-        return inParts(records.count, parallel: parallel) { range in
-            assessSerially(records[range], features: range.count == records.count ? features : features.rows(range), explain: explain)
+        return byStage(records, requested: stage, explain: explain, parallel: parallel) { rows in
+            let (records, features) = rows.map { rows in (rows.map { records[$0] }, features.rows(rows)) } ?? (records, features)
+            return inParts(records.count, parallel: parallel) { range in
+                assessSerially(records[range], features: range.count == records.count ? features : features.rows(range), explain: explain)
+            }
         }
+    }
+
+    /// Sends the records the request stage takes to it (without their receipt fields) and the others to `receipt` (given
+    /// their rows, or `nil` for all), and puts the assessments back in input order.
+    private func byStage(
+        _ records: [ReturnRecord],
+        requested: ScoringStage?,
+        explain: Bool,
+        parallel: Bool,
+        receipt: ([Int]?) -> [Assessment]
+    ) -> [Assessment] {
+        guard let requestStage else { return receipt(nil) }
+        var requestRows: [Int] = []
+        var receiptRows: [Int] = []
+        for (i, record) in records.enumerated() {
+            if stage(of: record, requested: requested) == .request { requestRows.append(i) } else { receiptRows.append(i) }
+        }
+        if requestRows.isEmpty { return receipt(nil) }
+        let requested = requestStage.assess(requestRows.map { records[$0].removing(receiptFields) }, explain: explain, parallel: parallel)
+        if receiptRows.isEmpty { return requested }
+        var merged = [Assessment?](repeating: nil, count: records.count)
+        for (row, assessment) in zip(requestRows, requested) { merged[row] = assessment }
+        for (row, assessment) in zip(receiptRows, receipt(receiptRows)) { merged[row] = assessment }
+        return merged.map { $0! }
     }
 
     /// `body` over contiguous parts of `0..<count`, one per core when `parallel` and the batch is large enough.
@@ -126,7 +195,15 @@ package final class Scorer: Sendable {
     }
 
     /// Assesses one record (the low-latency path; identical to its result in a batch).
-    package func assess(_ record: ReturnRecord, explain: Bool = true) -> Assessment {
+    package func assess(_ record: ReturnRecord, explain: Bool = true, stage: ScoringStage? = nil) -> Assessment {
+        if let requestStage, self.stage(of: record, requested: stage) == .request {
+            return requestStage.assessOne(record.removing(receiptFields), explain: explain)
+        }
+        return assessOne(record, explain: explain)
+    }
+
+    /// Assesses one record with this scorer's heads.
+    private func assessOne(_ record: ReturnRecord, explain: Bool) -> Assessment {
         let row = extractor.extract(record, values: explain)
         let dense = row.dense[...]
         let bins = row.bins[...]
@@ -200,7 +277,8 @@ package final class Scorer: Sendable {
                     values: values,
                     attribution: &attribution!
                 ),
-            modelVersion: bundle.version
+            modelVersion: bundle.version,
+            stage: stage
         )
     }
 }

@@ -76,7 +76,7 @@ extension APIError {
 /// The query parameters the routes read. Each controller lists its routes' own (`openapi.yaml` documents exactly those;
 /// `OpenAPITests` compares).
 enum QueryParameter: String, CaseIterable {
-    case explain, warehouse, status, limit, dimension, days, q, by, kind
+    case explain, warehouse, status, limit, dimension, days, q, by, kind, stage
     case minRisk = "min_risk"
     case minRows = "min_rows"
 }

@@ -37,17 +37,18 @@ extension ReturnsService {
     // MARK: Stateless scoring
 
     /// Scores one record or a batch without storing anything: the contract's scored output for each record, in input
-    /// order, an error object for each bad one. A lone bad record is refused with its first error.
-    package func score(_ body: [UInt8], explain: Bool) async throws -> JSONAnswer {
-        let scorer = try scorer()
+    /// order, an error object for each bad one. A lone bad record is refused with its first error. `stage` picks the
+    /// bundle's stage for every record (`nil`: from what each record carries).
+    package func score(_ body: [UInt8], explain: Bool, stage: ScoringStage? = nil) async throws -> JSONAnswer {
+        let scorer = try scorer(stage: stage)
         let document = try document(body)
         let start = ContinuousClock.now
         let parts: [ScoredPart]
         if document.isSingle {
-            parts = [try Self.scoreSingle(document, scorer: scorer, explain: explain)]
+            parts = [try Self.scoreSingle(document, scorer: scorer, explain: explain, stage: stage)]
         } else {
             parts = try await executor.map(document.count) { range in
-                ScoredPart(document.read(labels: .ignore, range: range), range: range, scorer: scorer, explain: explain)
+                ScoredPart(document.read(labels: .ignore, range: range), range: range, scorer: scorer, explain: explain, stage: stage)
             }
         }
         let scored = parts.reduce(0) { $0 + $1.scored }
@@ -65,11 +66,16 @@ extension ReturnsService {
     }
 
     /// A lone record, scored on the calling thread (the low-latency path).
-    static func scoreSingle(_ document: ReturnJSONDocument, scorer: Scorer, explain: Bool) throws(ServiceError) -> ScoredPart {
+    static func scoreSingle(
+        _ document: ReturnJSONDocument,
+        scorer: Scorer,
+        explain: Bool,
+        stage: ScoringStage? = nil
+    ) throws(ServiceError) -> ScoredPart {
         let batch = document.read(labels: .ignore)
         guard let parsed = batch.returns.first else { throw ServiceError(batch.errors[0]) }
         var writer = JSONWriter(reservingCapacity: 1400)
-        ScoredOutput.write(scorer.assess(parsed.record, explain: explain), into: &writer)
+        ScoredOutput.write(scorer.assess(parsed.record, explain: explain, stage: stage), into: &writer)
         return ScoredPart(json: writer.bytes, scored: 1)
     }
 
@@ -180,8 +186,8 @@ struct ScoredPart: Sendable {
     }
 
     /// Scores the good records of a part on this thread and renders every position of `range`.
-    init(_ batch: ReturnBatch, range: Range<Int>, scorer: Scorer, explain: Bool) {
-        let assessments = scorer.assess(batch.records, explain: explain, parallel: false)
+    init(_ batch: ReturnBatch, range: Range<Int>, scorer: Scorer, explain: Bool, stage: ScoringStage? = nil) {
+        let assessments = scorer.assess(batch.records, explain: explain, parallel: false, stage: stage)
         var writer = JSONWriter(reservingCapacity: range.count * (explain ? 1300 : 700))
         var good = 0
         var errors = batch.errors[...]

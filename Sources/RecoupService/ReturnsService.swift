@@ -74,6 +74,20 @@ package struct ReturnsService: Sendable {
         return scorer
     }
 
+    /// The scorer serving now, able to score at `stage` when one is asked for.
+    /// - Throws: ``ServiceError/Code/noModel``; ``ServiceError/Code/invalidInput`` (field `stage`) for the request stage
+    ///   of a bundle trained without one.
+    package func scorer(stage: ScoringStage?) throws(ServiceError) -> Scorer {
+        let scorer = try scorer()
+        guard stage != .request || scorer.requestStage != nil else {
+            throw .invalid(
+                "the serving model \(scorer.version) has no request stage (it was trained before stages); retrain it with recoup train",
+                field: "stage"
+            )
+        }
+        return scorer
+    }
+
     /// The lane policy serving now.
     package var policy: LanePolicy { models.current.policy }
 

@@ -19,13 +19,23 @@ extension Recoup {
         var format: OutputFormat = .csv
         @Option(help: "A lane policy JSON file replacing the shipped default.") var lanePolicy: String?
         @Flag(help: "Skip the reasons (faster).") var noReasons = false
+        @Option(help: "Score every row at this stage: request or receipt (default: each row's from the fields it carries).")
+        var stage: Stage?
 
         enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
             case csv, json
         }
 
+        enum Stage: String, ExpressibleByArgument, CaseIterable {
+            case request, receipt
+            var scoring: ScoringStage { ScoringStage(rawValue: rawValue)! }
+        }
+
         func run() throws {
             let scorer = try CommandSupport.scorer(model: model, lanePolicy: lanePolicy)
+            if stage == .request, scorer.requestStage == nil {
+                throw CommandError("model \(scorer.version) has no request stage (it was trained before stages); retrain it with recoup train")
+            }
             // The fused path: each CSV row is parsed, validated, turned into feature rows and a record in one pass.
             let input: CSVFeatureExtraction
             do {
@@ -33,7 +43,7 @@ extension Recoup {
             } catch let e as ReturnInputError {
                 throw CommandError("\(data): \(e.description)")
             }
-            let assessments = scorer.assess(input.records, features: input.matrices, explain: !noReasons)
+            let assessments = scorer.assess(input.records, features: input.matrices, explain: !noReasons, stage: stage?.scoring)
             // Rows in input order: scored records and failures interleaved by line.
             var rows: [(line: Int, result: Result<Assessment, RecordErrors>)] = zip(input.lines, assessments).map { ($0, .success($1)) }
             var failures: [Int: [RecordError]] = [:]

@@ -14,6 +14,7 @@ extension ModelBundle: Codable {
         case featureSpecFingerprint = "feature_spec_fingerprint"
         case trainingData = "training_data"
         case disposition, fraud, recovery, flagging, profile
+        case requestStage = "request_stage"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -32,6 +33,7 @@ extension ModelBundle: Codable {
         recovery = try c.decode(RecoveryHead.self, forKey: .recovery)
         flagging = try c.decodeIfPresent(FlagCalibration.self, forKey: .flagging)
         profile = try c.decodeIfPresent(ReferenceProfile.self, forKey: .profile)
+        requestStage = try c.decodeIfPresent(StageHeads.self, forKey: .requestStage)
     }
 
     /// Encodes everything but `format_version`, which ``jsonData()`` writes first, ahead of the encoder's key order.
@@ -47,6 +49,7 @@ extension ModelBundle: Codable {
         try c.encode(recovery, forKey: .recovery)
         try c.encodeIfPresent(flagging, forKey: .flagging)
         try c.encodeIfPresent(profile, forKey: .profile)
+        try c.encodeIfPresent(requestStage, forKey: .requestStage)
     }
 }
 

@@ -99,13 +99,17 @@ extension ModelBundle {
                 throw .headMismatch(head: head, reason: "predicts \(learner.classes) classes, expected \(classes)")
             }
         }
-        try check("disposition", disposition.learner, classes: 8)
-        try check("fraud", fraud.learner, classes: 2)
-        guard recovery.model.features == featureSpec.treeWidth, recovery.model.outputs == 1 else {
-            throw .headMismatch(
-                head: "recovery",
-                reason: "trees have \(recovery.model.features) inputs and \(recovery.model.outputs) outputs; expected \(featureSpec.treeWidth) and 1"
-            )
+        for (stage, heads) in [("", receiptStage), ("request-stage ", requestStage)] {
+            guard let heads else { continue }
+            try check("\(stage)disposition", heads.disposition.learner, classes: 8)
+            try check("\(stage)fraud", heads.fraud.learner, classes: 2)
+            let recovery = heads.recovery.model
+            guard recovery.features == featureSpec.treeWidth, recovery.outputs == 1 else {
+                throw .headMismatch(
+                    head: "\(stage)recovery",
+                    reason: "trees have \(recovery.features) inputs and \(recovery.outputs) outputs; expected \(featureSpec.treeWidth) and 1"
+                )
+            }
         }
     }
 

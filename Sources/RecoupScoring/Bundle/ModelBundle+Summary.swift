@@ -12,8 +12,13 @@ package struct HeadSummary: Sendable, Equatable {
 }
 
 extension ModelBundle {
+    /// The receipt-stage heads (the bundle's own), by head name.
+    package var headSummaries: [String: HeadSummary] { receiptStage.summaries }
+}
+
+extension StageHeads {
     /// The three heads, by head name.
-    package var headSummaries: [String: HeadSummary] {
+    package var summaries: [String: HeadSummary] {
         [
             "disposition": HeadSummary(
                 learner: disposition.selection.chosen,

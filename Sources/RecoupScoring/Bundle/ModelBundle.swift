@@ -26,6 +26,15 @@ package struct ModelBundle: Sendable, Equatable {
     package var flagging: FlagCalibration?
     /// The training split's distributions, for drift monitoring; `nil` for a bundle trained before profiles were.
     package var profile: ReferenceProfile?
+    /// The request-stage heads: trained with the feature spec's receipt fields missing, for a return requested but not
+    /// yet received; `nil` for a bundle trained before stages were.
+    package var requestStage: StageHeads?
+
+    /// The receipt-stage heads: the bundle's own.
+    package var receiptStage: StageHeads {
+        get { StageHeads(disposition: disposition, fraud: fraud, recovery: recovery) }
+        set { (disposition, fraud, recovery) = (newValue.disposition, newValue.fraud, newValue.recovery) }
+    }
 
     package init(
         version: String,
@@ -145,6 +154,19 @@ package struct Selection: Sendable, Codable, Equatable {
         self.selectedBy = selectedBy
         self.chosen = chosen
         self.reason = reason
+    }
+}
+
+/// The three heads of one stage.
+package struct StageHeads: Sendable, Equatable, Codable {
+    package var disposition: DispositionHead
+    package var fraud: FraudHead
+    package var recovery: RecoveryHead
+
+    package init(disposition: DispositionHead, fraud: FraudHead, recovery: RecoveryHead) {
+        self.disposition = disposition
+        self.fraud = fraud
+        self.recovery = recovery
     }
 }
 

@@ -19,9 +19,10 @@ struct ReturnsController {
 
     @Sendable func score(request: Request, context: AppRequestContext) async throws -> Response {
         let explain = try Self.explain(request)
-        _ = try serviceCheck { try service.scorer() }  // 503 before reading a body there is no model to score
+        let stage = try Self.stage(request)
+        _ = try serviceCheck { try service.scorer(stage: stage) }  // 503 before reading a body there is no model to score
         let body = try await request.collectBody(limit: dependencies.configuration.limits.maxBodyBytes)
-        return .json(try await serviceCall { try await service.score(body, explain: explain) }.json)
+        return .json(try await serviceCall { try await service.score(body, explain: explain, stage: stage) }.json)
     }
 
     @Sendable func ingest(request: Request, context: AppRequestContext) async throws -> Response {
@@ -49,7 +50,7 @@ struct ReturnsController {
     }
 
     /// The query parameters of `POST /v1/score`.
-    static let scoreQuery: [QueryParameter] = [.explain]
+    static let scoreQuery: [QueryParameter] = [.explain, .stage]
 
     /// The `explain` query parameter: `true` (the default) or `false`; anything else is a 400 rather than a guess.
     static func explain(_ request: Request) throws -> Bool {
@@ -59,6 +60,15 @@ struct ReturnsController {
         case "false": return false
         default: throw APIError.badRequest("explain must be true or false, got \"\(raw)\"", field: "explain")
         }
+    }
+
+    /// The `stage` query parameter: `request`, `receipt`, or absent (each record's stage from what it carries).
+    static func stage(_ request: Request) throws -> ScoringStage? {
+        guard let raw = request.query(.stage) else { return nil }
+        guard let stage = ScoringStage(rawValue: String(raw)) else {
+            throw APIError.badRequest("stage must be request or receipt, got \"\(raw)\"", field: "stage")
+        }
+        return stage
     }
 }
 

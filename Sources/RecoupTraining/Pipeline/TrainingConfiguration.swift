@@ -23,6 +23,8 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
     package var tryBlends = true
     /// Which learners to fit: `logistic`, `trees` (both by default).
     package var learners: [String] = ["logistic", "trees"]
+    /// Also train request-stage heads (the feature spec's receipt fields missing) for returns not yet received.
+    package var requestStage = true
 
     package init() {}
 
@@ -46,6 +48,7 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
         case tweedieVariancePower = "tweedie_variance_power"
         case tryBlends = "try_blends"
         case learners
+        case requestStage = "request_stage"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -60,6 +63,7 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
         tweedieVariancePower = try c.decodeIfPresent(Double.self, forKey: .tweedieVariancePower) ?? d.tweedieVariancePower
         tryBlends = try c.decodeIfPresent(Bool.self, forKey: .tryBlends) ?? d.tryBlends
         learners = try c.decodeIfPresent([String].self, forKey: .learners) ?? d.learners
+        requestStage = try c.decodeIfPresent(Bool.self, forKey: .requestStage) ?? d.requestStage
     }
 
     /// Checks every setting; the first bad one is named.

@@ -43,6 +43,8 @@ package struct TrainingOutcome: Sendable {
 /// 5. Recovery: boosted trees with squared error and with a Tweedie log link; keep the lower validation RMSE;
 ///    an 80% interval from validation residuals per band of prediction.
 /// 6. Measure every head as chosen on the test split, which no choice above has seen.
+/// 7. The request stage: the same candidates, selection and measures for the three heads on the same rows and splits
+///    with the feature spec's receipt fields removed, for returns requested but not yet received.
 package struct TrainingPipeline: Sendable {
     package var configuration: TrainingConfiguration
     /// The feature spec to fit; `nil` = the shipped default.
@@ -131,6 +133,10 @@ package struct TrainingPipeline: Sendable {
                 trainer.measureHeldOut(test, labels: data.testLabels, disposition: &disposition, fraud: &fraud, recovery: &recovery)
             }
         }
+        let requestStage = try configuration.requestStage
+            ? stage("request stage") { () throws(TrainingError) -> StageHeads in
+                try Self.requestStage(rows: rows, data: data, split: split, configuration: configuration, events: events)
+            } : nil
         let flagging = try stage("flags") { () throws(TrainingError) -> FlagCalibration in
             func scored(_ indices: [Int], _ features: FeatureMatrices) -> FlagFitter.Split {
                 let raw = fraud.learner.probabilities(dense: features.dense, binned: features.binned)
@@ -164,6 +170,7 @@ package struct TrainingPipeline: Sendable {
             recovery: recovery,
             flagging: flagging
         )
+        bundle.requestStage = requestStage
         bundle.profile = try stage("profile") { () throws(TrainingError) -> ReferenceProfile in
             // The training split as the scorer predicts it (from the rows already extracted): the reference live
             // returns are compared with.
@@ -177,6 +184,41 @@ package struct TrainingPipeline: Sendable {
             warnings: batch.warnings,
             timings: timings
         )
+    }
+
+    /// The three heads trained and measured as the receipt stage's are, on the same rows and splits without the
+    /// receipt fields (extracted again from the records, since the fused path reads every field).
+    static func requestStage(
+        rows: [LabelledReturn],
+        data: SplitData,
+        split: TimeSplit,
+        configuration: TrainingConfiguration,
+        events: (@Sendable (TrainingEvent) -> Void)?
+    ) throws(TrainingError) -> StageHeads {
+        let receiptFields = data.fitted.spec.receiptOnlyFields
+        let features = FeatureExtractor(data.fitted).extract(rows.map { $0.record.removing(receiptFields) })
+        let requestData = SplitData(fitted: data.fitted, features: features, labels: rows.map(\.labels), split: split)
+        let trainer = HeadTrainer(
+            configuration: configuration,
+            data: requestData,
+            events: events.map { events in
+                { @Sendable event in
+                    guard case .iteration(let head, let learner, let i, let n) = event else { return events(event) }
+                    events(.iteration(head: "request \(head)", learner: learner, iteration: i, of: n))
+                }
+            }
+        )
+        var heads = StageHeads(disposition: try trainer.disposition(), fraud: try trainer.fraud(), recovery: try trainer.recovery())
+        if let test = requestData.test {
+            trainer.measureHeldOut(
+                test,
+                labels: requestData.testLabels,
+                disposition: &heads.disposition,
+                fraud: &heads.fraud,
+                recovery: &heads.recovery
+            )
+        }
+        return heads
     }
 
     /// `YYYYMMDD-HHMMSS-<first 8 of the data fingerprint>` (UTC).

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import RecoupCore
+internal import RecoupFeatures
 internal import RecoupLearning
 internal import RecoupScoring
 
@@ -17,6 +18,8 @@ struct TrainingSummary: Encodable {
     var version: String
     var promoted: Bool
     var heads: [String: Head]
+    /// The request stage's heads (receipt fields missing); absent when it was not trained.
+    var requestStage: [String: Head]?
     /// The flags as fitted to the review rate (threshold, rules, quality on validation and test).
     var flagging: FlagCalibration?
     var timings: [String: Double]
@@ -25,9 +28,18 @@ struct TrainingSummary: Encodable {
         self.bundle = path
         self.version = bundle.version
         self.promoted = promoted
-        heads = bundle.headSummaries.mapValues { Head(learner: $0.learner, reason: $0.reason, metrics: $0.metrics, test: $0.test) }
+        func summary(_ heads: [String: HeadSummary]) -> [String: Head] {
+            heads.mapValues { Head(learner: $0.learner, reason: $0.reason, metrics: $0.metrics, test: $0.test) }
+        }
+        heads = summary(bundle.headSummaries)
+        requestStage = bundle.requestStage.map { summary($0.summaries) }
         flagging = bundle.flagging
         self.timings = Dictionary(timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: +)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case bundle, version, promoted, heads, flagging, timings
+        case requestStage = "request_stage"
     }
 
     func json() throws -> String {
@@ -38,7 +50,6 @@ struct TrainingSummary: Encodable {
 
     static func text(_ bundle: ModelBundle) -> String {
         let data = bundle.trainingData
-        let heads = bundle.headSummaries
         func n(_ x: Double) -> String { String(format: "%.4f", x) }
         /// `name value` pairs of a head's metrics, in a fixed order.
         func line(_ metrics: [String: Double]?, _ names: [(key: String, label: String)]) -> String {
@@ -54,13 +65,20 @@ struct TrainingSummary: Encodable {
             "bundle \(bundle.version): \(data.trainRows) training rows, \(data.validationRows) validation rows (orders from \(data.validationFrom))"
         if let testRows = data.testRows, let testFrom = data.testFrom { text += ", \(testRows) held-out test rows (orders from \(testFrom))" }
         text += "\n"
-        for (head, names) in rows {
-            guard let summary = heads[head] else { continue }
-            text += "  " + head.padding(toLength: 13, withPad: " ", startingAt: 0) + summary.reason + "\n"
-            text += "               validation " + line(summary.metrics, names) + "\n"
-            if summary.test != nil { text += "               test       " + line(summary.test, names) + "\n" }
+        func stage(_ heads: [String: HeadSummary]) {
+            for (head, names) in rows {
+                guard let summary = heads[head] else { continue }
+                text += "  " + head.padding(toLength: 13, withPad: " ", startingAt: 0) + summary.reason + "\n"
+                text += "               validation " + line(summary.metrics, names) + "\n"
+                if summary.test != nil { text += "               test       " + line(summary.test, names) + "\n" }
+            }
         }
+        stage(bundle.headSummaries)
         if let flags = bundle.flagging { text += flagText(flags) }
+        if let request = bundle.requestStage {
+            text += "request stage, without \(bundle.featureSpec.spec.receiptOnlyFields.map(\.name).joined(separator: ", ")):\n"
+            stage(request.summaries)
+        }
         return text + "\n"
     }
 
