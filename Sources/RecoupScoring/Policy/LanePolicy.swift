@@ -134,32 +134,9 @@ package struct LanePolicy: Sendable, Codable, Equatable {
         } catch {
             throw .unreadable(source: source, reason: "\(error)")
         }
-        if let key = unknownKey(in: data, knowing: policy) { throw .unknownKey(source: source, path: key) }
+        if let key = JSONKeys.firstUnknown(in: data, knowing: policy) { throw .unknownKey(source: source, path: key) }
         try policy.validate()
         return policy
-    }
-
-    /// The path of the first key of `data` that decoding `policy` ignored: a key missing when the policy is encoded
-    /// back.
-    private static func unknownKey(in data: Data, knowing policy: LanePolicy) -> String? {
-        guard let given = try? JSONSerialization.jsonObject(with: data),
-            let known = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(policy))
-        else { return nil }
-        func walk(_ given: Any, _ known: Any, _ path: String) -> String? {
-            if let given = given as? [String: Any], let known = known as? [String: Any] {
-                for key in given.keys.sorted() {
-                    let here = path.isEmpty ? key : "\(path).\(key)"
-                    guard let next = known[key] else { return here }
-                    if let found = walk(given[key]!, next, here) { return found }
-                }
-            } else if let given = given as? [Any], let known = known as? [Any] {
-                for (i, pair) in zip(given, known).enumerated() {
-                    if let found = walk(pair.0, pair.1, "\(path)[\(i)]") { return found }
-                }
-            }
-            return nil
-        }
-        return walk(given, known, "")
     }
 
     /// The shipped default policy.
