@@ -7,7 +7,7 @@
 
 package import Foundation
 internal import Logging
-internal import RecoupCore
+package import RecoupCore
 package import RecoupScoring
 package import RecoupStore
 

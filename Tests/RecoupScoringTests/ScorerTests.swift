@@ -105,7 +105,7 @@ struct ScorerTests {
     func scoredOutput() throws {
         let a = scorer.assess(records[0])
         #expect(ScoredOutput.csvHeader.prefix(4) == ["return_id", "disposition", "p_restock_new", "p_open_box"])
-        #expect(ScoredOutput.csvHeader.suffix(3) == ["reasons", "model_version", "error"])
+        #expect(ScoredOutput.csvHeader.suffix(3) == ["model_version", "stage", "error"])
         let fields = ScoredOutput.csvFields(a)
         #expect(fields.count == ScoredOutput.csvHeader.count)
         #expect(fields[0] == a.returnID)

@@ -23,6 +23,13 @@ enum CommandSupport {
             throw CommandError(e.description)
         }
     }
+
+    static func governancePolicy(_ path: String?) throws -> GovernancePolicy {
+        guard let path else { return .default }
+        do { return try GovernancePolicy.load(from: Data(InputFiles.read(path)), source: path) } catch let e as GovernancePolicyError {
+            throw CommandError(e.description)
+        }
+    }
 }
 
 enum StoreAccess {
