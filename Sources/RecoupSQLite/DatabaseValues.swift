@@ -16,6 +16,8 @@ extension Grade: DatabaseValueConvertible {}
 extension LaneName: DatabaseValueConvertible {}
 extension RollupDimension: DatabaseValueConvertible {}
 extension CycleStage: DatabaseValueConvertible {}
+extension ReturnDecision: DatabaseValueConvertible {}
+extension RefundTiming: DatabaseValueConvertible {}
 
 extension Date {
     /// Seconds since 1970, as stored: times are `REAL` columns so that ages and expiries are plain arithmetic in SQL.

@@ -324,6 +324,19 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v9-authorizations") { db in
+            // The decision taken on a return request before the item ships back, one per return_id (idempotent like
+            // ingest: the same id with another payloadHash is a conflict). No foreign key to returnItem: a request is
+            // decided before the return is received; the receipt-stage assessment is found by joining on the id once it
+            // is. Its `authorized` audit rows need nothing new: auditEvent.returnID is a plain column (no foreign key).
+            try db.execute(
+                sql: """
+                    CREATE TABLE authorization (
+                        returnID TEXT PRIMARY KEY NOT NULL, payloadHash TEXT NOT NULL, decision TEXT NOT NULL, refundTiming TEXT,
+                        modelVersion TEXT NOT NULL, payload BLOB NOT NULL, decidedAt DOUBLE NOT NULL, actor TEXT);
+                    """
+            )
+        }
         return migrator
     }
 }

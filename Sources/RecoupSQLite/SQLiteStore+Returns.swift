@@ -98,7 +98,8 @@ extension SQLiteStore {
                 assessment: try latestAssessment(db, returnID: returnID),
                 queue: try queuePosition(db, returnID: returnID, now: now),
                 inspection: try inspection(db, returnID: returnID),
-                history: history
+                history: history,
+                authorization: try storedAuthorization(db, returnID: returnID, receiptAsOf: nil)
             )
         }
     }
@@ -209,11 +210,17 @@ extension SQLiteStore {
         )
     }
 
+    /// The JSON of a return's latest assessment.
     func latestAssessment(_ db: Database, returnID: String) throws -> Data {
+        try latestAssessmentVersion(db, returnID: returnID).payload
+    }
+
+    /// A return's latest assessment: the model that made it and its JSON.
+    func latestAssessmentVersion(_ db: Database, returnID: String) throws -> (modelVersion: String, payload: Data) {
         guard
-            let payload = try db.value("SELECT payload FROM assessment WHERE returnItemId = \(returnID) ORDER BY id DESC LIMIT 1", as: Data.self)
+            let row = try db.row("SELECT modelVersion, payload FROM assessment WHERE returnItemId = \(returnID) ORDER BY id DESC LIMIT 1")
         else { throw StoreError.corrupt("return \(returnID) has no assessment") }
-        return payload
+        return (row["modelVersion"], row["payload"])
     }
 
     func queuePosition(_ db: Database, returnID: String, now: Date) throws -> QueuePosition? {

@@ -57,7 +57,7 @@ package struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible
     /// The service's form of a store error.
     package init(_ error: StoreError) {
         switch error {
-        case .returnNotFound, .claimNotFound, .anomalyNotFound, .keyNotFound:
+        case .returnNotFound, .claimNotFound, .anomalyNotFound, .keyNotFound, .authorizationNotFound:
             self.init(.notFound, error.description)
         case .notLeasedByToken, .leaseExpired, .alreadyCompleted, .reviewClosed:
             self.init(.conflict, error.description)

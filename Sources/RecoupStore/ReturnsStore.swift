@@ -10,8 +10,8 @@ package import Foundation
 package import RecoupCore
 package import RecoupInsights
 
-/// Everything the service reads and writes: returns, assessments, the queue and its leases, inspections, reviews,
-/// API keys, the audit log and the operations summary.
+/// Everything the service reads and writes: returns, assessments, the decisions on return requests, the queue and its
+/// leases, inspections, reviews, API keys, the audit log and the operations summary.
 ///
 /// Every state change is one transaction that also writes its audit rows; a failure leaves nothing half-written.
 /// Times come from the caller (`now`), so that tests control them. Domain failures throw ``StoreError``.
@@ -33,7 +33,8 @@ package protocol ReturnsStore: Sendable {
     /// ``IngestOutcome/duplicate(assessment:)`` (nothing written); with another hash, a
     /// ``IngestOutcome/conflict(returnID:)``. Anomalies open a risk-review flag. Every insert writes an audit row.
     func ingest(_ batch: [NewReturn], now: Date, actor: String?) async throws -> [IngestOutcome]
-    /// The record, latest assessment, queue position, inspection and history of a return.
+    /// The record, latest assessment, queue position, inspection and history of a return, and the decision taken on its
+    /// request when there was one.
     /// - Throws: ``StoreError/returnNotFound(_:)``.
     func detail(returnID: String, now: Date) async throws -> ReturnDetail
     /// Queued returns (not leased, not completed) whose latest assessment is not by `modelVersion`, oldest first.
@@ -43,6 +44,23 @@ package protocol ReturnsStore: Sendable {
     /// Every inspected return with its labels, oldest inspection first. Fraud is confirmed at the station or by the
     /// risk team's review.
     func inspectedReturns() async throws -> [LabelledReturn]
+
+    // MARK: Authorizations
+
+    /// Stores a batch of decisions taken on return requests (before the items ship back) in one transaction; one
+    /// outcome per element, in order.
+    ///
+    /// Idempotent on `return_id`: a decision already stored with the same payload hash is a
+    /// ``AuthorizationOutcome/duplicate(_:)`` (the stored decision, nothing written); with another hash, a
+    /// ``AuthorizationOutcome/conflict(returnID:)`` (nothing written). Two elements of one batch with the same
+    /// `return_id` are treated the same way: the second is a duplicate or a conflict of the first. Every new decision
+    /// writes an `authorized` audit row under its `return_id`, which becomes part of the return's history once the item
+    /// is ingested.
+    func authorize(_ batch: [NewAuthorization], now: Date, actor: String?) async throws -> [AuthorizationOutcome]
+    /// The decision stored for a return request, linked to the item's receipt-stage assessment once it has been
+    /// ingested with the same `return_id` (its queue state as of `now`: an expired lease reads as queued).
+    /// - Throws: ``StoreError/authorizationNotFound(_:)``.
+    func authorization(returnID: String, now: Date) async throws -> StoredAuthorization
 
     // MARK: Queue
 

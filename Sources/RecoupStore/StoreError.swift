@@ -18,6 +18,8 @@ package enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case reviewClosed(returnID: String, status: AnomalyStatus)
     /// No API key with this id.
     case keyNotFound(Int64)
+    /// No decision stored for this return_id.
+    case authorizationNotFound(String)
     /// A stored value could not be read back.
     case corrupt(String)
 
@@ -32,6 +34,7 @@ package enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .anomalyNotFound(let id): "return \"\(id)\" is not flagged as an anomaly"
         case .reviewClosed(let id, let status): "the anomaly on return \"\(id)\" is already closed as \(status.rawValue)"
         case .keyNotFound(let id): "no API key with id \(id)"
+        case .authorizationNotFound(let id): "no authorization for return_id \"\(id)\""
         case .corrupt(let what): "stored data cannot be read: \(what)"
         }
     }

@@ -112,6 +112,9 @@ package enum AuditKind: String, Sendable, Codable, CaseIterable {
     case keyRevoked = "key_revoked"
     case signedIn = "signed_in"
     case signedOut = "signed_out"
+    /// A decision on a return request (``ReturnsStore/authorize(_:now:actor:)``), written under its return_id before
+    /// the item arrives.
+    case authorized
 }
 
 /// One entry of a return's history (the audit log).
@@ -137,13 +140,24 @@ package struct ReturnDetail: Sendable {
     package var queue: QueuePosition?
     package var inspection: InspectionOutcome?
     package var history: [AuditEntry]
+    /// The decision taken on the return's request, when there was one (its ``StoredAuthorization/receipt`` is `nil`
+    /// here: the detail carries the assessment and the queue position itself).
+    package var authorization: StoredAuthorization?
 
-    package init(record: ReturnRecord, assessment: Data, queue: QueuePosition?, inspection: InspectionOutcome?, history: [AuditEntry]) {
+    package init(
+        record: ReturnRecord,
+        assessment: Data,
+        queue: QueuePosition?,
+        inspection: InspectionOutcome?,
+        history: [AuditEntry],
+        authorization: StoredAuthorization? = nil
+    ) {
         self.record = record
         self.assessment = assessment
         self.queue = queue
         self.inspection = inspection
         self.history = history
+        self.authorization = authorization
     }
 }
 
