@@ -12,7 +12,7 @@ extension SQLiteStore {
             for item in batch {
                 let id = item.returnID
                 // An earlier element of this batch is already in the table: the transaction reads its own writes.
-                if let existing = try db.value("SELECT payloadHash FROM authorization WHERE returnID = \(id)", as: String.self) {
+                if let existing = try db.value("SELECT payloadHash FROM returnAuthorization WHERE returnID = \(id)", as: String.self) {
                     guard existing == item.payloadHash else {
                         outcomes.append(.conflict(returnID: id))
                         continue
@@ -25,7 +25,7 @@ extension SQLiteStore {
                 }
                 try db.execute(
                     literal: """
-                        INSERT INTO authorization (returnID, payloadHash, decision, refundTiming, modelVersion, payload, decidedAt, actor)
+                        INSERT INTO returnAuthorization (returnID, payloadHash, decision, refundTiming, modelVersion, payload, decidedAt, actor)
                         VALUES (\(id), \(item.payloadHash), \(item.decision), \(item.refundTiming), \(item.modelVersion), \(item.payload),
                             \(t), \(actor))
                         """
@@ -63,7 +63,7 @@ extension SQLiteStore {
     /// The decision stored for a return request, or `nil`; with its receipt link as of `receiptAsOf`, or none when
     /// that is `nil` (the return's detail carries the assessment and the queue position itself).
     func storedAuthorization(_ db: Database, returnID: String, receiptAsOf now: Date?) throws -> StoredAuthorization? {
-        guard let row = try db.row("SELECT * FROM authorization WHERE returnID = \(returnID)") else { return nil }
+        guard let row = try db.row("SELECT * FROM returnAuthorization WHERE returnID = \(returnID)") else { return nil }
         return StoredAuthorization(
             returnID: returnID,
             payloadHash: row["payloadHash"],

@@ -331,7 +331,7 @@ extension SQLiteStore {
             // is. Its `authorized` audit rows need nothing new: auditEvent.returnID is a plain column (no foreign key).
             try db.execute(
                 sql: """
-                    CREATE TABLE authorization (
+                    CREATE TABLE returnAuthorization (
                         returnID TEXT PRIMARY KEY NOT NULL, payloadHash TEXT NOT NULL, decision TEXT NOT NULL, refundTiming TEXT,
                         modelVersion TEXT NOT NULL, payload BLOB NOT NULL, decidedAt DOUBLE NOT NULL, actor TEXT);
                     """

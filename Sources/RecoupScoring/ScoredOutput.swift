@@ -82,6 +82,47 @@ package enum ScoredOutput {
         w.raw("\"}")
     }
 
+    /// Writes a decision on a return request: `{"return_id", "decision", "refund_timing", "reasons", "money",
+    /// "model_version", "stage", "assessment"}`, the assessment being the request-stage scores it was taken on.
+    package static func write(_ authorization: ReturnAuthorization, assessment a: Assessment, into w: inout JSONWriter) {
+        let m = authorization.money
+        w.raw("{\"return_id\":")
+        w.string(a.returnID)
+        w.raw(",\"decision\":")
+        w.string(authorization.decision.rawValue)
+        w.raw(",\"refund_timing\":")
+        w.string(authorization.refundTiming?.rawValue)
+        w.raw(",\"reasons\":[")
+        w.strings(authorization.reasons)
+        w.raw("],\"money\":{\"refund\":")
+        w.money(m.refund)
+        w.raw(",\"expected_recovery_value\":")
+        w.money(m.expectedRecoveryValue)
+        w.raw(",\"return_shipping_cost\":")
+        w.money(m.returnShippingCost)
+        w.raw(",\"handling_cost\":")
+        w.money(m.handlingCost)
+        w.raw(",\"fraud_risk\":")
+        w.probability(m.fraudRisk)
+        w.raw(",\"expected_fraud_loss\":")
+        w.money(m.expectedFraudLoss)
+        w.raw(",\"expected_net_recovery\":")
+        w.money(m.expectedNetRecovery)
+        w.raw(",\"net\":{\"keep_it\":")
+        w.money(m.net.keepIt)
+        w.raw(",\"ship_back_refund_after_inspection\":")
+        w.money(m.net.shipBackRefundAfterInspection)
+        w.raw(",\"ship_back_refund_at_first_scan\":")
+        w.money(m.net.shipBackRefundAtFirstScan)
+        w.raw("}},\"model_version\":")
+        w.string(a.modelVersion)
+        w.raw(",\"stage\":\"")
+        w.raw(a.stage.rawValue.utf8)
+        w.raw("\",\"assessment\":")
+        write(a, into: &w)
+        w.raw("}")
+    }
+
     /// The JSON object of an assessment, as bytes.
     package static func json(_ a: Assessment) -> [UInt8] {
         var writer = JSONWriter(reservingCapacity: 1200)

@@ -58,6 +58,7 @@ package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppReques
     QueueController(dependencies: dependencies).register(on: v1)
     ModelsController(dependencies: dependencies).register(on: v1)
     RiskController(dependencies: dependencies).register(on: v1)
+    AuthorizationsController(dependencies: dependencies).register(on: v1)
     InsightsController(dependencies: dependencies).register(on: v1)
     PagesController(dependencies: dependencies).register(on: router)
     routes.register(router.routes)

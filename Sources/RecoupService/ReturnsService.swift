@@ -37,6 +37,8 @@ package struct ReturnsService: Sendable {
     package let monitoring: MonitoringSettings
     /// Folder holding model bundles and `ACTIVE`.
     package let modelsDirectory: URL
+    /// The rules that decide return requests (`POST /v1/authorizations`).
+    package let governance: GovernancePolicy
     /// The time source; tests inject a controllable clock (lease expiry, aging).
     package let clock: @Sendable () -> Date
     let executor: ScoringExecutor
@@ -51,6 +53,7 @@ package struct ReturnsService: Sendable {
         modelsDirectory: URL,
         executor: ScoringExecutor = ScoringExecutor(),
         sessionLifetime: Duration = WebSessions.defaultLifetime,
+        governance: GovernancePolicy = .default,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
@@ -62,6 +65,7 @@ package struct ReturnsService: Sendable {
         self.monitoring = monitoring
         self.modelsDirectory = modelsDirectory
         self.executor = executor
+        self.governance = governance
         self.clock = clock
     }
 

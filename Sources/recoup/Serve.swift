@@ -31,6 +31,9 @@ extension Recoup {
         @Option(help: "A lane policy JSON file replacing the shipped default.")
         var lanePolicy: String?
 
+        @Option(help: "A governance policy JSON file (return windows, costs, approval, keep-it and refund-timing rules).")
+        var governancePolicy: String?
+
         @Option(help: "Records per batch request (POST /v1/returns, /v1/score).")
         var maxBatch: Int = 1000
 
@@ -104,6 +107,7 @@ extension Recoup {
             let store = try SQLiteStore.open(path: db)
             logger.info("database open", metadata: ["db.path": "\(db)"])
             let policy = try CommandSupport.policy(lanePolicy)
+            let governance = try CommandSupport.governancePolicy(governancePolicy)
             let service = ReturnsService(
                 store: store,
                 models: ModelRegistry(ServingModel(scorer: nil, policy: policy, loadedAt: nil)),
@@ -111,7 +115,8 @@ extension Recoup {
                 limits: configuration.service,
                 monitoring: configuration.monitoring,
                 modelsDirectory: URL(fileURLWithPath: models),
-                sessionLifetime: configuration.sessionLifetime
+                sessionLifetime: configuration.sessionLifetime,
+                governance: governance
             )
             do {
                 let loaded = try await service.loadModel()

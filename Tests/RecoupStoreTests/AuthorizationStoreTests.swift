@@ -92,7 +92,7 @@ struct AuthorizationStoreTests {
         )
         #expect(again == [.duplicate(stored(approve, at: t0, actor: "key:abc")), .conflict(returnID: "A1"), .conflict(returnID: "A2")])
         #expect(try await count("auditEvent", in: db) == auditRows)
-        #expect(try await count("authorization", in: db) == 2)
+        #expect(try await count("returnAuthorization", in: db) == 2)
         #expect(try await db.authorization(returnID: "A1", now: t0 + 60) == stored(approve, at: t0, actor: "key:abc"))
         #expect(try await db.authorization(returnID: "A2", now: t0 + 60) == stored(keep, at: t0, actor: "key:abc"))
     }
