@@ -20,6 +20,8 @@ package struct ReturnView: Sendable {
     package var queue: QueueView?
     package var inspection: InspectionOutcome?
     package var history: [AuditEntry]
+    /// The decision taken on the return's request before it shipped, when there was one.
+    package var authorization: StoredAuthorization?
 }
 
 extension ReturnsService {
@@ -33,7 +35,8 @@ extension ReturnsService {
             assessmentJSON: detail.assessment,
             queue: detail.queue.map { QueueView(position: $0, whyFirst: RankExplanation($0.rank, at: now)) },
             inspection: detail.inspection,
-            history: detail.history
+            history: detail.history,
+            authorization: detail.authorization
         )
     }
 

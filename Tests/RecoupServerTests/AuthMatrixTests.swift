@@ -28,6 +28,8 @@ struct AuthMatrixTests {
         (.post, "/v1/returns/{id}/inspection", "/v1/returns/R1/inspection", [.warehouse]),
         (.get, "/v1/anomalies", "/v1/anomalies", [.risk]),
         (.post, "/v1/anomalies/{id}/review", "/v1/anomalies/R1/review", [.risk]),
+        (.post, "/v1/authorizations", "/v1/authorizations", [.warehouse, .risk]),
+        (.get, "/v1/authorizations/{id}", "/v1/authorizations/R1", [.warehouse, .risk]),
         (.get, "/v1/summary", "/v1/summary", [.analyst, .risk]),
         (.get, "/v1/insights/root-causes", "/v1/insights/root-causes", [.analyst, .risk]),
         (.get, "/v1/insights/leakage", "/v1/insights/leakage", [.analyst, .risk]),

@@ -148,6 +148,10 @@ struct OpenAPITests {
                 record.replacingOccurrences(of: "\"unit_price\":", with: "\"unit_price\":-1,\"x\":"),
             ],
             "/v1/score": [record, "[\(record)]"],
+            "/v1/authorizations": [
+                record, "{\"returns\": [\(record), {\"return_id\": \"bad\"}]}",
+                record.replacingOccurrences(of: "\"unit_price\":", with: "\"unit_price\":7,\"x\":"),
+            ],
             "/v1/lanes/{lane}/claims": [
                 "{\"warehouse_id\": \"WH1\", \"station_id\": \"S1\", \"count\": 1}",
                 "{\"warehouse_id\": \" \", \"station_id\": \"S1\", \"count\": 1}",

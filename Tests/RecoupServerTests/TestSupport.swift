@@ -32,6 +32,7 @@ struct TestServer {
         model: Bool = false,
         modelsDirectory: URL = URL(fileURLWithPath: "models"),
         database: URL? = nil,
+        governance: GovernancePolicy = .default,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         var configuration = ServerConfiguration()
@@ -52,6 +53,7 @@ struct TestServer {
             limits: configuration.service,
             monitoring: configuration.monitoring,
             modelsDirectory: modelsDirectory,
+            governance: governance,
             clock: { clock.now }
         )
         let dependencies = ServerDependencies(configuration: configuration, service: service) { registry.emitToBuffer() }

@@ -19,7 +19,7 @@ struct AuthorizationsController {
     }
 
     @Sendable func authorize(request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try serviceCheck { try service.scorer(stage: .request) }  // before reading a body there is no model for
+        _ = try serviceCheck { try service.scorer() }  // 503 before reading a body there is no model to decide with
         let body = try await request.collectBody(limit: dependencies.configuration.limits.maxBodyBytes)
         let (single, slots) = try await serviceCall { try await service.authorize(body, actor: context.identity?.actor) }
         var writer = JSONWriter(reservingCapacity: slots.count * 2600 + 64)

@@ -45,6 +45,8 @@ struct ReturnsController {
         if let inspection = view.inspection { writer.raw(try encoder.encode(inspection)) } else { writer.raw("null") }
         writer.raw(",\"history\":")
         writer.raw(try encoder.encode(view.history))
+        writer.raw(",\"authorization\":")
+        if let authorization = view.authorization { writer.raw(authorization.payload) } else { writer.raw("null") }
         writer.raw("}")
         return .json(writer.bytes)
     }
