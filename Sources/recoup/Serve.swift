@@ -96,6 +96,9 @@ extension Recoup {
         }
 
         func run() async throws {
+            // The policies first: a bad file stops the start before anything is opened or set up.
+            let policy = try CommandSupport.policy(lanePolicy)
+            let governance = try CommandSupport.governancePolicy(governancePolicy)
             var logger = Logger(label: "recoup")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let registry = PrometheusCollectorRegistry()
@@ -106,8 +109,6 @@ extension Recoup {
             let configuration = serverConfiguration
             let store = try SQLiteStore.open(path: db)
             logger.info("database open", metadata: ["db.path": "\(db)"])
-            let policy = try CommandSupport.policy(lanePolicy)
-            let governance = try CommandSupport.governancePolicy(governancePolicy)
             let service = ReturnsService(
                 store: store,
                 models: ModelRegistry(ServingModel(scorer: nil, policy: policy, loadedAt: nil)),

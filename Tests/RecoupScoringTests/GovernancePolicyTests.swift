@@ -232,8 +232,16 @@ struct GovernancePolicyTests {
         }
         let future = try shippedJSON { $0["format_version"] = 2 }
         #expect(throws: GovernancePolicyError.unsupportedFormatVersion(2)) { try GovernancePolicy.load(from: future, source: "g.json") }
+        // A section left out is the shipped default's; a setting left out of a section is named.
         let missing = try shippedJSON { $0["approval"] = nil }
-        #expect(throws: GovernancePolicyError.self) { try GovernancePolicy.load(from: missing, source: "g.json") }
+        #expect(try GovernancePolicy.load(from: missing, source: "g.json") == .default)
+        let partial = try shippedJSON { $0["approval"] = ["max_refund": 10] }
+        #expect(throws: GovernancePolicyError.self) { try GovernancePolicy.load(from: partial, source: "g.json") }
+        do {
+            _ = try GovernancePolicy.load(from: partial, source: "g.json")
+        } catch {
+            #expect("\(error)".contains("max_fraud_risk"))
+        }
     }
 
     @Test("negative costs and refunds, risks outside [0, 1] and empty windows are refused with the key named")

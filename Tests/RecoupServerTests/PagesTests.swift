@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import RecoupCore
+import RecoupFeatures
 import RecoupService
 import RecoupTestSupport
 import Testing
@@ -304,6 +305,29 @@ struct PagesTests {
                 #expect(r.status == .ok)
                 #expect(r.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"))
                 #expect(!r.text.contains("<script>alert") && !r.text.contains("<img src=x"))
+            }
+        }
+    }
+
+    @Test("the item card shows the decision taken on the request before the item shipped")
+    func requestDecisionOnCard() async throws {
+        let server = try await TestServer.make(model: true)
+        let session = try await PageSession.open(server, .warehouse)
+        let record = records[1]
+        try await server.app().test(.router) { client in
+            let request = recordJSON(record.removing(FeatureSpec.defaultReceiptFields))
+            try await client.execute(uri: "/v1/authorizations", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: request)) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/ui/items/\(record.returnID)", method: .get, headers: session.headers) { r in
+                #expect(r.status == .notFound || !r.text.contains("request-decision"))  // not received yet
+            }
+            try await ingestThroughAPI(server, client, [record])
+            let stored = try await server.dependencies.database.authorization(returnID: record.returnID, now: server.clock.now)
+            try await client.execute(uri: "/ui/items/\(record.returnID)", method: .get, headers: session.headers) { r in
+                #expect(r.status == .ok)
+                #expect(r.text.contains("id=\"request-decision\""))
+                #expect(r.text.contains("<b>\(stored.decision.rawValue.replacingOccurrences(of: "_", with: " "))</b>"))
             }
         }
     }

@@ -50,6 +50,17 @@ package struct GovernancePolicy: Sendable, Codable, Equatable {
             self.warehouses = warehouses
         }
 
+        /// `warehouses` may be left out (no overrides).
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                default: try c.decode(Double.self, forKey: .default),
+                warehouses: try c.decodeIfPresent([String: Double].self, forKey: .warehouses) ?? [:]
+            )
+        }
+
+        enum CodingKeys: String, CodingKey { case `default`, warehouses }
+
         /// The handling cost at a warehouse (its id compared as ``LanePolicy/Capabilities/of(warehouse:)`` does:
         /// trimmed, any case).
         package func of(warehouse: String) -> Double {
@@ -110,6 +121,22 @@ package struct GovernancePolicy: Sendable, Codable, Equatable {
         self.approval = approval
         self.keepIt = keepIt
         self.refundAtFirstScan = refundAtFirstScan
+    }
+
+    /// A file gives `format_version` and any of the sections; a section it leaves out is the shipped default's.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+        // `Self.default` is read only for a section a file leaves out (the shipped file has them all).
+        func section<T: Decodable>(_ key: CodingKeys, _ fallback: (GovernancePolicy) -> T) throws -> T {
+            try c.decodeIfPresent(T.self, forKey: key) ?? fallback(Self.default)
+        }
+        returnWindows = try section(.returnWindows, \.returnWindows)
+        shippingCostDefault = try section(.shippingCostDefault, \.shippingCostDefault)
+        handlingCost = try section(.handlingCost, \.handlingCost)
+        approval = try section(.approval, \.approval)
+        keepIt = try section(.keepIt, \.keepIt)
+        refundAtFirstScan = try section(.refundAtFirstScan, \.refundAtFirstScan)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -355,6 +355,44 @@ struct ItemCard {
     var inspection: [Field]
     var history: [Field]
     var modelVersion: String
+    /// The decision taken on the return's request before it shipped, when there was one.
+    var request: RequestDecision?
+
+    /// The decision on the request, as the card shows it.
+    struct RequestDecision {
+        var decision: String
+        var timing: String?
+        var reasons: [String]
+        var fraudRisk: String
+        var expectedRecovery: String
+        var costs: String
+
+        /// The stored answer of `POST /v1/authorizations` (``RecoupScoring/ScoredOutput`` writes it).
+        struct Stored: Decodable {
+            struct Money: Decodable {
+                var fraudRisk: Double
+                var expectedRecoveryValue: Double
+                var returnShippingCost: Double
+                var handlingCost: Double
+            }
+            var decision: String
+            var refundTiming: String?
+            var reasons: [String]
+            var money: Money
+        }
+
+        init(_ payload: Data) throws {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let stored = try decoder.decode(Stored.self, from: payload)
+            decision = Format.words(stored.decision)
+            timing = stored.refundTiming.map { "refund " + Format.words($0) }
+            reasons = stored.reasons
+            fraudRisk = Format.percent(stored.money.fraudRisk)
+            expectedRecovery = Format.money(stored.money.expectedRecoveryValue)
+            costs = "\(Format.money(stored.money.returnShippingCost)) shipping + \(Format.money(stored.money.handlingCost)) handling"
+        }
+    }
 
     /// The assessment's JSON as ``RecoupScoring/ScoredOutput`` writes it.
     struct Scores: Decodable {
@@ -473,5 +511,6 @@ struct ItemCard {
         history = view.history.map {
             Field(label: Format.dateTime($0.at), value: Format.words($0.kind.rawValue) + ($0.detail.map { ": " + $0 } ?? ""))
         }
+        request = try view.authorization.map { try RequestDecision($0.payload) }
     }
 }
