@@ -51,7 +51,11 @@ extension FeatureSpec {
         guard (2...255).contains(maxBins) else { throw .invalidSetting(name: "max_bins", value: "\(maxBins)", expected: "2...255") }
         guard sampleSize >= 1 else { throw .invalidSetting(name: "sample_size", value: "\(sampleSize)", expected: ">= 1") }
         for field in receiptFields ?? [] where field.isLabel || field.isRequired {
-            throw .invalidSetting(name: "receipt_fields", value: field.name, expected: "optional record fields (a required field is known at request)")
+            throw .invalidSetting(
+                name: "receipt_fields",
+                value: field.name,
+                expected: "optional record fields (a required field is known at request)"
+            )
         }
         if let receiptFields, Set(receiptFields).count != receiptFields.count {
             throw .invalidSetting(name: "receipt_fields", value: "\(receiptFields.map(\.name))", expected: "each field once")

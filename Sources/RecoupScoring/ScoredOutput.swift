@@ -94,26 +94,19 @@ package enum ScoredOutput {
         w.string(authorization.refundTiming?.rawValue)
         w.raw(",\"reasons\":[")
         w.strings(authorization.reasons)
-        w.raw("],\"money\":{\"refund\":")
-        w.money(m.refund)
-        w.raw(",\"expected_recovery_value\":")
-        w.money(m.expectedRecoveryValue)
-        w.raw(",\"return_shipping_cost\":")
-        w.money(m.returnShippingCost)
-        w.raw(",\"handling_cost\":")
-        w.money(m.handlingCost)
+        w.raw("],\"money\":{")
+        w.amounts([
+            ("\"refund\":", m.refund), (",\"expected_recovery_value\":", m.expectedRecoveryValue),
+            (",\"return_shipping_cost\":", m.returnShippingCost), (",\"handling_cost\":", m.handlingCost),
+        ])
         w.raw(",\"fraud_risk\":")
         w.probability(m.fraudRisk)
-        w.raw(",\"expected_fraud_loss\":")
-        w.money(m.expectedFraudLoss)
-        w.raw(",\"expected_net_recovery\":")
-        w.money(m.expectedNetRecovery)
-        w.raw(",\"net\":{\"keep_it\":")
-        w.money(m.net.keepIt)
-        w.raw(",\"ship_back_refund_after_inspection\":")
-        w.money(m.net.shipBackRefundAfterInspection)
-        w.raw(",\"ship_back_refund_at_first_scan\":")
-        w.money(m.net.shipBackRefundAtFirstScan)
+        w.amounts([(",\"expected_fraud_loss\":", m.expectedFraudLoss), (",\"expected_net_recovery\":", m.expectedNetRecovery)])
+        w.raw(",\"net\":{")
+        w.amounts([
+            ("\"keep_it\":", m.net.keepIt), (",\"ship_back_refund_after_inspection\":", m.net.shipBackRefundAfterInspection),
+            (",\"ship_back_refund_at_first_scan\":", m.net.shipBackRefundAtFirstScan),
+        ])
         w.raw("}},\"model_version\":")
         w.string(a.modelVersion)
         w.raw(",\"stage\":\"")
@@ -221,6 +214,14 @@ extension JSONWriter {
         for (i, text) in texts.enumerated() {
             if i > 0 { raw(",") }
             string(text)
+        }
+    }
+
+    /// Appends `key` then the amount (``money(_:)``) for each pair: the keys carry their own commas.
+    fileprivate mutating func amounts(_ pairs: [(key: StaticString, value: Double)]) {
+        for (key, value) in pairs {
+            raw(key)
+            money(value)
         }
     }
 

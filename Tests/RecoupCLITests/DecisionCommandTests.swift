@@ -50,7 +50,9 @@ struct DecisionCommandTests {
         let bundle = try SmallModel.shared.bundle.write(into: folder)
         let rows = SmallModel.shared.data.prefix(200)
         let data = try file("rows.csv", String(decoding: ReturnRecord.csv(rows.map(\.record), labels: rows.map(\.labels)), as: UTF8.self))
-        let replay = try #require(try Recoup.parseAsRoot(["replay", "--decisions", "--data", data, "--model", bundle.path, "--json"]) as? Recoup.Replay)
+        let replay = try #require(
+            try Recoup.parseAsRoot(["replay", "--decisions", "--data", data, "--model", bundle.path, "--json"]) as? Recoup.Replay
+        )
         try replay.run()
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["replay", "--decisions", "--capacity", "5", "--data", data]) }
         #expect(throws: (any Error).self) { try Recoup.parseAsRoot(["replay", "--data", data]) }

@@ -101,7 +101,13 @@ struct ScoringStageTests {
     func receiptFieldsValidated() throws {
         var spec = try FeatureSpec.default
         spec.receiptFields = [.receivedDate, .unitPrice]
-        #expect(throws: FeatureSpecError.invalidSetting(name: "receipt_fields", value: "unit_price", expected: "optional record fields (a required field is known at request)")) {
+        #expect(
+            throws: FeatureSpecError.invalidSetting(
+                name: "receipt_fields",
+                value: "unit_price",
+                expected: "optional record fields (a required field is known at request)"
+            )
+        ) {
             try spec.validate()
         }
         spec.receiptFields = [.receivedDate, .receivedDate]

@@ -102,7 +102,10 @@ struct AuthorizationRoutesTests {
                 #expect(response.status == .ok)
                 let again = try json(response.body)
                 #expect(again["status"] as? String == "duplicate")
-                #expect(NSDictionary(dictionary: again["authorization"] as! [String: Any]) == NSDictionary(dictionary: first["authorization"] as! [String: Any]))
+                #expect(
+                    NSDictionary(dictionary: again["authorization"] as! [String: Any])
+                        == NSDictionary(dictionary: first["authorization"] as! [String: Any])
+                )
                 #expect(again["decided_at"] as? String == first["decided_at"] as? String)
             }
             var changed = request(0)
@@ -118,7 +121,8 @@ struct AuthorizationRoutesTests {
             }
             let bad = recordJSON(request(2)).replacingOccurrences(of: "\"quantity\":", with: "\"quantity\":0,\"x\":")
             let batch = "{\"returns\":[\(recordJSON(changed)),\(recordJSON(request(1))),\(bad),\(recordJSON(request(0)))]}"
-            try await client.execute(uri: "/v1/authorizations", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: batch)) { response in
+            try await client.execute(uri: "/v1/authorizations", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: batch)) {
+                response in
                 #expect(response.status == .ok)
                 let answer = try json(response.body)
                 #expect(answer["decided"] as? Int == 1 && answer["duplicates"] as? Int == 1)
@@ -182,7 +186,9 @@ struct AuthorizationRoutesTests {
         let server = try await TestServer.make(model: true)
         try await server.app().test(.router) { client in
             let batch = ByteBuffer(string: "{\"returns\":[\(recordJSON(records[0])),\(recordJSON(request(1)))]}")
-            for (query, expected) in [("", ["receipt", "request"]), ("?stage=request", ["request", "request"]), ("?stage=receipt", ["receipt", "receipt"])] {
+            for (query, expected) in [
+                ("", ["receipt", "request"]), ("?stage=request", ["request", "request"]), ("?stage=receipt", ["receipt", "receipt"]),
+            ] {
                 try await client.execute(uri: "/v1/score\(query)", method: .post, headers: server.auth(.analyst), body: batch) { response in
                     #expect(response.status == .ok)
                     let results = field(response.body, "results") as? [[String: Any]] ?? []
@@ -198,7 +204,9 @@ struct AuthorizationRoutesTests {
         var bundle = SmallModel.shared.bundle
         bundle.requestStage = nil
         let old = try await TestServer.make(model: true)
-        _ = old.dependencies.service.models.swap(ServingModel(scorer: Scorer(bundle: bundle, policy: .default), policy: .default, loadedAt: old.clock.now))
+        _ = old.dependencies.service.models.swap(
+            ServingModel(scorer: Scorer(bundle: bundle, policy: .default), policy: .default, loadedAt: old.clock.now)
+        )
         try await old.app().test(.router) { client in
             try await client.execute(
                 uri: "/v1/score?stage=request",

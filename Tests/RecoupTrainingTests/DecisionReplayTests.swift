@@ -35,9 +35,11 @@ struct DecisionReplayTests {
             let refund = row.record.unitPrice * Double(row.record.quantity)
             let cost = (row.record.shippingCostBack ?? policy.shippingCostDefault) + policy.handlingCost(warehouse: row.record.warehouseID)
             let fraud = row.labels.fraudFlag
-            expectedAfter = expectedAfter
+            expectedAfter =
+                expectedAfter
                 + RealizedMoney(refundsPaid: fraud ? 0 : refund, shippingAndHandling: cost, valueRecovered: row.labels.recoveryValue)
-            expectedFirst = expectedFirst
+            expectedFirst =
+                expectedFirst
                 + RealizedMoney(
                     refundsPaid: refund,
                     refundsPaidToFraud: fraud ? refund : 0,

@@ -133,7 +133,8 @@ package struct TrainingPipeline: Sendable {
                 trainer.measureHeldOut(test, labels: data.testLabels, disposition: &disposition, fraud: &fraud, recovery: &recovery)
             }
         }
-        let requestStage = try configuration.requestStage
+        let requestStage =
+            try configuration.requestStage
             ? stage("request stage") { () throws(TrainingError) -> StageHeads in
                 try Self.requestStage(rows: rows, data: data, split: split, configuration: configuration, events: events)
             } : nil
