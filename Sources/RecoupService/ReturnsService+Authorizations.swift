@@ -1,5 +1,5 @@
 internal import Crypto
-package import Foundation
+internal import Foundation
 package import RecoupCore
 internal import RecoupScoring
 package import RecoupStore

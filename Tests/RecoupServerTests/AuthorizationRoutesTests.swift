@@ -119,6 +119,12 @@ struct AuthorizationRoutesTests {
                 #expect(response.status == .conflict)
                 #expect(errorField(response.body, "field") as? String == "return_id")
             }
+            let lone = recordJSON(request(5)).replacingOccurrences(of: "\"unit_price\":", with: "\"unit_price\":-3,\"x\":")
+            try await client.execute(uri: "/v1/authorizations", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: lone)) {
+                response in
+                #expect(response.status == .badRequest)
+                #expect(errorField(response.body, "field") as? String == "unit_price")
+            }
             let bad = recordJSON(request(2)).replacingOccurrences(of: "\"quantity\":", with: "\"quantity\":0,\"x\":")
             let batch = "{\"returns\":[\(recordJSON(changed)),\(recordJSON(request(1))),\(bad),\(recordJSON(request(0)))]}"
             try await client.execute(uri: "/v1/authorizations", method: .post, headers: server.auth(.warehouse), body: ByteBuffer(string: batch)) {

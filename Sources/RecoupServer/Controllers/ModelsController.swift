@@ -79,6 +79,8 @@ struct ModelsController {
             var version: String?
             var loadedAt: Date?
             var heads: [String: Head]?
+            /// The request stage's heads (for returns not yet received); `nil` for a bundle trained before stages.
+            var requestHeads: [String: Head]?
         }
         /// A bundle of the models folder with its held-out test metrics per head, or why it cannot be read.
         struct Bundle: Encodable {
@@ -95,15 +97,16 @@ struct ModelsController {
 
     @Sendable func list(request: Request, context: AppRequestContext) async throws -> ModelsResponse {
         let (current, active, available) = service.modelsOverview()
-        let heads = current.scorer?.bundle.headSummaries.mapValues {
-            ModelsResponse.Head(learner: $0.learner, reason: $0.reason, metrics: $0.metrics, test: $0.test)
+        func heads(_ summaries: [String: HeadSummary]?) -> [String: ModelsResponse.Head]? {
+            summaries?.mapValues { ModelsResponse.Head(learner: $0.learner, reason: $0.reason, metrics: $0.metrics, test: $0.test) }
         }
         return ModelsResponse(
             serving: .init(
                 status: current.scorer == nil ? .notLoaded : .loaded,
                 version: current.version,
                 loadedAt: current.loadedAt,
-                heads: heads
+                heads: heads(current.scorer?.bundle.headSummaries),
+                requestHeads: heads(current.scorer?.bundle.requestStage?.summaries)
             ),
             active: active,
             available: available,
