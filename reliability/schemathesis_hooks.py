@@ -48,7 +48,7 @@ RANGES = {
 TIMESTAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::\d{2}(?:[.,]\d+)?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?"
 )
-RECORD_OPERATIONS = {("POST", "/v1/returns"), ("POST", "/v1/score")}
+RECORD_OPERATIONS = {("POST", "/v1/returns"), ("POST", "/v1/score"), ("POST", "/v1/authorizations")}
 
 
 def days_from_civil(y: int, m: int, d: int) -> int:
