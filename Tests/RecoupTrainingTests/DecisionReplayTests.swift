@@ -61,6 +61,10 @@ struct DecisionReplayTests {
         #expect(close(recoup.net, recoup.valueRecovered - recoup.refundsPaid - recoup.shippingAndHandling))
         #expect(DecisionReplay.table(report).contains("ship_back_refund_at_first_scan"))
         let json = try JSONSerialization.jsonObject(with: Data(DecisionReplay.json(report).utf8)) as? [String: Any]
-        #expect((json?["strategies"] as? [Any])?.count == 3)
+        #expect((json?["strategies"] as? [Any])?.count == 4)
+        // Keep-it decisions alone: every refund of a shipped return after inspection, so only keep-its pay fraud.
+        let keepItOnly = try #require(byName["recoup_keep_it_only"])
+        #expect(keepItOnly.shippingAndHandling == recoup.shippingAndHandling && keepItOnly.valueRecovered == recoup.valueRecovered)
+        #expect(keepItOnly.refundsPaidToFraud <= recoup.refundsPaidToFraud)
     }
 }

@@ -8,6 +8,8 @@ package import RecoupScoring
 /// - **recoup**: each request's decision: `keep_it` refunds and ships nothing, `approve_return` ships it back with
 ///   the refund at the first scan or after inspection, `manual_review` counts as approved with its refund timing (what
 ///   the person reviewing it would approve).
+/// - **recoup_keep_it_only**: Recoup's decisions with every refund of a shipped return after inspection: what the
+///   keep-it decisions are worth alone.
 /// - **ship_back_refund_after_inspection**: every return ships back; only the returns not found to be fraud are refunded.
 /// - **ship_back_refund_at_first_scan**: every return ships back; every refund is paid at the first scan.
 ///
@@ -99,6 +101,7 @@ package struct DecisionReplay: Sendable {
         var keepItRight = 0
         var keepItFraud = 0
         var recoup = RealizedMoney.zero
+        var keepItOnly = RealizedMoney.zero
         var afterInspection = RealizedMoney.zero
         var firstScan = RealizedMoney.zero
         for (row, a) in zip(rows, assessments) {
@@ -113,6 +116,9 @@ package struct DecisionReplay: Sendable {
                 if fraud { keepItFraud += 1 }
             }
             recoup = recoup + decision.realized(fraud: fraud, recoveryValue: recovered)
+            var inspected = decision
+            if inspected.refundTiming != nil { inspected.refundTiming = .afterInspection }
+            keepItOnly = keepItOnly + inspected.realized(fraud: fraud, recoveryValue: recovered)
             var shipped = decision
             shipped.decision = .approveReturn
             shipped.refundTiming = .afterInspection
@@ -128,6 +134,7 @@ package struct DecisionReplay: Sendable {
             keepItFraud: keepItFraud,
             strategies: [
                 Strategy(name: "recoup", recoup),
+                Strategy(name: "recoup_keep_it_only", keepItOnly),
                 Strategy(name: "ship_back_refund_after_inspection", afterInspection),
                 Strategy(name: "ship_back_refund_at_first_scan", firstScan),
             ]
