@@ -136,13 +136,15 @@ package final class Scorer: Sendable {
         parallel: Bool,
         receipt: ([Int]?) -> [Assessment]
     ) -> [Assessment] {
-        guard let requestStage else { return receipt(nil) }
+        // The common case (every record received) costs one look at each record's receipt fields.
+        guard let requestStage, requested != .receipt,
+            let first = records.firstIndex(where: { stage(of: $0, requested: requested) == .request })
+        else { return receipt(nil) }
         var requestRows: [Int] = []
-        var receiptRows: [Int] = []
-        for (i, record) in records.enumerated() {
-            if stage(of: record, requested: requested) == .request { requestRows.append(i) } else { receiptRows.append(i) }
+        var receiptRows = Array(0..<first)
+        for i in first..<records.count {
+            if stage(of: records[i], requested: requested) == .request { requestRows.append(i) } else { receiptRows.append(i) }
         }
-        if requestRows.isEmpty { return receipt(nil) }
         let requested = requestStage.assess(requestRows.map { records[$0].removing(receiptFields) }, explain: explain, parallel: parallel)
         if receiptRows.isEmpty { return requested }
         var merged = [Assessment?](repeating: nil, count: records.count)
