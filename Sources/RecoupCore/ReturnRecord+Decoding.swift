@@ -59,6 +59,33 @@ package struct ReturnBatch: Sendable {
     package var labelled: [LabelledReturn] {
         returns.compactMap { parsed in parsed.labels.map { LabelledReturn(record: parsed.record, labels: $0) } }
     }
+
+    /// What became of one record read, at its place in the input.
+    package enum Slot: Sendable {
+        /// A good record: its index in ``returns``.
+        case record(Int)
+        /// A bad record: its errors.
+        case failed([RecordError])
+    }
+
+    /// Every record read, good or bad, in input order (the good and the bad merged by position).
+    package var slots: [Slot] {
+        var slots: [Slot] = []
+        slots.reserveCapacity(returns.count + errors.count)
+        var good = 0
+        var bad = errors[...]
+        while good < returns.count || !bad.isEmpty {
+            if let first = bad.first, good == returns.count || first.position < returns[good].position {
+                let mine = bad.prefix { $0.position == first.position }
+                bad = bad.dropFirst(mine.count)
+                slots.append(.failed(Array(mine)))
+            } else {
+                slots.append(.record(good))
+                good += 1
+            }
+        }
+        return slots
+    }
 }
 
 extension ReturnRecord {

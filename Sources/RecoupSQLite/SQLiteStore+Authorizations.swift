@@ -9,18 +9,17 @@ extension SQLiteStore {
             let t = now.storedSeconds
             var outcomes: [AuthorizationOutcome] = []
             outcomes.reserveCapacity(batch.count)
+            func readBack(_ db: Database, _ id: String) throws -> StoredAuthorization {
+                guard let stored = try storedAuthorization(db, returnID: id, receiptAsOf: now) else {
+                    throw StoreError.corrupt("the authorization of return \(id) does not read back")
+                }
+                return stored
+            }
             for item in batch {
                 let id = item.returnID
                 // An earlier element of this batch is already in the table: the transaction reads its own writes.
                 if let existing = try db.value("SELECT payloadHash FROM returnAuthorization WHERE returnID = \(id)", as: String.self) {
-                    guard existing == item.payloadHash else {
-                        outcomes.append(.conflict(returnID: id))
-                        continue
-                    }
-                    guard let stored = try storedAuthorization(db, returnID: id, receiptAsOf: now) else {
-                        throw StoreError.corrupt("the authorization of return \(id) does not read back")
-                    }
-                    outcomes.append(.duplicate(stored))
+                    outcomes.append(existing == item.payloadHash ? .duplicate(try readBack(db, id)) : .conflict(returnID: id))
                     continue
                 }
                 try db.execute(
@@ -32,18 +31,7 @@ extension SQLiteStore {
                 )
                 let detail = item.decision.rawValue + (item.refundTiming.map { ", refund \($0.rawValue)" } ?? "")
                 try audit(db, id, .authorized, actor: actor, detail: detail, at: t)
-                let stored = StoredAuthorization(
-                    returnID: id,
-                    payloadHash: item.payloadHash,
-                    decision: item.decision,
-                    refundTiming: item.refundTiming,
-                    modelVersion: item.modelVersion,
-                    payload: item.payload,
-                    decidedAt: Date(storedSeconds: t),
-                    actor: actor,
-                    receipt: try receiptLink(db, returnID: id, now: now)
-                )
-                outcomes.append(.decided(stored))
+                outcomes.append(.decided(try readBack(db, id)))
             }
             return outcomes
         }

@@ -1,4 +1,3 @@
-internal import Crypto
 internal import Foundation
 package import RecoupCore
 internal import RecoupScoring
@@ -30,20 +29,15 @@ extension ReturnsService {
         let document = try document(body)
         let policy = governance
         let parts = try await executor.map(document.count) { range in
-            AuthorizationPart(
-                document.read(labels: .ignore, range: range),
-                positions: document.isSingle ? [.single] : range.map { .index($0) },
-                scorer: request,
-                policy: policy
-            )
+            AuthorizationPart(document.read(labels: .ignore, range: range), scorer: request, policy: policy)
         }
         let decisions = parts.flatMap(\.decisions)
-        if document.isSingle, decisions.isEmpty, case .failed(let errors) = parts[0].slots[0] { throw ServiceError(errors[0]) }
+        if document.isSingle, case .failed(let errors) = parts[0].slots[0] { throw ServiceError(errors[0]) }
         let outcomes = try await storeCall { try await store.authorize(decisions, now: clock(), actor: actor) }
         if document.isSingle, case .conflict(let id) = outcomes[0] { throw Self.authorizationConflict(id) }
         var next = outcomes.makeIterator()
-        let slots = parts.flatMap(\.slots).map { slot in
-            if case .failed = slot { return slot }
+        let slots = parts.flatMap(\.slots).map { slot -> AuthorizationSlot in
+            if case .failed(let errors) = slot { return .failed(errors) }
             return .outcome(next.next()!)
         }
         return (document.isSingle, slots)
@@ -63,37 +57,28 @@ extension ReturnsService {
 /// One part of an authorization batch: the decisions to store and, per position, a placeholder or the record's errors.
 struct AuthorizationPart: Sendable {
     var decisions: [NewAuthorization] = []
-    var slots: [AuthorizationSlot] = []
+    /// Every record in input order; the good ones' outcomes come from the store, in the order of ``decisions``.
+    let slots: [ReturnBatch.Slot]
 
     /// Scores the good records at the request stage (`scorer` is the bundle's request stage) and decides each.
-    init(_ batch: ReturnBatch, positions: [RecordPosition], scorer: Scorer, policy: GovernancePolicy) {
+    init(_ batch: ReturnBatch, scorer: Scorer, policy: GovernancePolicy) {
         let assessments = scorer.assess(batch.records.map { $0.removing(scorer.receiptFields) }, explain: true, parallel: false)
-        var errors = batch.errors[...]
-        var good = 0
-        for position in positions {
-            if good < batch.returns.count, batch.returns[good].position == position {
-                let record = batch.returns[good].record
-                let a = assessments[good]
-                let authorization = policy.decide(record, fraudRisk: a.fraudRisk, recoveryValue: a.recoveryValue)
-                var writer = JSONWriter(reservingCapacity: 2048)
-                ScoredOutput.write(authorization, assessment: a, into: &writer)
-                decisions.append(
-                    NewAuthorization(
-                        returnID: record.returnID,
-                        payloadHash: APIKeys.hex(SHA256.hash(data: record.json())),
-                        decision: authorization.decision,
-                        refundTiming: authorization.refundTiming,
-                        modelVersion: a.modelVersion,
-                        payload: Data(writer.bytes)
-                    )
+        slots = batch.slots
+        for (good, a) in assessments.enumerated() {
+            let record = batch.returns[good].record
+            let authorization = policy.decide(record, fraudRisk: a.fraudRisk, recoveryValue: a.recoveryValue)
+            var writer = JSONWriter(reservingCapacity: 2048)
+            ScoredOutput.write(authorization, assessment: a, into: &writer)
+            decisions.append(
+                NewAuthorization(
+                    returnID: record.returnID,
+                    payloadHash: ReturnsService.payloadHash(record.json()),
+                    decision: authorization.decision,
+                    refundTiming: authorization.refundTiming,
+                    modelVersion: a.modelVersion,
+                    payload: Data(writer.bytes)
                 )
-                slots.append(.outcome(.conflict(returnID: record.returnID)))  // a placeholder: the store's outcome replaces it
-                good += 1
-            } else {
-                let mine = errors.prefix { $0.position == position }
-                errors = errors.dropFirst(mine.count)
-                slots.append(.failed(Array(mine)))
-            }
+            )
         }
     }
 }

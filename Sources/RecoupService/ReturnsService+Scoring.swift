@@ -147,13 +147,16 @@ extension ReturnsService {
         ServiceError(.conflict, "return \(returnID) was already received with a different payload", field: "return_id", record: returnID)
     }
 
+    /// The idempotency key's check of a request: SHA-256 of the record's canonical JSON, in hex.
+    static func payloadHash(_ canonicalJSON: [UInt8]) -> String { APIKeys.hex(SHA256.hash(data: canonicalJSON)) }
+
     /// What the store keeps of a scored return: its canonical JSON, the hash of it, and the assessment ranked at `now`.
     static func newReturn(_ record: ReturnRecord, _ a: Assessment, policy: LanePolicy, now: Date) -> NewReturn {
         let json = record.json()
         return NewReturn(
             record: record,
             recordJSON: json,
-            payloadHash: APIKeys.hex(SHA256.hash(data: json)),
+            payloadHash: payloadHash(json),
             assessment: stored(a, record: record, policy: policy, enqueuedAt: now)
         )
     }
@@ -189,20 +192,14 @@ struct ScoredPart: Sendable {
     init(_ batch: ReturnBatch, range: Range<Int>, scorer: Scorer, explain: Bool, stage: ScoringStage? = nil) {
         let assessments = scorer.assess(batch.records, explain: explain, parallel: false, stage: stage)
         var writer = JSONWriter(reservingCapacity: range.count * (explain ? 1300 : 700))
-        var good = 0
-        var errors = batch.errors[...]
-        for index in range {
-            if index > range.lowerBound { writer.raw(",") }
-            if good < batch.returns.count, batch.returns[good].position == .index(index) {
-                ScoredOutput.write(assessments[good], into: &writer)
-                good += 1
-            } else {
-                let mine = errors.prefix { $0.position == .index(index) }
-                errors = errors.dropFirst(mine.count)
-                ScoredOutput.writeFailure(Array(mine), into: &writer)
+        for (i, slot) in batch.slots.enumerated() {
+            if i > 0 { writer.raw(",") }
+            switch slot {
+            case .record(let good): ScoredOutput.write(assessments[good], into: &writer)
+            case .failed(let errors): ScoredOutput.writeFailure(errors, into: &writer)
             }
         }
-        self.init(json: writer.bytes, scored: good)
+        self.init(json: writer.bytes, scored: assessments.count)
     }
 }
 
@@ -227,17 +224,9 @@ struct IngestPart: Sendable {
             counter.cells(record, ScoredValues(a), into: &cells)
             return ProfileCells(modelVersion: scorer.version, cells: cells)
         }
-        var byPosition: [RecordPosition: [RecordError]] = [:]
-        var order: [RecordPosition] = []
-        for error in batch.errors {
-            if byPosition[error.position] == nil { order.append(error.position) }
-            byPosition[error.position, default: []].append(error)
-        }
-        var good = 0
-        var failed = 0
-        // Merge the good and the bad records back into input order.
-        while good < batch.returns.count || failed < order.count {
-            if failed == order.count || (good < batch.returns.count && batch.returns[good].position < order[failed]) {
+        for slot in batch.slots {
+            switch slot {
+            case .record(let good):
                 let record = batch.returns[good].record
                 var item = ReturnsService.newReturn(record, assessments[good], policy: scorer.policy, now: now)
                 item.profiles = [profile(scorer, record, assessments[good])].compactMap { $0 }
@@ -247,10 +236,8 @@ struct IngestPart: Sendable {
                 }
                 items.append(item)
                 slots.append(.parsed(returnID: record.returnID))
-                good += 1
-            } else {
-                slots.append(.failed(byPosition[order[failed]]!))
-                failed += 1
+            case .failed(let errors):
+                slots.append(.failed(errors))
             }
         }
     }

@@ -367,26 +367,11 @@ struct ItemCard {
         var expectedRecovery: String
         var costs: String
 
-        /// The stored answer of `POST /v1/authorizations` (``RecoupScoring/ScoredOutput`` writes it).
-        struct Stored: Decodable {
-            struct Money: Decodable {
-                var fraudRisk: Double
-                var expectedRecoveryValue: Double
-                var returnShippingCost: Double
-                var handlingCost: Double
-            }
-            var decision: String
-            var refundTiming: String?
-            var reasons: [String]
-            var money: Money
-        }
-
+        /// From the stored answer of `POST /v1/authorizations` (``RecoupScoring/ScoredOutput`` writes it).
         init(_ payload: Data) throws {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            let stored = try decoder.decode(Stored.self, from: payload)
-            decision = Format.words(stored.decision)
-            timing = stored.refundTiming.map { "refund " + Format.words($0) }
+            let stored = try JSONDecoder().decode(ReturnAuthorization.self, from: payload)
+            decision = Format.words(stored.decision.rawValue)
+            timing = stored.refundTiming.map { "refund " + Format.words($0.rawValue) }
             reasons = stored.reasons
             fraudRisk = Format.percent(stored.money.fraudRisk)
             expectedRecovery = Format.money(stored.money.expectedRecoveryValue)
