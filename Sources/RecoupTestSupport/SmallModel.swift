@@ -9,7 +9,7 @@ package import RecoupTraining
 /// A small model trained in a second on generated data: for tests and examples that need a real bundle without
 /// the cost (or the drift) of a committed fixture.
 package enum SmallModel {
-    /// A quick configuration: few rounds, small trees.
+    /// A quick configuration: few rounds, small trees, no search.
     package static var configuration: TrainingConfiguration {
         var c = TrainingConfiguration()
         c.trees.rounds = 25
@@ -17,6 +17,7 @@ package enum SmallModel {
         c.trees.minSamplesLeaf = 10
         c.trees.earlyStoppingRounds = nil
         c.logistic.maxIterations = 100
+        c.budgetSeconds = 0
         return c
     }
 

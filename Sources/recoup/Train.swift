@@ -23,6 +23,13 @@ extension Recoup {
         @Option(help: "A training configuration JSON file (any subset of the settings).") var config: String?
         @Option(help: "Folder to write the bundle into.") var out: String = "models"
         @Option(help: "Random seed (overrides the configuration's).") var seed: UInt64?
+        @Option(
+            help: ArgumentHelp(
+                "Time for the trees' hyper-parameter search, shared between the heads: 90s, 5m, 1h (default 90s; 0 fits the configured trees as they are).",
+                valueName: "duration"
+            )
+        )
+        var budget: SearchBudget?
         @Option(help: "Share of returns the risk team can review, in (0, 0.5] (default 0.02; overrides the configuration's).")
         var reviewRate: Double?
         @Option(help: "Bundle name (default: creation time and data fingerprint).") var name: String?
@@ -46,6 +53,7 @@ extension Recoup {
                 configuration = try TrainingConfiguration.load(json: InputFiles.read(config), source: config)
             }
             if let seed { configuration.seed = seed }
+            if let budget { configuration.budgetSeconds = budget.seconds }
             if let reviewRate { configuration.reviewRate = reviewRate }
             var featureSpec: FeatureSpec?
             if let spec {
@@ -92,5 +100,22 @@ extension Recoup {
                 print(folder.path)
             }
         }
+    }
+}
+
+/// `--budget`: a duration in seconds, minutes or hours (`90s`, `5m`, `1.5h`; `120` is seconds).
+struct SearchBudget: ExpressibleByArgument, Equatable {
+    var seconds: Double
+
+    init?(argument: String) {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        var text = Substring(argument.lowercased())
+        var unit = 1.0
+        if let last = text.last, let scale = units[last] {
+            unit = scale
+            text = text.dropLast()
+        }
+        guard let value = Double(text), value >= 0, value.isFinite else { return nil }
+        seconds = value * unit
     }
 }

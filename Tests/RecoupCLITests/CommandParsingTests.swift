@@ -73,6 +73,22 @@ struct CommandParsingTests {
         }
     }
 
+    @Test("train --budget takes seconds, minutes or hours; the default is the configuration's")
+    func trainBudget() throws {
+        for (text, seconds) in [("90s", 90.0), ("5m", 300), ("1.5h", 5400), ("0", 0), ("120", 120), ("2M", 120)] {
+            let command = try #require(try Recoup.parseAsRoot(["train", "--data", "d.csv", "--budget", text]) as? Recoup.Train)
+            #expect(command.budget?.seconds == seconds, "\(text)")
+        }
+        let plain = try #require(try Recoup.parseAsRoot(["train", "--data", "d.csv"]) as? Recoup.Train)
+        #expect(plain.budget == nil)
+        #expect(try plain.pipeline(reporter: nil).configuration.budgetSeconds == TrainingConfiguration.defaultBudgetSeconds)
+        let none = try #require(try Recoup.parseAsRoot(["train", "--data", "d.csv", "--budget", "0s"]) as? Recoup.Train)
+        #expect(try none.pipeline(reporter: nil).configuration.budgetSeconds == 0)
+        for bad in ["-1s", "5 minutes", "m", "inf", "nan"] {
+            #expect(throws: (any Error).self, "\(bad)") { try Recoup.parseAsRoot(["train", "--data", "d.csv", "--budget", bad]) }
+        }
+    }
+
     @Test("evaluate, promote, score, replay, generate and export-labels parse their options")
     func otherCommands() throws {
         let evaluate = try #require(

@@ -46,7 +46,7 @@ struct RetrainingLoopTests {
             let combined = folder.appendingPathComponent("combined.csv")
             try Data((original + exported.dropFirst().joined(separator: "\n") + "\n").utf8).write(to: combined)
             let config = folder.appendingPathComponent("train.json")
-            try Data(#"{"trees": {"rounds": 25, "maxLeaves": 8}}"#.utf8).write(to: config)
+            try Data(#"{"trees": {"rounds": 25, "maxLeaves": 8}, "budget_seconds": 0}"#.utf8).write(to: config)
             let train = try #require(
                 try Recoup.parseAsRoot([
                     "train", "--data", combined.path, "--out", models.path, "--name", "retrained", "--config", config.path, "--quiet",

@@ -139,7 +139,7 @@ package struct Selection: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case candidates
         case selectedBy = "selected_by"
-        case chosen, reason
+        case chosen, reason, search
     }
 
     package var candidates: [CandidateReport]
@@ -148,12 +148,15 @@ package struct Selection: Sendable, Codable, Equatable {
     package var chosen: String
     /// One sentence: "trees: validation log_loss 0.812 against logistic 0.861".
     package var reason: String
+    /// How the trees candidate was tuned, when `recoup train` searched (`--budget` above 0).
+    package var search: TreeSearchRecord?
 
-    package init(candidates: [CandidateReport], selectedBy: String, chosen: String, reason: String) {
+    package init(candidates: [CandidateReport], selectedBy: String, chosen: String, reason: String, search: TreeSearchRecord? = nil) {
         self.candidates = candidates
         self.selectedBy = selectedBy
         self.chosen = chosen
         self.reason = reason
+        self.search = search
     }
 }
 

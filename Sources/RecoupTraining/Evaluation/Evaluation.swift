@@ -31,6 +31,8 @@ package struct Evaluation: Sendable {
     package var laneMix: [(lane: String, count: Int)]
     /// Gain importance of the tree heads by feature group, largest first.
     package var importance: [(head: String, features: [(name: String, gain: Double)])]
+    /// How `recoup train --budget` tuned the heads' trees, by head (empty when it did not search).
+    package var searches: [String: TreeSearchRecord]
 
     /// Scores `rows` with `scorer` and measures every head.
     package init(scorer: Scorer, rows: [LabelledReturn]) {
@@ -57,6 +59,7 @@ package struct Evaluation: Sendable {
         for a in assessments { lanes[a.lane.rawValue, default: 0] += 1 }
         laneMix = lanes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) }
         importance = Self.importance(scorer.bundle)
+        searches = scorer.bundle.receiptStage.searches
     }
 
     /// Gain importance of each tree model, summed per feature group.

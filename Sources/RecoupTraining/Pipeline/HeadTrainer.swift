@@ -10,12 +10,19 @@ struct HeadTrainer: Sendable {
     let configuration: TrainingConfiguration
     let data: SplitData
     let events: (@Sendable (TrainingEvent) -> Void)?
+    /// Seconds of tree search per head (`disposition`, `fraud`, `recovery`); a head without one fits its trees once.
+    var budgets: [String: Double] = [:]
+    /// Tree configurations fitted instead of the configured one, per head: the request stage fits the receipt
+    /// stage's search winners.
+    var tuned: [String: GradientBoostedTrees.Configuration] = [:]
 
     /// A fitted candidate: its learner, validation probabilities (rows × classes) and report.
     struct Candidate {
         var learner: HeadLearner
         var probabilities: Matrix<Double>
         var report: CandidateReport
+        /// How the trees were tuned (the trees candidate, after a search).
+        var search: TreeSearchRecord? = nil
     }
 
     // MARK: Disposition
@@ -23,7 +30,13 @@ struct HeadTrainer: Sendable {
     func disposition() throws(TrainingError) -> DispositionHead {
         let y = data.trainLabels.map(\.disposition.index)
         let yValidation = data.validationLabels.map(\.disposition.index)
-        let candidates = try classifierCandidates(head: "disposition", labels: y, validationLabels: yValidation, classes: 8) { p in
+        let candidates = try classifierCandidates(
+            head: "disposition",
+            labels: y,
+            validationLabels: yValidation,
+            classes: 8,
+            searchBy: ("log_loss", lowerIsBetter: true)
+        ) { p in
             let m = ClassificationMetrics(labels: yValidation, probabilities: p)
             return ["log_loss": m.logLoss, "macro_f1": m.macroF1, "accuracy": m.accuracy]
         }
@@ -40,7 +53,13 @@ struct HeadTrainer: Sendable {
     func fraud() throws(TrainingError) -> FraudHead {
         let y = data.trainLabels.map { $0.fraudFlag ? 1 : 0 }
         let yValidation = data.validationLabels.map { $0.fraudFlag ? 1 : 0 }
-        let candidates = try classifierCandidates(head: "fraud", labels: y, validationLabels: yValidation, classes: 2) { p in
+        let candidates = try classifierCandidates(
+            head: "fraud",
+            labels: y,
+            validationLabels: yValidation,
+            classes: 2,
+            searchBy: ("log_loss", lowerIsBetter: true)
+        ) { p in
             let m = BinaryMetrics(labels: yValidation, probabilities: (0..<p.rows).map { r in p[r, 1] })
             return ["pr_auc": m.prAUC, "roc_auc": m.rocAUC, "log_loss": m.logLoss, "brier": m.brier, "precision_at_1pct": m.precisionAtFlagRate]
         }
@@ -107,34 +126,49 @@ struct HeadTrainer: Sendable {
     func recovery() throws(TrainingError) -> RecoveryHead {
         let y = data.trainLabels.map(\.recoveryValue)
         let yValidation = data.validationLabels.map(\.recoveryValue)
-        var objectives: [(String, Objective)] = [("trees(squared_error)", .squaredError)]
-        if let p = configuration.tweedieVariancePower { objectives.append(("trees(tweedie \(p))", .tweedie(variancePower: p))) }
-        var fitted: [(model: TreeEnsemble, predictions: [Double], report: CandidateReport)] = []
-        for (name, objective) in objectives {
-            var config = configuration.trees
-            config.objective = objective
-            config.seed = configuration.seed
-            let (model, seconds) = try timed("recovery", name) { progress throws(TrainingError) -> TreeEnsemble in
-                do {
-                    return try GradientBoostedTrees(config).fit(
-                        data.train.binned,
-                        targets: y,
-                        validation: .init(x: data.validation.binned, targets: yValidation),
-                        progress: progress
-                    )
-                } catch { throw .learner(head: "recovery", reason: "\(error)") }
+        var objectives: [Objective] = [.squaredError]
+        if let p = configuration.tweedieVariancePower { objectives.append(.tweedie(variancePower: p)) }
+        var base = configuration.trees
+        base.seed = configuration.seed
+        // One fit per objective; a search draws the objective itself (from the last objective's configuration);
+        // the request stage fits the receipt stage's winner.
+        let configured: [GradientBoostedTrees.Configuration]
+        if let winner = tuned["recovery"] {
+            configured = [winner]
+        } else if budgets["recovery"] != nil {
+            configured = [objectives.last!].map {
+                base.objective = $0
+                return base
             }
-            let predictions = model.predict(data.validation.binned).values.map { max(0, $0) }
-            let m = RegressionMetrics(targets: yValidation, predictions: predictions)
+        } else {
+            configured = objectives.map {
+                base.objective = $0
+                return base
+            }
+        }
+        var fitted: [(model: TreeEnsemble, predictions: [Double], report: CandidateReport, search: TreeSearchRecord?)] = []
+        for config in configured {
+            func predictions(_ model: TreeEnsemble) -> [Double] { model.predict(data.validation.binned).values.map { max(0, $0) } }
+            let trees = try fitTrees(
+                head: "recovery",
+                configured: config,
+                objectives: objectives,
+                targets: y,
+                validationTargets: yValidation,
+                searchBy: ("rmse", lowerIsBetter: true)
+            ) { RegressionMetrics(targets: yValidation, predictions: predictions($0)).rmse }
+            let values = predictions(trees.model)
+            let m = RegressionMetrics(targets: yValidation, predictions: values)
             fitted.append(
                 (
-                    model, predictions,
+                    trees.model, values,
                     CandidateReport(
-                        learner: name,
-                        hyperParameters: Self.json(config),
+                        learner: Self.treesName(trees.configuration.objective),
+                        hyperParameters: Self.json(trees.configuration),
                         metrics: ["rmse": m.rmse, "mae": m.mae, "r2": m.r2],
-                        fitSeconds: seconds
-                    )
+                        fitSeconds: trees.seconds
+                    ),
+                    trees.search
                 )
             )
         }
@@ -157,7 +191,8 @@ struct HeadTrainer: Sendable {
                 candidates: fitted.map(\.report),
                 selectedBy: "rmse",
                 chosen: chosen.learner,
-                reason: Self.reason(fitted.map(\.report), chosen: best.report, metric: "rmse")
+                reason: Self.reason(fitted.map(\.report), chosen: best.report, metric: "rmse"),
+                search: best.search
             )
         )
     }
@@ -170,6 +205,7 @@ struct HeadTrainer: Sendable {
         labels: [Int],
         validationLabels: [Int],
         classes: Int,
+        searchBy: (metric: String, lowerIsBetter: Bool),
         metrics: (Matrix<Double>) -> [String: Double]
     ) throws(TrainingError) -> [Candidate] {
         var candidates: [Candidate] = []
@@ -197,33 +233,36 @@ struct HeadTrainer: Sendable {
                 )
             )
         }
+        var search: TreeSearchRecord?
         if configuration.useTrees {
-            var config = configuration.trees
+            var config = tuned[head] ?? configuration.trees
             config.objective = classes == 2 ? .binaryLogLoss : .multiclassSoftmax(classes: classes)
             config.seed = configuration.seed
-            let (model, seconds) = try timed(head, "trees") { progress throws(TrainingError) -> TreeEnsemble in
-                do {
-                    return try GradientBoostedTrees(config).fit(
-                        data.train.binned,
-                        targets: labels.map(Double.init),
-                        validation: .init(x: data.validation.binned, targets: validationLabels.map(Double.init)),
-                        progress: progress
-                    )
-                } catch { throw .learner(head: head, reason: "\(error)") }
+            let fitted = try fitTrees(
+                head: head,
+                configured: config,
+                objectives: [config.objective],
+                targets: labels.map(Double.init),
+                validationTargets: validationLabels.map(Double.init),
+                searchBy: searchBy
+            ) { model in
+                metrics(HeadLearner.trees(model).probabilities(dense: data.validation.dense, binned: data.validation.binned))[searchBy.metric]!
             }
-            let learner = HeadLearner.trees(model)
+            search = fitted.search
+            let learner = HeadLearner.trees(fitted.model)
             let p = learner.probabilities(dense: data.validation.dense, binned: data.validation.binned)
-            trees = (model, p)
+            trees = (fitted.model, p)
             candidates.append(
                 Candidate(
                     learner: learner,
                     probabilities: p,
                     report: CandidateReport(
                         learner: "trees",
-                        hyperParameters: Self.json(config),
+                        hyperParameters: Self.json(fitted.configuration),
                         metrics: metrics(p),
-                        fitSeconds: seconds
-                    )
+                        fitSeconds: fitted.seconds
+                    ),
+                    search: search
                 )
             )
         }
@@ -254,8 +293,66 @@ struct HeadTrainer: Sendable {
             candidates: candidates.map(\.report),
             selectedBy: metric + (lowerIsBetter ? " (lower is better)" : " (higher is better)"),
             chosen: chosen.report.learner,
-            reason: Self.reason(candidates.map(\.report), chosen: chosen.report, metric: metric)
+            reason: Self.reason(candidates.map(\.report), chosen: chosen.report, metric: metric),
+            search: candidates.lazy.compactMap(\.search).first
         )
+    }
+
+    /// A head's trees: `configured` (objective and seed set) fitted once, or, when the head has a budget, the winner
+    /// of a ``TreeSearch`` from it, measured by `score` on the validation split. The search compares the loss the trees
+    /// minimize (log-loss for the classifiers, RMSE for the value): it is steadier than PR-AUC, which would reward
+    /// the configuration that is luckiest on the validation split's few thousand frauds; the head's candidates are
+    /// still chosen by its selection metric.
+    private func fitTrees(
+        head: String,
+        configured: GradientBoostedTrees.Configuration,
+        objectives: [Objective],
+        targets: [Double],
+        validationTargets: [Double],
+        searchBy: (metric: String, lowerIsBetter: Bool),
+        score: (TreeEnsemble) -> Double
+    ) throws(TrainingError) -> (model: TreeEnsemble, configuration: GradientBoostedTrees.Configuration, seconds: Double, search: TreeSearchRecord?) {
+        let validation = GradientBoostedTrees.ValidationSet(x: data.validation.binned, targets: validationTargets)
+        func fit(_ c: GradientBoostedTrees.Configuration, _ progress: ProgressHandler?) throws(TrainingError) -> TreeEnsemble {
+            do {
+                return try GradientBoostedTrees(c).fit(data.train.binned, targets: targets, validation: validation, progress: progress)
+            } catch { throw .learner(head: head, reason: "\(error)") }
+        }
+        guard let budget = budgets[head] else {
+            let (model, seconds) = try timed(head, "trees") { progress throws(TrainingError) in try fit(configured, progress) }
+            return (model, configured, seconds, nil)
+        }
+        let search = TreeSearch(
+            base: configured,
+            objectives: objectives,
+            budget: budget,
+            seed: configuration.seed,
+            shape: .init(trainRows: data.train.binned.rows, validationRows: data.validation.binned.rows, features: data.train.binned.columns)
+        )
+        let events = self.events
+        let (model, record) = try search.run(
+            metric: searchBy.metric,
+            lowerIsBetter: searchBy.lowerIsBetter,
+            fit: { c throws(TrainingError) in
+                let model = try fit(c, nil)
+                return (model, score(model))
+            },
+            progress: events.map { send in
+                { done, planned, best, left in
+                    send(.search(head: head, trial: done, of: planned, metric: searchBy.metric, best: best, secondsLeft: left))
+                }
+            }
+        )
+        return (model, record.best.hyperParameters, record.seconds, record)
+    }
+
+    /// A recovery candidate's name: `trees(squared_error)`, `trees(tweedie 1.5)`.
+    static func treesName(_ objective: Objective) -> String {
+        switch objective {
+        case .tweedie(let p): "trees(tweedie \(p))"
+        case .poisson: "trees(poisson)"
+        default: "trees(squared_error)"
+        }
     }
 
     static func reason(_ reports: [CandidateReport], chosen: CandidateReport, metric: String) -> String {

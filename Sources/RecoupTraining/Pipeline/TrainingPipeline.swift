@@ -16,6 +16,9 @@ package enum TrainingEvent: Sendable {
     case stage(String)
     /// A learner made progress: head, learner, iteration, of at most.
     case iteration(head: String, learner: String, iteration: Int, of: Int)
+    /// A tree search fitted its `trial`-th trial of about `of`: the best validation metric so far and the estimated
+    /// seconds left of the head's budget.
+    case search(head: String, trial: Int, of: Int, metric: String, best: Double, secondsLeft: Double)
     /// A stage finished after some seconds.
     case finished(String, seconds: Double)
 }
@@ -79,52 +82,15 @@ package struct TrainingPipeline: Sendable {
     package func run(csv: [UInt8], source: String, version: String? = nil, now: Date = Date()) throws(TrainingError) -> TrainingOutcome {
         try configuration.validate()
         let spec = try resolvedSpec()
-        var timings: [(String, Double)] = []
-        func stage<T>(_ name: String, _ body: () throws(TrainingError) -> T) throws(TrainingError) -> T {
-            events?(.stage(name))
-            let start = DispatchTime.now().uptimeNanoseconds
-            let result = try body()
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            timings.append((name, seconds))
-            events?(.finished(name, seconds: seconds))
-            return result
-        }
+        var stage = Stages(events: events)
 
-        let batch = try stage("read") { () throws(TrainingError) -> ReturnBatch in
-            guard csv.contains(where: { $0 == UInt8(ascii: "\n") }) || !csv.isEmpty else { throw .emptyInput(source: source) }
-            do {
-                return try ReturnCSVReader.read(csv, labels: .require)
-            } catch {
-                throw .unreadableInput("\(source): \("\(error)")")
-            }
-        }
-        guard !batch.returns.isEmpty else {
-            if let first = batch.errors.first { throw .noValidRows(source: source, errors: batch.errors.count, first: first.description) }
-            throw .emptyInput(source: source)
-        }
-        let rows = batch.returns.map { LabelledReturn(record: $0.record, labels: $0.labels!) }
-        try Self.checkClasses(rows)
-
-        let split = try stage("split") { () throws(TrainingError) -> TimeSplit in
-            try TimeSplit(
-                rows.map(\.record.orderDate),
-                validationFraction: configuration.validationFraction,
-                testFraction: configuration.testFraction
-            )
-        }
-        let data = try stage("features") { () throws(TrainingError) -> SplitData in
-            let fitted: FittedFeatureSpec
-            do { fitted = try spec.fit(split.train.map { rows[$0].record }) } catch { throw .featureSpec("\(error)") }
-            // Every row's features through the fused CSV path (the one `make bench` measures); its rows are the
-            // records read above, in the same order, because both run the same validation.
-            let extraction: CSVFeatureExtraction
-            do { extraction = try FeatureExtractor(fitted).extract(csv: csv, labels: .require) } catch {
-                throw .unreadableInput("\(source): \(error)")
-            }
-            precondition(extraction.matrices.rows == rows.count, "the fused path read \(extraction.matrices.rows) rows, the reader \(rows.count)")
-            return SplitData(fitted: fitted, features: extraction.matrices, labels: rows.map(\.labels), split: split)
-        }
-        let trainer = HeadTrainer(configuration: configuration, data: data, events: events)
+        let (batch, rows, split, data) = try prepare(csv: csv, source: source, spec: spec, stage: &stage)
+        let trainer = HeadTrainer(
+            configuration: configuration,
+            data: data,
+            events: events,
+            budgets: Self.searchBudgets(configuration, data: data)
+        )
         var disposition = try stage("disposition") { () throws(TrainingError) in try trainer.disposition() }
         var fraud = try stage("fraud") { () throws(TrainingError) in try trainer.fraud() }
         var recovery = try stage("recovery") { () throws(TrainingError) in try trainer.recovery() }
@@ -136,7 +102,16 @@ package struct TrainingPipeline: Sendable {
         let requestStage =
             try configuration.requestStage
             ? stage("request stage") { () throws(TrainingError) -> StageHeads in
-                try Self.requestStage(rows: rows, data: data, split: split, configuration: configuration, events: events)
+                try Self.requestStage(
+                    rows: rows,
+                    data: data,
+                    split: split,
+                    configuration: configuration,
+                    tuned: [
+                        "disposition": disposition.selection.search, "fraud": fraud.selection.search, "recovery": recovery.selection.search,
+                    ].compactMapValues { $0?.best.hyperParameters },
+                    events: events
+                )
             } : nil
         let flagging = try stage("flags") { () throws(TrainingError) -> FlagCalibration in
             func scored(_ indices: [Int], _ features: FeatureMatrices) -> FlagFitter.Split {
@@ -183,17 +158,101 @@ package struct TrainingPipeline: Sendable {
             skippedRows: batch.errors.count,
             firstErrors: Array(batch.errors.prefix(5)),
             warnings: batch.warnings,
-            timings: timings
+            timings: stage.timings
+        )
+    }
+
+    /// Reads the CSV, splits it by time, fits the feature spec on the training split and extracts every row: the data
+    /// every head is trained, validated and tested on.
+    private func prepare(
+        csv: [UInt8],
+        source: String,
+        spec: FeatureSpec,
+        stage: inout Stages
+    ) throws(TrainingError) -> (ReturnBatch, [LabelledReturn], TimeSplit, SplitData) {
+        let batch = try stage("read") { () throws(TrainingError) -> ReturnBatch in
+            guard csv.contains(where: { $0 == UInt8(ascii: "\n") }) || !csv.isEmpty else { throw .emptyInput(source: source) }
+            do {
+                return try ReturnCSVReader.read(csv, labels: .require)
+            } catch {
+                throw .unreadableInput("\(source): \("\(error)")")
+            }
+        }
+        guard !batch.returns.isEmpty else {
+            if let first = batch.errors.first { throw .noValidRows(source: source, errors: batch.errors.count, first: first.description) }
+            throw .emptyInput(source: source)
+        }
+        let rows = batch.returns.map { LabelledReturn(record: $0.record, labels: $0.labels!) }
+        try Self.checkClasses(rows)
+
+        let split = try stage("split") { () throws(TrainingError) -> TimeSplit in
+            try TimeSplit(
+                rows.map(\.record.orderDate),
+                validationFraction: configuration.validationFraction,
+                testFraction: configuration.testFraction
+            )
+        }
+        let data = try stage("features") { () throws(TrainingError) -> SplitData in
+            let fitted: FittedFeatureSpec
+            do { fitted = try spec.fit(split.train.map { rows[$0].record }) } catch { throw .featureSpec("\(error)") }
+            // Every row's features through the fused CSV path (the one `make bench` measures); its rows are the
+            // records read above, in the same order, because both run the same validation.
+            let extraction: CSVFeatureExtraction
+            do { extraction = try FeatureExtractor(fitted).extract(csv: csv, labels: .require) } catch {
+                throw .unreadableInput("\(source): \(error)")
+            }
+            precondition(extraction.matrices.rows == rows.count, "the fused path read \(extraction.matrices.rows) rows, the reader \(rows.count)")
+            return SplitData(fitted: fitted, features: extraction.matrices, labels: rows.map(\.labels), split: split)
+        }
+        return (batch, rows, split, data)
+    }
+
+    /// The training, validation and test splits of a labelled CSV as `run` prepares them (the time split, the feature
+    /// spec fitted on the training split, every row's matrices and labels), for the benchmarks that give other
+    /// libraries exactly the data Recoup trains on (`recoup-bench export-matrices --training-splits`).
+    package func splits(
+        csv: [UInt8],
+        source: String
+    ) throws(TrainingError) -> (
+        fitted: FittedFeatureSpec, splits: [(name: String, matrices: FeatureMatrices, labels: [ReturnLabels])]
+    ) {
+        try configuration.validate()
+        var stage = Stages(events: events)
+        let (_, _, _, data) = try prepare(csv: csv, source: source, spec: try resolvedSpec(), stage: &stage)
+        var splits = [("train", data.train, data.trainLabels), ("validation", data.validation, data.validationLabels)]
+        if let test = data.test { splits.append(("test", test, data.testLabels)) }
+        return (data.fitted, splits)
+    }
+
+    /// Each head's share of the search budget (none when the budget is 0), in proportion to the estimated cost of its
+    /// trees.
+    static func searchBudgets(_ configuration: TrainingConfiguration, data: SplitData) -> [String: Double] {
+        guard configuration.budgetSeconds > 0, configuration.useTrees else { return [:] }
+        func trees(_ objective: Objective) -> GradientBoostedTrees.Configuration {
+            var c = configuration.trees
+            c.objective = objective
+            return c
+        }
+        return TreeSearch.shares(
+            configuration.budgetSeconds,
+            heads: [
+                ("disposition", trees(.multiclassSoftmax(classes: Disposition.allCases.count))),
+                ("fraud", trees(.binaryLogLoss)),
+                ("recovery", trees(.squaredError)),
+            ],
+            shape: .init(trainRows: data.train.binned.rows, validationRows: data.validation.binned.rows, features: data.train.binned.columns)
         )
     }
 
     /// The three heads trained and measured as the receipt stage's are, on the same rows and splits without the
-    /// receipt fields (extracted again from the records, since the fused path reads every field).
+    /// receipt fields (extracted again from the records, since the fused path reads every field). Heads whose trees
+    /// the receipt stage searched fit the winning configuration (`tuned`) without a search of their own.
     static func requestStage(
         rows: [LabelledReturn],
         data: SplitData,
         split: TimeSplit,
         configuration: TrainingConfiguration,
+        tuned: [String: GradientBoostedTrees.Configuration] = [:],
         events: (@Sendable (TrainingEvent) -> Void)?
     ) throws(TrainingError) -> StageHeads {
         let receiptFields = data.fitted.spec.receiptOnlyFields
@@ -207,7 +266,8 @@ package struct TrainingPipeline: Sendable {
                     guard case .iteration(let head, let learner, let i, let n) = event else { return events(event) }
                     events(.iteration(head: "request \(head)", learner: learner, iteration: i, of: n))
                 }
-            }
+            },
+            tuned: tuned
         )
         var heads = StageHeads(disposition: try trainer.disposition(), fraud: try trainer.fraud(), recovery: try trainer.recovery())
         if let test = requestData.test {
@@ -240,6 +300,26 @@ package struct TrainingPipeline: Sendable {
         if rows.allSatisfy({ $0.labels.fraudFlag == first.fraudFlag }) {
             throw .singleClass(head: "fraud", value: first.fraudFlag ? "fraud" : "not fraud")
         }
+    }
+}
+
+/// Runs the pipeline's steps one after the other, reporting and timing each.
+struct Stages {
+    let events: (@Sendable (TrainingEvent) -> Void)?
+    private(set) var timings: [(stage: String, seconds: Double)] = []
+
+    init(events: (@Sendable (TrainingEvent) -> Void)?) {
+        self.events = events
+    }
+
+    mutating func callAsFunction<T>(_ name: String, _ body: () throws(TrainingError) -> T) throws(TrainingError) -> T {
+        events?(.stage(name))
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        timings.append((name, seconds))
+        events?(.finished(name, seconds: seconds))
+        return result
     }
 }
 

@@ -99,6 +99,10 @@ package enum EvaluationReport {
             )
         )
 
+        if evaluations.contains(where: { !$0.searches.isEmpty }) {
+            sections.append(section("Hyper-parameter search (recoup train --budget)", searchSection(evaluations)))
+        }
+
         return page(
             title: title,
             intro: "Data: \(SVGChart.escape(data)), \(evaluations.first?.rows ?? 0) labelled returns. Generated \(generatedAt.ISO8601Format()).",
@@ -157,6 +161,57 @@ package enum EvaluationReport {
         return html + "</table><p>Recall of all flags: "
             + evaluations.map { "\(SVGChart.escape($0.version)) \(pct($0.flags.recall))" }
             .joined(separator: ", ") + ".</p>"
+    }
+
+    /// Per bundle and head: the validation metric of every fit against its number, one series per rung, with the best
+    /// so far; then the winners' settings.
+    private static func searchSection(_ evaluations: [Evaluation]) -> String {
+        var charts: [String] = []
+        var table = "<table><tr><th>bundle</th><th>head</th><th>search</th><th>winner</th><th>validation</th></tr>"
+        for e in evaluations {
+            for head in ["disposition", "fraud", "recovery"] {
+                guard let search = e.searches[head] else { continue }
+                let metrics = search.trials.map(\.metric).filter(\.isFinite)
+                guard let low = metrics.min(), let high = metrics.max() else { continue }
+                let pad = max(1e-9, (high - low) * 0.05)
+                var series = (0..<3).map { rung in
+                    SVGChart.Series(
+                        name: "rung \(rung)",
+                        points: search.trials.enumerated().filter { $0.element.rung == rung && $0.element.metric.isFinite }
+                            .map { (Double($0.offset + 1), $0.element.metric) }
+                    )
+                }
+                var best = search.lowerIsBetter ? Double.infinity : -Double.infinity
+                series.append(
+                    SVGChart.Series(
+                        name: "best so far",
+                        points: search.trials.enumerated().compactMap { i, t in
+                            guard t.metric.isFinite else { return nil }
+                            best = search.lowerIsBetter ? min(best, t.metric) : max(best, t.metric)
+                            return (Double(i + 1), best)
+                        }
+                    )
+                )
+                charts.append(
+                    SVGChart.lines(
+                        title: "\(head) (\(e.version))",
+                        xLabel: "fit",
+                        yLabel: "validation \(search.metric)\(search.lowerIsBetter ? " ↓" : " ↑")",
+                        series: series,
+                        xRange: 0...Double(search.trials.count + 1),
+                        yRange: (low - pad)...(high + pad),
+                        markers: true
+                    )
+                )
+                let settings = search.winnerSettings.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
+                table += "<tr><td>\(SVGChart.escape(e.version))</td><td>\(head)</td>"
+                table += "<td>\(search.configurations) configurations, \(search.trials.count) fits, "
+                table += String(format: "%.0f s of %.0f s", search.seconds, search.budgetSeconds) + "</td>"
+                table += "<td>configuration \(search.best.configuration): \(SVGChart.escape(settings))</td>"
+                table += "<td>\(search.metric) \(String(format: "%.4f", search.best.metric))</td></tr>"
+            }
+        }
+        return row(charts) + table + "</table>"
     }
 
     /// Head, metric, then one column per bundle; with two bundles the better value is marked.

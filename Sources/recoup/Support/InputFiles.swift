@@ -61,8 +61,9 @@ final class ProgressReporter: @unchecked Sendable {
         )
     }
 
-    /// One step of a task with a known maximum.
-    func step(_ task: String, _ done: Int, of total: Int) {
+    /// One step of a task with a known maximum; `detail` follows the count, and `secondsLeft` replaces the estimate
+    /// from the pace so far.
+    func step(_ task: String, _ done: Int, of total: Int, detail: String = "", secondsLeft: Double? = nil) {
         guard style != .quiet, total > 0 else { return }
         lock.lock()
         defer { lock.unlock() }
@@ -74,16 +75,16 @@ final class ProgressReporter: @unchecked Sendable {
             guard now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
             lastDraw = now
             let elapsed = now.timeIntervalSince(started[task] ?? now)
-            let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+            let eta = secondsLeft ?? (done > 0 ? elapsed / Double(done) * Double(total - done) : 0)
             let width = 30
             let filled = width * min(done, total) / total
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[2K  \(task) \(bar) \(done)/\(total)  ETA \(Int(eta.rounded())) s".utf8))
+            FileHandle.standardError.write(Data("\r\u{1B}[2K  \(task) \(bar) \(done)/\(total)\(detail)  ETA \(Int(eta.rounded())) s".utf8))
         case .lines:
             let bucket = percent / 25
             guard lastLinePercent[task] != bucket else { return }
             lastLinePercent[task] = bucket
-            FileHandle.standardError.write(Data("  \(task): \(done)/\(total) (\(percent)%)\n".utf8))
+            FileHandle.standardError.write(Data("  \(task): \(done)/\(total) (\(percent)%)\(detail)\n".utf8))
         case .quiet:
             break
         }
@@ -95,6 +96,8 @@ final class ProgressReporter: @unchecked Sendable {
         case .stage(let name): stage(name)
         case .finished(let name, let seconds): finished(name, seconds: seconds)
         case .iteration(let head, let learner, let i, let n): step("\(head) \(learner)", i, of: n)
+        case .search(let head, let trial, let n, let metric, let best, let left):
+            step("\(head) tree search", trial, of: n, detail: " fits, best \(metric) \(String(format: "%.4f", best))", secondsLeft: left)
         }
     }
 

@@ -13,6 +13,32 @@ struct TrainingSummary: Encodable {
         var metrics: [String: Double]
         /// The same metrics on the held-out test split.
         var test: [String: Double]?
+        /// The tree search, when there was one (every trial is in the bundle).
+        var search: Search?
+    }
+    struct Search: Encodable {
+        var configurations: Int
+        var fits: Int
+        var seconds: Double
+        var budgetSeconds: Double
+        var metric: String
+        var best: Double
+        var winner: GradientBoostedTrees.Configuration
+
+        init(_ r: TreeSearchRecord) {
+            configurations = r.configurations
+            fits = r.trials.count
+            seconds = r.seconds
+            budgetSeconds = r.budgetSeconds
+            metric = r.metric
+            best = r.best.metric
+            winner = r.best.hyperParameters
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case configurations, fits, seconds, metric, best, winner
+            case budgetSeconds = "budget_seconds"
+        }
     }
     var bundle: String
     var version: String
@@ -28,11 +54,21 @@ struct TrainingSummary: Encodable {
         self.bundle = path
         self.version = bundle.version
         self.promoted = promoted
-        func summary(_ heads: [String: HeadSummary]) -> [String: Head] {
-            heads.mapValues { Head(learner: $0.learner, reason: $0.reason, metrics: $0.metrics, test: $0.test) }
+        func summary(_ stage: StageHeads) -> [String: Head] {
+            let searches = stage.searches
+            return stage.summaries.reduce(into: [:]) { heads, head in
+                let s = head.value
+                heads[head.key] = Head(
+                    learner: s.learner,
+                    reason: s.reason,
+                    metrics: s.metrics,
+                    test: s.test,
+                    search: searches[head.key].map(Search.init)
+                )
+            }
         }
-        heads = summary(bundle.headSummaries)
-        requestStage = bundle.requestStage.map { summary($0.summaries) }
+        heads = summary(bundle.receiptStage)
+        requestStage = bundle.requestStage.map(summary)
         flagging = bundle.flagging
         self.timings = Dictionary(timings.map { ($0.stage, $0.seconds) }, uniquingKeysWith: +)
     }
@@ -65,19 +101,22 @@ struct TrainingSummary: Encodable {
             "bundle \(bundle.version): \(data.trainRows) training rows, \(data.validationRows) validation rows (orders from \(data.validationFrom))"
         if let testRows = data.testRows, let testFrom = data.testFrom { text += ", \(testRows) held-out test rows (orders from \(testFrom))" }
         text += "\n"
-        func stage(_ heads: [String: HeadSummary]) {
+        func stage(_ stage: StageHeads) {
+            let heads = stage.summaries
+            let searches = stage.searches
             for (head, names) in rows {
                 guard let summary = heads[head] else { continue }
                 text += "  " + head.padding(toLength: 13, withPad: " ", startingAt: 0) + summary.reason + "\n"
+                if let search = searches[head] { text += "               search     " + search.summary + "\n" }
                 text += "               validation " + line(summary.metrics, names) + "\n"
                 if summary.test != nil { text += "               test       " + line(summary.test, names) + "\n" }
             }
         }
-        stage(bundle.headSummaries)
+        stage(bundle.receiptStage)
         if let flags = bundle.flagging { text += flagText(flags) }
         if let request = bundle.requestStage {
             text += "request stage, without \(bundle.featureSpec.spec.receiptOnlyFields.map(\.name).joined(separator: ", ")):\n"
-            stage(request.summaries)
+            stage(request)
         }
         return text + "\n"
     }

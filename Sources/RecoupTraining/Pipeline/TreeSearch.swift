@@ -1,0 +1,227 @@
+internal import Dispatch
+internal import Foundation
+internal import RecoupLearning
+internal import RecoupScoring
+
+/// Successive halving over the boosted trees' hyper-parameters within a time budget (`recoup train --budget`).
+///
+/// Configuration 0 is the head's fixed configuration (today's defaults); the others are drawn from ``space`` with the
+/// seed. The first rung fits many configurations with few rounds; the best third goes on to the next rung with three
+/// times the rounds, up to the last rung, which allows the fixed configuration's rounds; early stopping on the
+/// validation split runs at every rung, and a fit that stopped early is not fitted again (its result goes on as it
+/// is). The fixed configuration goes on to every rung whatever its early metric: a few rounds favour fast learners
+/// and objectives (squared error over Tweedie's log link), and the search must not return something worse on
+/// validation than what it started from. The winner is the best validation metric among the configurations that
+/// reached the last rung. The held-out test split is never seen.
+///
+/// Rounds are counted at the fixed configuration's learning rate: a configuration with half of it is allowed twice the
+/// rounds (and twice the early-stopping patience), so that slow learners are not cut off at the first rung for being
+/// slow.
+///
+/// The budget is spent in the seconds of a cost model of a fit (rows, features, outputs, leaves, sampling fractions,
+/// rounds trained) calibrated on the 2-core reference machine (`benchmarks/RESULTS.md`), never in seconds measured
+/// while training: the first rung takes configurations while its third of the budget lasts, and each later rung a
+/// third of the one before. A seed and a budget therefore give the same trials and the same bundle on any machine and
+/// under any load; a faster machine only finishes sooner.
+struct TreeSearch {
+    /// A third of each rung goes on to the next.
+    static let eta = 3
+    /// At most this many configurations in the first rung (a tiny data set would otherwise be searched for ever).
+    static let maxConfigurations = 81
+
+    /// The head's fixed configuration (objective and seed set): configuration 0, the rounds of the last rung and the
+    /// early-stopping patience at its learning rate.
+    let base: GradientBoostedTrees.Configuration
+    /// The objectives to draw from (the recovery value's: squared error and Tweedie; a classifier's own).
+    let objectives: [Objective]
+    /// This head's seconds.
+    let budget: Double
+    let seed: UInt64
+    let shape: FitShape
+
+    /// What a fit costs: the sizes the cost model needs.
+    struct FitShape {
+        var trainRows: Int
+        var validationRows: Int
+        var features: Int
+    }
+
+    /// A configuration at the rung it reached: its model, metric and whether it can still improve with more rounds.
+    struct Fitted {
+        var configuration: Int
+        var hyperParameters: GradientBoostedTrees.Configuration
+        /// `nil` before the first fit.
+        var model: TreeEnsemble?
+        var metric: Double
+        var final: Bool
+    }
+
+    // MARK: Space
+
+    /// The searched hyper-parameters and their ranges: wide enough for any retailer's data, drawn on a log scale
+    /// where the effect is multiplicative.
+    static let space: [TreeSearchRecord.Dimension] = [
+        .init(name: "maxLeaves", low: 8, high: 256, logScale: true, integer: true),
+        .init(name: "learningRate", low: 0.02, high: 0.3, logScale: true, integer: false),
+        .init(name: "minSamplesLeaf", low: 5, high: 500, logScale: true, integer: true),
+        .init(name: "featureSubsample", low: 0.3, high: 1, logScale: false, integer: false),
+        .init(name: "rowSubsample", low: 0.5, high: 1, logScale: false, integer: false),
+        .init(name: "l2", low: 1e-3, high: 100, logScale: true, integer: false),
+    ]
+    /// The Tweedie variance power's range when a Tweedie objective is drawn.
+    static let tweediePower = TreeSearchRecord.Dimension(name: "variancePower", low: 1.1, high: 1.9, logScale: false, integer: false)
+
+    /// Configuration `index` of the search: 0 is `base`; the others drawn from the space with the seed (configuration
+    /// `i` depends on the seed and `i` only).
+    func configuration(_ index: Int) -> GradientBoostedTrees.Configuration {
+        guard index > 0 else { return base }
+        var random = SplitMix64(seed: seed &+ 0x5EA2_C400_0000_0000 &+ UInt64(index) &* 0x9E37_79B9)
+        func draw(_ d: TreeSearchRecord.Dimension) -> Double {
+            let u = random.nextUnit()
+            let x = d.logScale ? exp(log(d.low) + u * (log(d.high) - log(d.low))) : d.low + u * (d.high - d.low)
+            return d.integer ? x.rounded() : x
+        }
+        var c = base
+        let values = Self.space.map(draw)
+        c.maxLeaves = Int(values[0])
+        c.learningRate = values[1]
+        c.minSamplesLeaf = Int(values[2])
+        c.featureSubsample = values[3]
+        c.rowSubsample = values[4]
+        c.l2 = values[5]
+        let objective = objectives[min(objectives.count - 1, Int(random.nextUnit() * Double(objectives.count)))]
+        if case .tweedie = objective {
+            c.objective = .tweedie(variancePower: (draw(Self.tweediePower) * 100).rounded() / 100)
+        } else {
+            c.objective = objective
+        }
+        return c
+    }
+
+    /// `c` as fitted at `rung` of `rungs`: the rounds and patience for its learning rate.
+    func atRung(_ c: GradientBoostedTrees.Configuration, rung: Int, of rungs: Int) -> GradientBoostedTrees.Configuration {
+        var c = c
+        let pace = base.learningRate / c.learningRate
+        let divisor = pow(Double(Self.eta), Double(rungs - 1 - rung))
+        c.rounds = max(1, Int((Double(base.rounds) * pace / divisor).rounded(.up)))
+        c.earlyStoppingRounds = base.earlyStoppingRounds.map { max(5, Int((Double($0) * pace).rounded(.up))) }
+        return c
+    }
+
+    // MARK: Cost
+
+    /// Estimated seconds of a fit on the 2-core reference machine, per round and output: gradients, partitions,
+    /// out-of-bag and validation scores cost every training and validation row; histograms cost the sampled rows ×
+    /// the sampled features per level of the tree (leaf-wise growth with the subtraction trick builds about
+    /// log2(leaves) levels' worth). Measured there: about 10 ms per round and output for 140k training and 40k
+    /// validation rows of 116 binned columns, of which the histograms are about 1 ms.
+    static func estimatedSeconds(_ c: GradientBoostedTrees.Configuration, shape: FitShape) -> Double {
+        let n = Double(shape.trainRows)
+        let histograms = n * c.rowSubsample * Double(shape.features) * c.featureSubsample * log2(Double(max(2, c.maxLeaves)))
+        let perOutputRound = 5.4e-8 * (n + Double(shape.validationRows)) + 1.9e-11 * histograms
+        return 0.02 + Double(c.rounds) * Double(c.objective.outputs) * perOutputRound
+    }
+
+    /// Splits `total` seconds between heads in proportion to the estimated cost of their fixed configurations.
+    static func shares(
+        _ total: Double,
+        heads: [(name: String, configuration: GradientBoostedTrees.Configuration)],
+        shape: FitShape
+    )
+        -> [String: Double]
+    {
+        let costs = heads.map { estimatedSeconds($0.configuration, shape: shape) }
+        let sum = costs.reduce(0, +)
+        return Dictionary(uniqueKeysWithValues: zip(heads.map(\.name), costs.map { total * $0 / sum }))
+    }
+
+    // MARK: Run
+
+    /// Runs the search: `fit` fits a configuration and measures it on the validation split. Returns the winner's model
+    /// and the record of every trial. `progress` gets the fits done, the fits expected, the best metric so far and the
+    /// estimated seconds left.
+    func run(
+        metric: String,
+        lowerIsBetter: Bool,
+        fit: (GradientBoostedTrees.Configuration) throws(TrainingError) -> (model: TreeEnsemble, metric: Double),
+        progress: ((_ done: Int, _ of: Int, _ best: Double, _ secondsLeft: Double) -> Void)? = nil
+    ) throws(TrainingError) -> (model: TreeEnsemble, record: TreeSearchRecord) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let rungs = 3
+        func better(_ a: Fitted, _ b: Fitted) -> Bool {
+            if a.metric != b.metric { return lowerIsBetter ? a.metric < b.metric : a.metric > b.metric }
+            return a.configuration < b.configuration
+        }
+        var trials: [TreeSearchRecord.Trial] = []
+        var best = lowerIsBetter ? Double.infinity : -Double.infinity
+        // Spent budget, in the cost model's seconds for the rounds each fit actually trained: deterministic.
+        var spent = 0.0
+        var alive: [Fitted] = []
+        func evaluate(_ k: Int?, _ configuration: Int, _ hyperParameters: GradientBoostedTrees.Configuration, rung: Int) throws(TrainingError) {
+            let c = atRung(hyperParameters, rung: rung, of: rungs)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let (model, value) = try fit(c)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            let trained = model.report?.roundsTrained ?? c.rounds
+            var cost = c
+            cost.rounds = trained
+            spent += Self.estimatedSeconds(cost, shape: shape)
+            // A fit that stopped early is not fitted again: more rounds cannot change it.
+            let fitted = Fitted(
+                configuration: configuration,
+                hyperParameters: hyperParameters,
+                model: model,
+                metric: value,
+                final: rung == rungs - 1 || (model.report?.stoppedEarly ?? false)
+            )
+            if let k { alive[k] = fitted } else { alive.append(fitted) }
+            trials.append(
+                .init(
+                    configuration: configuration,
+                    rung: rung,
+                    hyperParameters: c,
+                    roundsKept: model.report?.rounds ?? trained,
+                    roundsTrained: trained,
+                    metric: value,
+                    seconds: seconds
+                )
+            )
+            if value.isFinite, lowerIsBetter ? value < best : value > best { best = value }
+            let firstRung = rung == 0 ? max(alive.count, Int(Double(alive.count) * budget / Double(rungs) / max(spent, 1e-9))) : alive.count
+            let expected = (0..<rungs).reduce(0) { $0 + max(1, firstRung / Int(pow(Double(Self.eta), Double($1)))) }
+            progress?(trials.count, max(expected, trials.count), best, max(0, budget - spent))
+        }
+        // The first rung: configurations in the order drawn while its share of the budget lasts.
+        let share = budget / Double(rungs)
+        while alive.count < Self.maxConfigurations {
+            let c = configuration(alive.count)
+            guard alive.isEmpty || spent + Self.estimatedSeconds(atRung(c, rung: 0, of: rungs), shape: shape) <= share else { break }
+            try evaluate(nil, alive.count, c, rung: 0)
+        }
+        let firstRung = alive.count
+        // The best third of each rung goes on with three times the rounds, and the fixed configuration with them.
+        for rung in 1..<rungs {
+            var next = Array(alive.sorted(by: better).prefix(max(1, firstRung / Int(pow(Double(Self.eta), Double(rung))))))
+            if !next.contains(where: { $0.configuration == 0 }), let fixed = alive.first(where: { $0.configuration == 0 }) { next.append(fixed) }
+            alive = next
+            for k in alive.indices where !alive[k].final {
+                try evaluate(k, alive[k].configuration, alive[k].hyperParameters, rung: rung)
+            }
+        }
+        var trialIndex: [Int: Int] = [:]
+        for (i, t) in trials.enumerated() { trialIndex[t.configuration] = i }
+        let winner = alive.filter(\.metric.isFinite).min(by: better) ?? alive[0]
+        let record = TreeSearchRecord(
+            metric: metric,
+            lowerIsBetter: lowerIsBetter,
+            budgetSeconds: budget,
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+            eta: Self.eta,
+            space: Self.space + (objectives.contains { if case .tweedie = $0 { true } else { false } } ? [Self.tweediePower] : []),
+            objectives: objectives,
+            trials: trials,
+            winner: trialIndex[winner.configuration]!
+        )
+        return (winner.model!, record)
+    }
+}
