@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System OpenBLAS (Debian: libopenblas-dev) through a shim header over cblas.h.
@@ -66,6 +67,17 @@ let package = Package(
         .target(
             name: "RecoupSQLite",
             dependencies: ["RecoupStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The shared store: PostgreSQL through postgres-nio (a pool run as a service), implementing `ReturnsStore` for
+        // several replicas of the service on one database.
+        .target(
+            name: "RecoupPostgres",
+            dependencies: [
+                "RecoupStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The application layer: one use case per verb over `any ReturnsStore`, model hot swap, background services,

@@ -9,13 +9,6 @@ internal import RecoupStore
 // `customerHistory` (each customer's latest 12-month counts). Ingest, claims and inspections keep them current in the
 // same transaction as the change they count; migration v5 filled them from the returns already stored.
 
-/// The counters of one cycle-time bucket.
-struct CycleCounts {
-    var count = 0
-    /// How many of them were past the lane's service level.
-    var late = 0
-}
-
 extension SQLiteStore {
     package func rootCauseCells(_ dimension: InsightDimension, since: Day?) async throws -> [RootCauseCell] {
         try await writer.read { db in
@@ -169,60 +162,5 @@ extension SQLiteStore {
                 """
         )
         for h in histories { try upsert.execute(arguments: [h.customerID, h.orders, h.returns, h.asOf.daysSinceEpoch]) }
-    }
-}
-
-/// A queue entry's lane and times (seconds since 1970), as the cycle times read them.
-struct StoredQueueTimes {
-    var lane: String
-    var warehouseID: String
-    var serviceLevelHours: Double
-    var enqueuedAt: Double
-    var firstClaimedAt: Double?
-}
-
-extension Dictionary where Key == CycleRollupKey, Value == CycleCounts {
-    /// A return's arrival in the queue of its first lane: the days from its request to its receipt (the record's
-    /// dates; the day it reached the queue when the record has no receipt yet).
-    mutating func addArrival(of fact: ReturnFacts, queue: StoredQueueTimes, day: Day) {
-        let received = fact.received ?? Day(containingSecondsSinceEpoch: queue.enqueuedAt)
-        add(
-            .requestedToReceived,
-            seconds: Double(Swift.max(0, received - fact.requested)) * 86_400,
-            warehouseID: queue.warehouseID,
-            lane: queue.lane,
-            day: day
-        )
-    }
-
-    /// An inspection completed at `completedAt`: from the first claim and from the arrival, late when the arrival
-    /// was longer ago than the lane's service level.
-    mutating func addInspection(queue: StoredQueueTimes, completedAt: Double, day: Day) {
-        if let claimed = queue.firstClaimedAt {
-            add(.claimedToInspected, seconds: completedAt - claimed, warehouseID: queue.warehouseID, lane: queue.lane, day: day)
-        }
-        let waited = completedAt - queue.enqueuedAt
-        add(
-            .receivedToInspected,
-            seconds: waited,
-            warehouseID: queue.warehouseID,
-            lane: queue.lane,
-            day: day,
-            late: waited > queue.serviceLevelHours * 3600
-        )
-    }
-
-    /// Counts one duration of a stage of a return stored on `day`.
-    mutating func add(
-        _ stage: CycleStage,
-        seconds: Double,
-        warehouseID: String,
-        lane: String,
-        day: Day,
-        late: Bool = false
-    ) {
-        let key = CycleRollupKey(warehouseID: warehouseID, lane: lane, stage: stage, day: day, bucket: DurationHistogram.bucket(seconds: seconds))
-        self[key, default: CycleCounts()].count += 1
-        if late { self[key]!.late += 1 }
     }
 }

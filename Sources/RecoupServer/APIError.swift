@@ -23,6 +23,7 @@ package struct APIError: HTTPResponseError, CustomStringConvertible {
     package init(_ error: ServiceError) {
         self.status = Self.status(of: error.code)
         self.detail = error.detail
+        if error.code == .unavailable { headers[.retryAfter] = "2" }
     }
 
     package var description: String { "\(status.code) \(detail.code): \(detail.message)" }
@@ -48,7 +49,7 @@ package struct APIError: HTTPResponseError, CustomStringConvertible {
         case .tooManyRecords: .contentTooLarge
         case .notFound, .unknownLane: .notFound
         case .conflict: .conflict
-        case .noModel: .serviceUnavailable
+        case .noModel, .unavailable: .serviceUnavailable
         case .bundleRefused: .unprocessableContent
         case .internalError: .internalServerError
         }

@@ -25,6 +25,8 @@ package struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible
         case noModel = "no_model"
         /// A model bundle was refused; the previous one keeps serving.
         case bundleRefused = "bundle_refused"
+        /// The database cannot be reached now; the request can be sent again (nothing was written).
+        case unavailable
         /// The store failed (logged; no internals in the message).
         case internalError = "internal"
     }
@@ -63,6 +65,8 @@ package struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible
             self.init(.conflict, error.description)
         case .cannotOpen, .corrupt:
             self.init(.internalError, "internal error")
+        case .unavailable:
+            self.init(.unavailable, "the database is unavailable; try again shortly")
         }
     }
 

@@ -22,6 +22,8 @@ package enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case authorizationNotFound(String)
     /// A stored value could not be read back.
     case corrupt(String)
+    /// The database server cannot be reached now (a shared store): try again later; nothing was written.
+    case unavailable(String)
 
     package var description: String {
         switch self {
@@ -36,6 +38,7 @@ package enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .keyNotFound(let id): "no API key with id \(id)"
         case .authorizationNotFound(let id): "no authorization for return_id \"\(id)\""
         case .corrupt(let what): "stored data cannot be read: \(what)"
+        case .unavailable(let what): "the database is unavailable: \(what)"
         }
     }
 }

@@ -1,0 +1,250 @@
+// RecoupPostgres: the shared store, PostgreSQL through postgres-nio, implementing RecoupStore's `ReturnsStore`, so
+// that several replicas of `recoup serve` work on one database.
+//
+// Owns the PostgreSQL schema (named, append-only migrations applied under an advisory lock), the SQL of every use
+// (bound parameters only, never text built from input) and the mapping of typed values to columns
+// (`PostgresValues.swift`). Like the SQLite store it persists the numbers it is given and computes no priority; the
+// running totals it keeps are counted by RecoupStore's `RollupCounting`, the same code the SQLite store uses.
+
+package import Foundation
+package import Logging
+package import PostgresNIO
+package import RecoupStore
+
+/// The store over one PostgreSQL database.
+///
+/// The connection pool (`client`) must be running (`client.run()`, a service of the server's `ServiceGroup`, or
+/// ``withStore(url:logger:_:)`` for a command) before any call; ``migrate()`` then brings the schema up to date.
+package struct PostgresStore: ReturnsStore {
+    /// The pool of connections.
+    package let client: PostgresClient
+    /// Where the data lives, without the password.
+    package let location: String
+    let logger: Logger
+
+    /// A store over the database a `postgres://` or `postgresql://` URL names (the pool is created, not started).
+    /// - Throws: ``StoreError/cannotOpen(path:reason:)`` for a URL that does not parse.
+    package init(url: String, maximumConnections: Int = 20, logger: Logger = Logger(label: "recoup.postgres")) throws(StoreError) {
+        let address = try PostgresAddress(parsing: url)
+        var configuration =
+            if let socket = address.socketPath {
+                PostgresClient.Configuration(unixSocketPath: socket, username: address.user, password: address.password, database: address.database)
+            } else {
+                PostgresClient.Configuration(
+                    host: address.host,
+                    port: address.port,
+                    username: address.user,
+                    password: address.password,
+                    database: address.database,
+                    tls: .disable
+                )
+            }
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.location = address.description
+        self.logger = logger
+    }
+
+    /// Whether a database location names PostgreSQL (`postgres://` or `postgresql://`) rather than a SQLite file.
+    package static func handles(_ location: String) -> Bool {
+        PostgresAddress.schemes.contains { location.lowercased().hasPrefix($0 + "://") }
+    }
+
+    /// Runs `body` with a migrated store whose pool runs for the body's duration (commands that open the database).
+    package static func withStore<Result: Sendable>(
+        url: String,
+        logger: Logger = Logger(label: "recoup.postgres"),
+        _ body: @Sendable (PostgresStore) async throws -> Result
+    ) async throws -> Result {
+        let store = try PostgresStore(url: url, maximumConnections: 4, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.client.run() }
+            defer { group.cancelAll() }
+            try await store.migrate()
+            return try await body(store)
+        }
+    }
+
+    package func status() async throws -> StoreStatus {
+        try await read { db in
+            StoreStatus(
+                location: location,
+                journalMode: nil,
+                engineVersion: try await db.value("SELECT current_setting('server_version')", as: String.self) ?? "unknown",
+                appliedMigrations: try await db.values("SELECT name FROM schema_migration ORDER BY position", as: String.self)
+            )
+        }
+    }
+
+    package func recordStart(version: String, at date: Date) async throws {
+        try await write { db in
+            try await db.execute("INSERT INTO service_start (started_at, version) VALUES (\(date.storedSeconds), \(version))")
+        }
+    }
+
+    package func startCount() async throws -> Int {
+        try await read { db in try await db.value("SELECT COUNT(*) FROM service_start", as: Int.self) ?? 0 }
+    }
+
+    /// Writes an audit row (in the caller's transaction).
+    func audit(_ db: Connection, _ returnID: String?, _ kind: AuditKind, actor: String?, detail: String?, at t: Double) async throws {
+        try await db.execute("INSERT INTO audit_event (return_id, kind, actor, detail, at) VALUES (\(returnID), \(kind), \(actor), \(detail), \(t))")
+    }
+}
+
+// MARK: - Transactions
+
+extension PostgresStore {
+    /// One connection of the pool, inside a transaction for ``PostgresStore/write(_:)``: the SQLite store's `Database`.
+    struct Connection {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        /// Runs a statement whose values are bound (the interpolations of a `PostgresQuery` are parameters).
+        func execute(_ query: PostgresQuery) async throws {
+            _ = try await connection.query(query, logger: logger).collect()
+        }
+
+        /// Every row of a query.
+        func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+            try await connection.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        }
+
+        /// The first row of a query, or `nil`.
+        func row(_ query: PostgresQuery) async throws -> PostgresRandomAccessRow? {
+            try await rows(query).first
+        }
+
+        /// The first column of the first row, or `nil` (no row, or `NULL`).
+        func value<Value: PostgresDecodable>(_ query: PostgresQuery, as type: Value.Type = Value.self) async throws -> Value? {
+            guard let cell = try await rows(query).first?[0], cell.bytes != nil else { return nil }
+            return try cell.decode(Value.self)
+        }
+
+        /// The first column of every row.
+        func values<Value: PostgresDecodable>(_ query: PostgresQuery, as type: Value.Type = Value.self) async throws -> [Value] {
+            try await rows(query).map { try $0[0].decode(Value.self) }
+        }
+    }
+
+    /// Runs `body` in one transaction (READ COMMITTED), committed when it returns and rolled back when it throws.
+    ///
+    /// A transaction that PostgreSQL aborts for a deadlock or a serialization failure is run again from the start, up
+    /// to five times: each attempt starts from what is committed, so nothing is applied twice.
+    func write<Result: Sendable>(_ body: (Connection) async throws -> Result) async throws -> Result {
+        var attempt = 0
+        while true {
+            do {
+                return try await unavailableIfUnreachable {
+                    try await client.withConnection { connection in
+                        try await connection.withTransaction(logger: logger) { connection in
+                            try await body(Connection(connection: connection, logger: logger))
+                        }
+                    }
+                }
+            } catch let error where attempt < 5 && Self.isRetryable(error) {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(attempt * attempt))
+            }
+        }
+    }
+
+    /// Runs `body` on one connection outside any transaction (each statement sees what is committed when it starts).
+    func read<Result: Sendable>(_ body: (Connection) async throws -> Result) async throws -> Result {
+        try await unavailableIfUnreachable {
+            try await client.withConnection { connection in try await body(Connection(connection: connection, logger: logger)) }
+        }
+    }
+
+    /// Maps the failures of reaching the server (refused, lost, timed out) to ``StoreError/unavailable(_:)``, so that the
+    /// service answers 503 and retries later; SQL errors are left as they are.
+    private func unavailableIfUnreachable<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as PSQLError where error.serverInfo == nil {
+            throw StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(error))")
+        } catch let error as PostgresTransactionError {
+            if let begin = error.beginError as? PSQLError, begin.serverInfo == nil {
+                throw StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(begin))")
+            }
+            if let closure = error.closureError { throw closure }
+            if let commit = error.commitError as? PSQLError, commit.serverInfo == nil {
+                throw StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(commit))")
+            }
+            throw error.commitError ?? error.beginError ?? error
+        }
+    }
+
+    /// Deadlocks (40P01) and serialization failures (40001): the transaction can simply run again.
+    static func isRetryable(_ error: any Error) -> Bool {
+        guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+
+    /// One line for a PostgreSQL error: the server's message when there is one, else what failed on the client side.
+    static func describe(_ error: any Error) -> String {
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] { return message }
+            if let underlying = psql.underlying { return "\(psql.code): \(underlying)" }
+            return "\(psql.code)"
+        }
+        return "\(error)"
+    }
+}
+
+// MARK: - Addresses
+
+/// A parsed `postgres://user:password@host:port/database` URL. `host` may also be given as a query parameter
+/// (`?host=/path/to/socket/folder`) for a Unix socket, as libpq accepts.
+struct PostgresAddress: CustomStringConvertible {
+    static let schemes = ["postgres", "postgresql"]
+
+    var user: String
+    var password: String?
+    var host: String
+    var port: Int
+    var database: String
+    /// The Unix socket (`<folder>/.s.PGSQL.<port>`) when the host is a folder.
+    var socketPath: String? { host.hasPrefix("/") ? "\(host)/.s.PGSQL.\(port)" : nil }
+
+    init(parsing text: String) throws(StoreError) {
+        func refuse(_ reason: String) -> StoreError { .cannotOpen(path: Self.redacted(text), reason: reason) }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), Self.schemes.contains(scheme) else {
+            throw refuse("not a PostgreSQL URL: expected postgresql://user:password@host:port/database")
+        }
+        let query = components.queryItems ?? []
+        for item in query where !["host", "port", "sslmode"].contains(item.name) {
+            throw refuse("unknown URL parameter \"\(item.name)\": expected host, port or sslmode")
+        }
+        if let mode = query.first(where: { $0.name == "sslmode" })?.value, !["disable", "prefer", "allow"].contains(mode) {
+            throw refuse("sslmode=\(mode) is not supported: TLS to PostgreSQL is not built in; use sslmode=disable on a private network")
+        }
+        let host = query.first(where: { $0.name == "host" })?.value ?? components.percentEncodedHost?.removingPercentEncoding ?? ""
+        guard !host.isEmpty else { throw refuse("the URL names no host") }
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        guard !path.isEmpty, !path.contains("/") else { throw refuse("the URL names no database: expected …/database") }
+        guard let user = components.user, !user.isEmpty else { throw refuse("the URL names no user: expected user@host") }
+        let portParameter = query.first(where: { $0.name == "port" })?.value
+        guard let port = portParameter.map({ Int($0) }) ?? components.port ?? 5432, (1...65_535).contains(port) else {
+            throw refuse("port \(portParameter ?? components.port.map(String.init) ?? "") is not a port number (1-65535)")
+        }
+        self.user = user
+        self.password = components.password
+        self.host = host
+        self.port = port
+        self.database = path
+    }
+
+    /// The address without the password.
+    var description: String {
+        host.hasPrefix("/") ? "postgresql://\(user)@/\(database)?host=\(host)&port=\(port)" : "postgresql://\(user)@\(host):\(port)/\(database)"
+    }
+
+    /// A URL with its password replaced, for error messages.
+    static func redacted(_ text: String) -> String {
+        guard var components = URLComponents(string: text) else { return "the database URL" }
+        if components.password != nil { components.password = "***" }
+        return components.string ?? "the database URL"
+    }
+}
