@@ -31,10 +31,15 @@ build: deps
 serve: build
 	OPENBLAS_NUM_THREADS=1 $$($(SWIFT) build -c release --show-bin-path)/recoup serve --host $(HOST) --port $(PORT) --db $(DB) --models $(MODELS)
 
-## test: build everything, then run the swift-testing suites (BLAS single-threaded)
+## test: build everything, then run the swift-testing suites (BLAS single-threaded); the store's behaviour suites run
+## against SQLite and against a throwaway PostgreSQL cluster (scripts/postgres-cluster.sh installs PostgreSQL with
+## apt-get when missing, starts it in a temporary folder on a free port, and stops it afterwards)
 test: deps
 	$(SWIFT) build --build-tests
-	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build --disable-xctest
+	@pg=$$(mktemp -d /tmp/recoup-test-pg.XXXXXX) && \
+	trap 'scripts/postgres-cluster.sh stop $$pg/data immediate; rm -rf $$pg' EXIT && \
+	url=$$(scripts/postgres-cluster.sh start $$pg/data) && \
+	RECOUP_TEST_POSTGRES=$$url RECOUP_REQUIRE_POSTGRES=1 OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build --disable-xctest
 
 ## test-ui: browser tests of the pages under /ui (ui-tests/run.py): Playwright, pinned in ui-tests/requirements.txt and
 ## installed into ui-tests/.venv on first use (again when requirements.txt changes), drives the system Chromium

@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "RecoupStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -112,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "recoup",
             dependencies: [
-                "RecoupTraining", "RecoupServer", "RecoupSQLite", "RecoupInsights",
+                "RecoupTraining", "RecoupServer", "RecoupSQLite", "RecoupPostgres", "RecoupInsights",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,6 +140,12 @@ let package = Package(
 
         // What tests share: a small model trained in a second. Not part of any product.
         .target(name: "RecoupTestSupport", dependencies: ["RecoupTraining"], swiftSettings: swiftSettings),
+        // The stores the behaviour suites run against: SQLite, and PostgreSQL when `make test` started a server.
+        .target(
+            name: "RecoupTestStores",
+            dependencies: ["RecoupSQLite", "RecoupPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "RecoupCoreTests", dependencies: ["RecoupCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
@@ -163,13 +170,17 @@ let package = Package(
         .testTarget(name: "RecoupTrainingTests", dependencies: ["RecoupTraining", "RecoupTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecoupStoreTests",
-            dependencies: ["RecoupStore", "RecoupSQLite", "RecoupInsights", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "RecoupStore", "RecoupSQLite", "RecoupPostgres", "RecoupTestStores", "RecoupInsights",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RecoupServiceTests",
             dependencies: [
-                "RecoupService", "RecoupSQLite", "RecoupTestSupport",
+                "RecoupService", "RecoupSQLite", "RecoupTestSupport", "RecoupTestStores",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -177,7 +188,8 @@ let package = Package(
         .testTarget(
             name: "RecoupServerTests",
             dependencies: [
-                "RecoupServer", "RecoupSQLite", "RecoupTestSupport", "RecoupInsights", "RecoupLearning", "RecoupTraining", "recoup",
+                "RecoupServer", "RecoupSQLite", "RecoupTestSupport", "RecoupTestStores", "RecoupInsights", "RecoupLearning", "RecoupTraining",
+                "recoup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -10,6 +10,7 @@ package import Foundation
 package import Logging
 package import PostgresNIO
 package import RecoupStore
+internal import _ConnectionPoolModule
 
 /// The store over one PostgreSQL database.
 ///
@@ -20,6 +21,7 @@ package struct PostgresStore: ReturnsStore {
     package let client: PostgresClient
     /// Where the data lives, without the password.
     package let location: String
+    let address: PostgresAddress
     let logger: Logger
 
     /// A store over the database a `postgres://` or `postgresql://` URL names (the pool is created, not started).
@@ -43,8 +45,12 @@ package struct PostgresStore: ReturnsStore {
         configuration.options.connectTimeout = .seconds(5)
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.location = address.description
+        self.address = address
         self.logger = logger
     }
+
+    /// Runs the connection pool until the calling task is cancelled (no call reaches the database before it runs).
+    package func run() async { await client.run() }
 
     /// Whether a database location names PostgreSQL (`postgres://` or `postgresql://`) rather than a SQLite file.
     package static func handles(_ location: String) -> Bool {
@@ -52,17 +58,54 @@ package struct PostgresStore: ReturnsStore {
     }
 
     /// Runs `body` with a migrated store whose pool runs for the body's duration (commands that open the database).
-    package static func withStore<Result: Sendable>(
+    package static func withStore<Result>(
         url: String,
         logger: Logger = Logger(label: "recoup.postgres"),
-        _ body: @Sendable (PostgresStore) async throws -> Result
+        _ body: (PostgresStore) async throws -> Result
     ) async throws -> Result {
         let store = try PostgresStore(url: url, maximumConnections: 4, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.client.run() }
+            group.addTask { await store.run() }
             defer { group.cancelAll() }
-            try await store.migrate()
+            try await store.open()
             return try await body(store)
+        }
+    }
+
+    /// Connects once outside the pool (so that a wrong password or an unknown database is reported as the server says
+    /// it, not as a pool that keeps retrying), then applies the pending migrations.
+    /// - Throws: ``StoreError/cannotOpen(path:reason:)`` naming what failed.
+    package func open() async throws {
+        let configuration =
+            if let socket = address.socketPath {
+                PostgresConnection.Configuration(
+                    unixSocketPath: socket,
+                    username: address.user,
+                    password: address.password,
+                    database: address.database
+                )
+            } else {
+                PostgresConnection.Configuration(
+                    host: address.host,
+                    port: address.port,
+                    username: address.user,
+                    password: address.password,
+                    database: address.database,
+                    tls: .disable
+                )
+            }
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw StoreError.cannotOpen(path: location, reason: Self.describe(error))
+        }
+        do {
+            try await migrate()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(path: location, reason: Self.describe(error))
         }
     }
 
@@ -173,6 +216,8 @@ extension PostgresStore {
                 throw StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(commit))")
             }
             throw error.commitError ?? error.beginError ?? error
+        } catch let error as ConnectionPoolError where error == .connectionCreationCircuitBreakerTripped {
+            throw StoreError.unavailable("PostgreSQL at \(location): no connection could be made")
         }
     }
 

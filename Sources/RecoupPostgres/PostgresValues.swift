@@ -42,12 +42,6 @@ extension CycleStage: StoredText {}
 extension ReturnDecision: StoredText {}
 extension RefundTiming: StoredText {}
 
-extension Date {
-    /// Seconds since 1970, as stored: times are `float8` columns so that ages and expiries are plain arithmetic in SQL.
-    var storedSeconds: Double { timeIntervalSince1970 }
-    init(storedSeconds: Double) { self.init(timeIntervalSince1970: storedSeconds) }
-}
-
 extension PostgresRandomAccessRow {
     /// A column decoded as `Value` (an optional type for a nullable column), or ``StoreError/corrupt(_:)`` naming the
     /// column and what it holds.

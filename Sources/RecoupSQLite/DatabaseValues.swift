@@ -19,12 +19,6 @@ extension CycleStage: DatabaseValueConvertible {}
 extension ReturnDecision: DatabaseValueConvertible {}
 extension RefundTiming: DatabaseValueConvertible {}
 
-extension Date {
-    /// Seconds since 1970, as stored: times are `REAL` columns so that ages and expiries are plain arithmetic in SQL.
-    var storedSeconds: Double { timeIntervalSince1970 }
-    init(storedSeconds: Double) { self.init(timeIntervalSince1970: storedSeconds) }
-}
-
 extension Row {
     /// A typed column that must read back, or ``StoreError/corrupt(_:)`` naming the column and the value found.
     func required<Value: DatabaseValueConvertible>(_ column: String, as type: Value.Type = Value.self) throws -> Value {

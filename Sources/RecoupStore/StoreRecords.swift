@@ -202,3 +202,10 @@ package struct StoreStatus: Sendable, Equatable {
         self.appliedMigrations = appliedMigrations
     }
 }
+
+extension Date {
+    /// Seconds since 1970 (UTC), as both stores keep times: plain numbers, so that ages and lease expiries are
+    /// arithmetic in SQL.
+    package var storedSeconds: Double { timeIntervalSince1970 }
+    package init(storedSeconds: Double) { self.init(timeIntervalSince1970: storedSeconds) }
+}

@@ -1,6 +1,5 @@
 internal import ArgumentParser
 internal import Foundation
-internal import RecoupSQLite
 internal import RecoupService
 internal import RecoupStore
 
@@ -13,7 +12,7 @@ extension Recoup {
         )
 
         struct DatabaseOption: ParsableArguments {
-            @Option(help: "SQLite database file of the service.")
+            @Option(help: StoreAccess.help)
             var db: String = "var/recoup.sqlite"
         }
 
@@ -30,9 +29,10 @@ extension Recoup {
             }
 
             func run() async throws {
-                let keys = APIKeys(store: try SQLiteStore.open(path: database.db))
-                let created = try await keys.create(role: Role(rawValue: role)!, label: label, now: Date())
-                print("id \(created.stored.id), role \(role): \(created.plaintext)")
+                try await StoreAccess.withStore(database.db, mustExist: false) { store in
+                    let created = try await APIKeys(store: store).create(role: Role(rawValue: role)!, label: label, now: Date())
+                    print("id \(created.stored.id), role \(role): \(created.plaintext)")
+                }
             }
         }
 
@@ -41,9 +41,9 @@ extension Recoup {
             @OptionGroup var database: DatabaseOption
 
             func run() async throws {
-                let db = try SQLiteStore.open(path: database.db)
+                let keys = try await StoreAccess.withStore(database.db, mustExist: false) { store in try await store.keys() }
                 print("id\tprefix\trole\tstatus\tcreated\tlabel")
-                for key in try await db.keys() {
+                for key in keys {
                     let status = key.revokedAt == nil ? "active" : "revoked"
                     print("\(key.id)\t\(key.prefix)\t\(key.role.rawValue)\t\(status)\t\(key.createdAt.ISO8601Format())\t\(key.label ?? "")")
                 }
@@ -56,8 +56,7 @@ extension Recoup {
             @Argument(help: "The key's id (see `recoup keys list`).") var id: Int64
 
             func run() async throws {
-                let db = try SQLiteStore.open(path: database.db)
-                try await db.revokeKey(id: id, now: Date())
+                try await StoreAccess.withStore(database.db, mustExist: false) { store in try await store.revokeKey(id: id, now: Date()) }
                 print("revoked key \(id)")
             }
         }

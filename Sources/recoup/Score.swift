@@ -4,6 +4,7 @@ internal import RecoupCore
 internal import RecoupFeatures
 internal import RecoupSQLite
 internal import RecoupScoring
+internal import RecoupStore
 
 extension Recoup {
     /// `recoup score`: batch scoring of a CSV file through the same pipeline as the server.
@@ -91,12 +92,11 @@ extension Recoup {
             abstract: "Write every inspected return with its labels (contract CSV), ready for recoup train."
         )
 
-        @Option(help: "The service's SQLite database.") var db: String = "var/recoup.sqlite"
+        @Option(help: StoreAccess.help) var db: String = "var/recoup.sqlite"
         @Option(help: "Output CSV (- for stdout).") var out: String
 
         func run() async throws {
-            let database = try StoreAccess.open(db)
-            let rows = try await database.inspectedReturns()
+            let rows = try await StoreAccess.withStore(db) { database in try await database.inspectedReturns() }
             try InputFiles.write(ReturnRecord.csv(rows.map(\.record), labels: rows.map(\.labels)), to: out)
             FileHandle.standardError.write(Data("exported \(rows.count) inspected returns\n".utf8))
         }

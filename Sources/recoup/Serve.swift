@@ -4,10 +4,12 @@ internal import Hummingbird
 internal import Logging
 internal import Metrics
 internal import Prometheus
+internal import RecoupPostgres
 internal import RecoupSQLite
 internal import RecoupScoring
 internal import RecoupServer
 internal import RecoupService
+internal import RecoupStore
 
 extension Recoup {
     /// `recoup serve`: the HTTP service.
@@ -22,8 +24,16 @@ extension Recoup {
         @Option(help: "TCP port to listen on.")
         var port: Int = 8080
 
-        @Option(help: "SQLite database file (created when missing).")
+        @Option(
+            help: """
+                SQLite database file (created when missing), or a PostgreSQL URL \
+                (postgresql://user:password@host:port/database) shared by several replicas.
+                """
+        )
         var db: String = "var/recoup.sqlite"
+
+        @Option(help: "Connections each replica keeps to PostgreSQL at most (with --db postgresql://...).")
+        var dbConnections: Int = 20
 
         @Option(help: "Folder of model bundles, with ACTIVE naming the one to serve.")
         var models: String = "models"
@@ -66,7 +76,8 @@ extension Recoup {
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
-            guard !db.isEmpty else { throw ValidationError("--db must name a file") }
+            guard !db.isEmpty else { throw ValidationError("--db must name a file or a PostgreSQL URL") }
+            guard (1...500).contains(dbConnections) else { throw ValidationError("--db-connections must be in 1...500, got \(dbConnections)") }
             guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
             guard maxConcurrentRequests >= 1 else {
                 throw ValidationError("--max-concurrent-requests must be at least 1, got \(maxConcurrentRequests)")
@@ -106,9 +117,35 @@ extension Recoup {
             factory.durationHistogramBuckets[ServiceMetrics.Name.scoringDuration] = ServiceMetrics.scoringDurationBuckets
             MetricsSystem.bootstrap(factory)
 
+            guard PostgresStore.handles(db) else {
+                let store = try SQLiteStore.open(path: db)
+                logger.info("database open", metadata: ["db.path": "\(db)"])
+                return try await serve(store, policy: policy, governance: governance, registry: registry, logger: logger)
+            }
+            // The pool runs around the whole server, so that it outlives the graceful shutdown of the requests and
+            // background services that use it.
+            let store: PostgresStore
+            do { store = try PostgresStore(url: db, maximumConnections: dbConnections, logger: logger) } catch {
+                throw CommandError(error.description)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await store.run() }
+                defer { group.cancelAll() }
+                do { try await store.open() } catch let error as StoreError { throw CommandError(error.description) }
+                logger.info("database open", metadata: ["db.location": "\(store.location)"])
+                try await serve(store, policy: policy, governance: governance, registry: registry, logger: logger)
+            }
+        }
+
+        /// Loads the model, creates the first admin key when there is none, and runs the server until it is stopped.
+        private func serve(
+            _ store: some ReturnsStore,
+            policy: LanePolicy,
+            governance: GovernancePolicy,
+            registry: PrometheusCollectorRegistry,
+            logger: Logger
+        ) async throws {
             let configuration = serverConfiguration
-            let store = try SQLiteStore.open(path: db)
-            logger.info("database open", metadata: ["db.path": "\(db)"])
             let service = ReturnsService(
                 store: store,
                 models: ModelRegistry(ServingModel(scorer: nil, policy: policy, loadedAt: nil)),

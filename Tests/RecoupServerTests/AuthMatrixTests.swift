@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import RecoupSQLite
 import RecoupService
+import RecoupTestStores
 import Testing
 
 @testable import RecoupServer
@@ -42,9 +43,9 @@ struct AuthMatrixTests {
         (.delete, "/v1/models/shadow", "/v1/models/shadow", []),
     ]
 
-    @Test("every registered route has a row")
-    func everyRouteHasARow() async throws {
-        let server = try await TestServer.make()
+    @Test("every registered route has a row", arguments: Backend.enabled)
+    func everyRouteHasARow(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend: backend)
         for route in buildRouter(server.dependencies).routes where route.path.description.split(separator: "/").first != "ui" {
             let path =
                 "/"
@@ -54,9 +55,9 @@ struct AuthMatrixTests {
         }
     }
 
-    @Test("each route answers each credential with the expected status")
-    func matrix() async throws {
-        let server = try await TestServer.make(model: true)
+    @Test("each route answers each credential with the expected status", arguments: Backend.enabled)
+    func matrix(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend: backend, model: true)
         let revoked = try await server.dependencies.keys.create(role: .admin, label: "revoked", now: server.clock.now)
         try await server.dependencies.database.revokeKey(id: revoked.stored.id, now: server.clock.now)
         let credentials: [(name: String, header: String?, role: Role?)] =

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import RecoupCore
 import RecoupSQLite
 import RecoupService
+import RecoupTestStores
 import Testing
 
 @testable import RecoupServer
@@ -58,9 +59,9 @@ func seed(_ server: TestServer, ids: [String], lane: LaneName = "standard", anom
 
 @Suite("Queue routes: lanes, claims, leases, inspections")
 struct QueueRoutesTests {
-    @Test("claim the top items, extend, release, claim again and complete an inspection")
-    func claimFlow() async throws {
-        let server = try await TestServer.make()
+    @Test("claim the top items, extend, release, claim again and complete an inspection", arguments: Backend.enabled)
+    func claimFlow(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend: backend)
         try await seed(server, ids: ["A", "B", "C"])
         try await server.app().test(.router) { client in
             var token = ""
@@ -126,9 +127,9 @@ struct QueueRoutesTests {
         }
     }
 
-    @Test("an expired lease puts the item back: another station gets it, the late inspection is a 409")
-    func leaseExpiry() async throws {
-        let server = try await TestServer.make()
+    @Test("an expired lease puts the item back: another station gets it, the late inspection is a 409", arguments: Backend.enabled)
+    func leaseExpiry(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend: backend)
         try await seed(server, ids: ["A"])
         try await server.app().test(.router) { client in
             let claimBody = { (station: String) in try body(["warehouse_id": "WH1", "station_id": station, "count": 1, "lease_seconds": 30]) }
@@ -205,9 +206,9 @@ struct QueueRoutesTests {
 
 @Suite("Anomaly review routes")
 struct AnomalyRoutesTests {
-    @Test("the risk team lists flags with reasons and exposure, reviews them, and a closed flag cannot be reviewed again")
-    func review() async throws {
-        let server = try await TestServer.make()
+    @Test("the risk team lists flags with reasons and exposure, reviews them, and a closed flag cannot be reviewed again", arguments: Backend.enabled)
+    func review(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend: backend)
         try await seed(server, ids: ["F1"], lane: "risk_review", anomaly: true)
         try await seed(server, ids: ["N1"])
         try await server.app().test(.router) { client in

@@ -5,6 +5,7 @@ import RecoupCore
 import RecoupSQLite
 import RecoupScoring
 import RecoupService
+import RecoupTestStores
 import RecoupTestSupport
 import RecoupTraining
 import Testing
@@ -19,9 +20,9 @@ func recordJSON(_ record: ReturnRecord) -> String { String(decoding: record.json
 struct ReturnsRoutesTests {
     let records = SmallModel.shared.data.prefix(5).map(\.record)
 
-    @Test("POST /v1/score: one record or a batch, in the contract's form; a bad record does not sink the good ones")
-    func score() async throws {
-        let server = try await TestServer.make(model: true)
+    @Test("POST /v1/score: one record or a batch, in the contract's form; a bad record does not sink the good ones", arguments: Backend.enabled)
+    func score(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend: backend, model: true)
         try await server.app().test(.router) { client in
             try await client.execute(
                 uri: "/v1/score",
@@ -53,9 +54,9 @@ struct ReturnsRoutesTests {
         }
     }
 
-    @Test("POST /v1/returns stores, scores and queues; the same payload again is the same answer; another payload is 409")
-    func ingestIdempotent() async throws {
-        let server = try await TestServer.make(model: true)
+    @Test("POST /v1/returns stores, scores and queues; the same payload again is the same answer; another payload is 409", arguments: Backend.enabled)
+    func ingestIdempotent(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend: backend, model: true)
         try await server.app().test(.router) { client in
             let body = "{\"returns\":[\(recordJSON(records[0])),\(recordJSON(records[1]))]}"
             var first: [[String: Any]] = []
@@ -123,9 +124,9 @@ struct ReturnsRoutesTests {
         }
     }
 
-    @Test("too many records is a 413; no model loaded is a 503")
-    func limits() async throws {
-        let server = try await TestServer.make(model: true) { $0.service.maxBatchRecords = 2 }
+    @Test("too many records is a 413; no model loaded is a 503", arguments: Backend.enabled)
+    func limits(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend: backend, model: true) { $0.service.maxBatchRecords = 2 }
         try await server.app().test(.router) { client in
             let body = "{\"returns\":[" + records.prefix(3).map(recordJSON).joined(separator: ",") + "]}"
             try await client.execute(uri: "/v1/score", method: .post, headers: server.auth(.analyst), body: ByteBuffer(string: body)) { response in
@@ -133,7 +134,7 @@ struct ReturnsRoutesTests {
                 #expect(errorField(response.body, "code") as? String == "too_many_records")
             }
         }
-        let empty = try await TestServer.make(model: false)
+        let empty = try await TestServer.make(backend: backend, model: false)
         try await empty.app().test(.router) { client in
             try await client.execute(uri: "/v1/score", method: .post, headers: empty.auth(.analyst), body: ByteBuffer(string: recordJSON(records[0])))
             {
@@ -145,8 +146,8 @@ struct ReturnsRoutesTests {
 
 @Suite("Model routes", .serialized)
 struct ModelRoutesTests {
-    @Test("reload swaps in a good bundle and re-scores the queue; a tampered one is refused and the old keeps serving")
-    func reload() async throws {
+    @Test("reload swaps in a good bundle and re-scores the queue; a tampered one is refused and the old keeps serving", arguments: Backend.enabled)
+    func reload(_ backend: Backend) async throws {
         let models = FileManager.default.temporaryDirectory.appendingPathComponent("recoup-models-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: models) }
         let bundle = SmallModel.shared.bundle
@@ -159,7 +160,7 @@ struct ModelRoutesTests {
         try Data("{\"format_version\":1}".utf8).write(to: brokenFolder.appendingPathComponent("bundle.json"))
         try ModelBundle.setActive("small-test-2", in: models)
 
-        let server = try await TestServer.make(model: true, modelsDirectory: models)
+        let server = try await TestServer.make(backend: backend, model: true, modelsDirectory: models)
         let records = SmallModel.shared.data.prefix(3).map(\.record)
         try await server.app().test(.router) { client in
             let body = "{\"returns\":[" + records.map(recordJSON).joined(separator: ",") + "]}"

@@ -8,6 +8,7 @@ import RecoupCore
 import RecoupSQLite
 import RecoupScoring
 import RecoupService
+import RecoupTestStores
 import RecoupTestSupport
 import RecoupTraining
 import Synchronization
@@ -22,13 +23,14 @@ final class TestClock: Sendable {
     func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
 }
 
-/// A server over an in-memory database, with one key per role; metrics go to its own Prometheus registry.
+/// A server over an empty database (SQLite in memory, or a fresh PostgreSQL database), with one key per role; metrics go to its own Prometheus registry.
 struct TestServer {
     let dependencies: ServerDependencies
     let clock: TestClock
     let keys: [Role: String]
 
     static func make(
+        backend: Backend = .sqlite,
         model: Bool = false,
         modelsDirectory: URL = URL(fileURLWithPath: "models"),
         database: URL? = nil,
@@ -40,8 +42,9 @@ struct TestServer {
         configure(&configuration)
         let clock = TestClock()
         let registry = PrometheusCollectorRegistry()
+        let store: any ReturnsStore = if let database { try SQLiteStore.open(path: database.path) } else { try await backend.makeStore() }
         let service = ReturnsService(
-            store: try database.map { try SQLiteStore.open(path: $0.path) } ?? SQLiteStore.inMemory(),
+            store: store,
             models: ModelRegistry(
                 ServingModel(
                     scorer: model ? Scorer(bundle: SmallModel.shared.bundle, policy: .default) : nil,

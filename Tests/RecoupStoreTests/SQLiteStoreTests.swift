@@ -2,18 +2,21 @@ import Foundation
 import GRDB
 import RecoupCore
 import RecoupInsights
+import RecoupTestStores
 import Testing
 
+@testable import RecoupPostgres
 @testable import RecoupSQLite
 @testable import RecoupStore
 
 @Suite("Returns database")
 struct ReturnsDatabaseTests {
-    @Test("migrations apply to an empty in-memory database")
-    func migrationsApply() async throws {
-        let db = try SQLiteStore.inMemory()
-        let status = try await db.status()
-        #expect(status.appliedMigrations == SQLiteStore.migrationNames)
+    @Test("migrations apply to an empty database", arguments: Backend.enabled)
+    func migrationsApply(_ backend: Backend) async throws {
+        try await backend.withStore { db in
+            let status = try await db.status()
+            #expect(status.appliedMigrations == (backend == .sqlite ? SQLiteStore.migrationNames : PostgresStore.migrationNames))
+        }
     }
 
     @Test("a database from before ranks kept their terms opens: its queued items keep their order and are re-scored")
@@ -80,64 +83,66 @@ struct ReturnsDatabaseTests {
 
     /// It read the key back by the last inserted row id, which its own audit row had replaced: on a store with more
     /// audit rows than keys (any store that had taken returns) the server crashed creating its first key.
-    @Test("a key created after returns were stored is the key just inserted")
-    func keyAfterReturns() async throws {
-        let db = try SQLiteStore.inMemory()
-        _ = try await db.ingest((1...5).map { newReturn("K-\($0)") }, now: t0, actor: "test")
-        let first = try await db.insertKey(prefix: "aaaaaaaaaaaa", secretHash: "h1", role: .admin, label: "first", now: t0)
-        let second = try await db.insertKey(prefix: "bbbbbbbbbbbb", secretHash: "h2", role: .risk, label: "second", now: t0)
-        #expect(first.prefix == "aaaaaaaaaaaa" && first.role == .admin)
-        #expect(second.prefix == "bbbbbbbbbbbb" && second.role == .risk)
+    @Test("a key created after returns were stored is the key just inserted", arguments: Backend.enabled)
+    func keyAfterReturns(_ backend: Backend) async throws {
+        try await backend.withStore { db in
+            _ = try await db.ingest((1...5).map { newReturn("K-\($0)") }, now: t0, actor: "test")
+            let first = try await db.insertKey(prefix: "aaaaaaaaaaaa", secretHash: "h1", role: .admin, label: "first", now: t0)
+            let second = try await db.insertKey(prefix: "bbbbbbbbbbbb", secretHash: "h2", role: .risk, label: "second", now: t0)
+            #expect(first.prefix == "aaaaaaaaaaaa" && first.role == .admin)
+            #expect(second.prefix == "bbbbbbbbbbbb" && second.role == .risk)
+        }
     }
 
-    @Test("insights count what is stored: a completed inspection's value and disposition reach leakage and root causes")
-    func insightsCounts() async throws {
-        let db = try SQLiteStore.inMemory()
-        let terms = RankTerms(
-            valueLossPerDay: 2.5,
-            fraudLossPerDay: 0,
-            lateLossPerDay: 1,
-            inspectionMinutes: 5,
-            refundAt: t0 + 5 * 86_400,
-            dueAt: t0 + 72 * 3600
-        )
-        let ranked = QueueRank(key: 1, changes: [], terms: terms, serviceLevelHours: 72)
-        _ = try await db.ingest(
-            [newReturn("I-1", rank: ranked), newReturn("I-2", rank: ranked), newReturn("I-3", warehouse: "WH2", rank: ranked)],
-            now: t0,
-            actor: nil
-        )
-        let claim = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S1", count: 1, leaseSeconds: 60, now: t0)
-        let id = try #require(claim.items.first?.returnID)
-        let outcome = InspectionOutcome(grade: .b, disposition: .outlet, recoveryValue: 15, fraudConfirmed: false, notes: nil)
-        try await db.completeInspection(returnID: id, token: claim.token, outcome: outcome, now: t0 + 10)
-        let byDisposition = try await db.leakage(.disposition, since: nil)
-        let outlet = try #require(byDisposition.first { $0.key == "outlet" })
-        #expect(outlet.returns == 1 && outlet.inspected == 1 && outlet.refunded == 40 && outlet.recovered == 15 && outlet.leakage == 25)
-        #expect(byDisposition.first { $0.key == LeakageGrouping.notInspected }?.returns == 2)
-        let byWarehouse = try await db.rootCauseCells(.warehouseID, since: nil)
-        #expect(byWarehouse.reduce(0) { $0 + $1.returns } == 3)
-        #expect(byWarehouse.reduce(0) { $0 + $1.money } == 3 * 40 - 15)
-        let storedOn = Day(containingSecondsSinceEpoch: t0.timeIntervalSince1970)
-        #expect(try await db.rootCauseCells(.warehouseID, since: storedOn).count == byWarehouse.count)
-        #expect(try await db.rootCauseCells(.warehouseID, since: storedOn + 1).isEmpty)  // stored before the window
-        #expect(try await db.leakage(.channel, since: storedOn + 1).isEmpty)
-        // The value it lost waiting 10 s, by its rank's decay model; its cycle times in its warehouse and lane.
-        let rank = try #require(try await db.detail(returnID: id, now: t0 + 10).queue?.rank)
-        let lost = try #require(outlet.lostToWaiting)
-        #expect(abs(lost - rank.terms.valueLost(from: t0, to: t0 + 10)) < 1e-9 && abs(lost - 2.5 * 10 / 86_400) < 1e-9)
-        let cycles = try await db.cycleTimes(since: nil, now: t0 + 10)
-        let standard = try #require(cycles.first { $0.warehouseID == "WH1" && $0.lane == "standard" })
-        #expect(standard.stages.map(\.stage) == CycleStage.allCases)
-        #expect(standard.stages.first { $0.stage == .requestedToReceived }?.count == 2)
-        #expect(standard.stages.first { $0.stage == .receivedToInspected }?.count == 1)
-        #expect(standard.inspectedPastServiceLevel == 0 && standard.waitingPastServiceLevel == 0)
-        let inspected = try #require(standard.stages.first { $0.stage == .receivedToInspected }?.medianHours)
-        #expect(abs(inspected * 3600 - 10) / 10 < 0.023)  // 10 s, to the histogram's 2.2%
-        #expect(
-            try await db.cycleTimes(since: nil, now: t0 + 30 * 86_400).first { $0.lane == "standard" && $0.warehouseID == "WH1" }?
-                .waitingPastServiceLevel == 1
-        )
+    @Test("insights count what is stored: a completed inspection's value and disposition reach leakage and root causes", arguments: Backend.enabled)
+    func insightsCounts(_ backend: Backend) async throws {
+        try await backend.withStore { db in
+            let terms = RankTerms(
+                valueLossPerDay: 2.5,
+                fraudLossPerDay: 0,
+                lateLossPerDay: 1,
+                inspectionMinutes: 5,
+                refundAt: t0 + 5 * 86_400,
+                dueAt: t0 + 72 * 3600
+            )
+            let ranked = QueueRank(key: 1, changes: [], terms: terms, serviceLevelHours: 72)
+            _ = try await db.ingest(
+                [newReturn("I-1", rank: ranked), newReturn("I-2", rank: ranked), newReturn("I-3", warehouse: "WH2", rank: ranked)],
+                now: t0,
+                actor: nil
+            )
+            let claim = try await db.claim(lane: "standard", warehouseID: "WH1", stationID: "S1", count: 1, leaseSeconds: 60, now: t0)
+            let id = try #require(claim.items.first?.returnID)
+            let outcome = InspectionOutcome(grade: .b, disposition: .outlet, recoveryValue: 15, fraudConfirmed: false, notes: nil)
+            try await db.completeInspection(returnID: id, token: claim.token, outcome: outcome, now: t0 + 10)
+            let byDisposition = try await db.leakage(.disposition, since: nil)
+            let outlet = try #require(byDisposition.first { $0.key == "outlet" })
+            #expect(outlet.returns == 1 && outlet.inspected == 1 && outlet.refunded == 40 && outlet.recovered == 15 && outlet.leakage == 25)
+            #expect(byDisposition.first { $0.key == LeakageGrouping.notInspected }?.returns == 2)
+            let byWarehouse = try await db.rootCauseCells(.warehouseID, since: nil)
+            #expect(byWarehouse.reduce(0) { $0 + $1.returns } == 3)
+            #expect(byWarehouse.reduce(0) { $0 + $1.money } == 3 * 40 - 15)
+            let storedOn = Day(containingSecondsSinceEpoch: t0.timeIntervalSince1970)
+            #expect(try await db.rootCauseCells(.warehouseID, since: storedOn).count == byWarehouse.count)
+            #expect(try await db.rootCauseCells(.warehouseID, since: storedOn + 1).isEmpty)  // stored before the window
+            #expect(try await db.leakage(.channel, since: storedOn + 1).isEmpty)
+            // The value it lost waiting 10 s, by its rank's decay model; its cycle times in its warehouse and lane.
+            let rank = try #require(try await db.detail(returnID: id, now: t0 + 10).queue?.rank)
+            let lost = try #require(outlet.lostToWaiting)
+            #expect(abs(lost - rank.terms.valueLost(from: t0, to: t0 + 10)) < 1e-9 && abs(lost - 2.5 * 10 / 86_400) < 1e-9)
+            let cycles = try await db.cycleTimes(since: nil, now: t0 + 10)
+            let standard = try #require(cycles.first { $0.warehouseID == "WH1" && $0.lane == "standard" })
+            #expect(standard.stages.map(\.stage) == CycleStage.allCases)
+            #expect(standard.stages.first { $0.stage == .requestedToReceived }?.count == 2)
+            #expect(standard.stages.first { $0.stage == .receivedToInspected }?.count == 1)
+            #expect(standard.inspectedPastServiceLevel == 0 && standard.waitingPastServiceLevel == 0)
+            let inspected = try #require(standard.stages.first { $0.stage == .receivedToInspected }?.medianHours)
+            #expect(abs(inspected * 3600 - 10) / 10 < 0.023)  // 10 s, to the histogram's 2.2%
+            #expect(
+                try await db.cycleTimes(since: nil, now: t0 + 30 * 86_400).first { $0.lane == "standard" && $0.warehouseID == "WH1" }?
+                    .waitingPastServiceLevel == 1
+            )
+        }
     }
 
     @Test("a file database is in WAL mode, creates its folder and keeps data across reopen")

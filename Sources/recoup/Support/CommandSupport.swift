@@ -1,4 +1,6 @@
+internal import ArgumentParser
 internal import Foundation
+internal import RecoupPostgres
 internal import RecoupSQLite
 internal import RecoupScoring
 internal import RecoupStore
@@ -32,10 +34,31 @@ enum CommandSupport {
     }
 }
 
+/// The database a `--db` value names: a `postgres://` or `postgresql://` URL selects PostgreSQL, anything else is a
+/// SQLite file.
 enum StoreAccess {
-    /// An existing store (a command that reads the service's data must not create an empty one).
-    static func open(_ path: String) throws -> SQLiteStore {
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandError("no database at \(path)") }
-        do { return try SQLiteStore.open(path: path) } catch { throw CommandError(error.description) }
+    /// The help of every `--db` option.
+    static let help: ArgumentHelp =
+        "SQLite database file, or a PostgreSQL URL (postgresql://user:password@host:port/database)."
+
+    /// Runs `body` with the store `location` names, opened and migrated (a PostgreSQL pool runs for the body's
+    /// duration). A SQLite file must exist when `mustExist` (a command that reads the service's data must not create
+    /// an empty one). Failures to open are one line naming the database and what failed.
+    static func withStore<Result>(
+        _ location: String,
+        mustExist: Bool = true,
+        _ body: (any ReturnsStore) async throws -> Result
+    ) async throws -> Result {
+        if PostgresStore.handles(location) {
+            do {
+                return try await PostgresStore.withStore(url: location) { store in try await body(store) }
+            } catch let error as StoreError {
+                throw CommandError(error.description)
+            }
+        }
+        if mustExist, !FileManager.default.fileExists(atPath: location) { throw CommandError("no database at \(location)") }
+        let store: SQLiteStore
+        do { store = try SQLiteStore.open(path: location) } catch { throw CommandError(error.description) }
+        return try await body(store)
     }
 }

@@ -1,0 +1,69 @@
+package import Foundation
+internal import PostgresNIO
+package import RecoupStore
+
+extension PostgresStore {
+    package func insertKey(prefix: String, secretHash: String, role: Role, label: String?, now: Date) async throws -> StoredAPIKey {
+        try await write { db in
+            guard
+                let row = try await db.row(
+                    """
+                    INSERT INTO api_key (prefix, secret_hash, role, label, created_at)
+                    VALUES (\(prefix), \(secretHash), \(role), \(label), \(now.storedSeconds))
+                    RETURNING id, prefix, secret_hash, role, label, created_at, revoked_at
+                    """
+                )
+            else { throw StoreError.corrupt("the key with prefix \(prefix) was not there after its insert") }
+            try await audit(db, nil, .keyCreated, actor: nil, detail: "prefix \(prefix), role \(role.rawValue)", at: now.storedSeconds)
+            return try storedKey(row)
+        }
+    }
+
+    package func keys() async throws -> [StoredAPIKey] {
+        try await read { db in try await db.rows("SELECT * FROM api_key ORDER BY id DESC").map(storedKey) }
+    }
+
+    package func key(prefix: String) async throws -> StoredAPIKey? {
+        try await read { db in
+            try await db.row("SELECT * FROM api_key WHERE prefix = \(prefix)").map(storedKey)
+        }
+    }
+
+    package func activeKeyCount() async throws -> Int {
+        try await read { db in try await db.value("SELECT COUNT(*) FROM api_key WHERE revoked_at IS NULL", as: Int.self) ?? 0 }
+    }
+
+    /// One statement finds and revokes the key (its row stays locked until the audit row is written with it).
+    package func revokeKey(id: Int64, now: Date) async throws {
+        try await write { db in
+            guard
+                try await db.value(
+                    "UPDATE api_key SET revoked_at = COALESCE(revoked_at, \(now.storedSeconds)) WHERE id = \(id) RETURNING true",
+                    as: Bool.self
+                ) != nil
+            else { throw StoreError.keyNotFound(id) }
+            try await audit(db, nil, .keyRevoked, actor: nil, detail: "id \(id)", at: now.storedSeconds)
+        }
+    }
+
+    /// A key from a row of `api_key` (or a query that selects its columns under their names).
+    func storedKey(_ row: PostgresRandomAccessRow) throws -> StoredAPIKey {
+        StoredAPIKey(
+            id: try row.get("id", as: Int64.self),
+            prefix: try row.get("prefix", as: String.self),
+            secretHash: try row.get("secret_hash", as: String.self),
+            role: try row.get("role", as: Role.self),
+            label: try row.get("label", as: String?.self),
+            createdAt: try row.date("created_at"),
+            revokedAt: try row.optionalDate("revoked_at")
+        )
+    }
+
+    package func recordModelEvent(version: String?, outcome: ModelEventOutcome, detail: String?, now: Date) async throws {
+        try await write { db in
+            try await db.execute(
+                "INSERT INTO model_event (version, outcome, detail, at) VALUES (\(version), \(outcome), \(detail), \(now.storedSeconds))"
+            )
+        }
+    }
+}
