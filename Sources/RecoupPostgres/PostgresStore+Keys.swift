@@ -66,4 +66,47 @@ extension PostgresStore {
             )
         }
     }
+
+    package func activeModelVersion() async throws -> String? {
+        try await read { db in try await db.value("SELECT version FROM active_model WHERE id = 1", as: String.self) }
+    }
+
+    package func setActiveModelVersion(_ version: String, now: Date) async throws {
+        try await write { db in
+            try await db.execute(
+                """
+                INSERT INTO active_model (id, version, set_at) VALUES (1, \(version), \(now.storedSeconds))
+                ON CONFLICT (id) DO UPDATE SET version = excluded.version, set_at = excluded.set_at
+                """
+            )
+        }
+    }
+
+    /// Holds a session-level advisory lock named after the job on one connection of the pool while `body` runs (its
+    /// queries use other connections); another replica's attempt finds it taken and returns `nil`. A replica that
+    /// dies while holding it loses the connection, which releases the lock.
+    package func exclusively<Result: Sendable>(_ job: String, _ body: () async throws -> Result) async throws -> Result? {
+        let key = Self.lockKey(job)
+        return try await read { db in
+            guard try await db.value("SELECT pg_try_advisory_lock(\(key))", as: Bool.self) == true else { return nil }
+            do {
+                let result = try await body()
+                try await db.execute("SELECT pg_advisory_unlock(\(key))")
+                return result
+            } catch {
+                try? await db.execute("SELECT pg_advisory_unlock(\(key))")
+                throw error
+            }
+        }
+    }
+
+    /// A stable 64-bit key for a job's name (FNV-1a), apart from the migrations' lock.
+    static func lockKey(_ job: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in ("recoup.job." + job).utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0100_0000_01b3
+        }
+        return Int(bitPattern: UInt(hash))
+    }
 }

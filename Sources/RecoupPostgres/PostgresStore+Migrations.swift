@@ -95,6 +95,7 @@ extension PostgresStore {
                     created_at float8 NOT NULL, expires_at float8 NOT NULL);
                 CREATE INDEX web_session_expires_at ON web_session (expires_at);
                 CREATE TABLE predicted_disposition (disposition text PRIMARY KEY, count bigint NOT NULL);
+                CREATE TABLE active_model (id integer PRIMARY KEY CHECK (id = 1), version text NOT NULL, set_at float8 NOT NULL);
                 CREATE TABLE return_authorization (
                     return_id text COLLATE "C" PRIMARY KEY, payload_hash text NOT NULL, decision text NOT NULL, refund_timing text,
                     model_version text NOT NULL, payload bytea NOT NULL, decided_at float8 NOT NULL, actor text);

@@ -63,4 +63,24 @@ extension SQLiteStore {
             )
         }
     }
+
+    package func activeModelVersion() async throws -> String? {
+        try await writer.read { db in try db.value("SELECT version FROM activeModel WHERE id = 1", as: String.self) }
+    }
+
+    package func setActiveModelVersion(_ version: String, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(
+                literal: """
+                    INSERT INTO activeModel (id, version, setAt) VALUES (1, \(version), \(now.storedSeconds))
+                    ON CONFLICT (id) DO UPDATE SET version = excluded.version, setAt = excluded.setAt
+                    """
+            )
+        }
+    }
+
+    /// One process writes a SQLite file (GRDB's rule), so no other process can be running the job: `body` runs.
+    package func exclusively<Result: Sendable>(_ job: String, _ body: () async throws -> Result) async throws -> Result? {
+        try await body()
+    }
 }

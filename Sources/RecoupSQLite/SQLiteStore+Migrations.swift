@@ -337,6 +337,11 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v10-active-model") { db in
+            // The model version a reload swapped in, which every process on the store serves (the shared store's rule,
+            // kept here too so that both stores behave the same).
+            try db.execute(sql: "CREATE TABLE activeModel (id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL, setAt DOUBLE NOT NULL)")
+        }
         return migrator
     }
 }

@@ -25,7 +25,7 @@ package func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "recoup"),
         services: [
             PeriodicService.queueUpkeep(service, logger: logger), RescoringService(service: service, logger: logger),
-            PeriodicService.monitoring(service, logger: logger),
+            PeriodicService.monitoring(service, logger: logger), PeriodicService.modelFollower(service, logger: logger),
         ],
         logger: logger
     )

@@ -28,6 +28,14 @@ package struct PeriodicService: Service {
         }
     }
 
+    /// Follows the store's active model: when a reload on another replica sharing the store swapped in a new version,
+    /// this one loads it from its own models folder within `interval` (one indexed read per round).
+    package static func modelFollower(_ service: ReturnsService, every interval: Duration = .seconds(2), logger: Logger) -> PeriodicService {
+        PeriodicService(interval: interval, logger: logger, failure: "following the store's active model failed") {
+            try await service.followActiveModel()
+        }
+    }
+
     /// Computes the model monitor over the last 7 days, which sets its Prometheus gauges (largest PSI, live metrics,
     /// shadow deltas), so that alerts do not depend on someone reading the route.
     package static func monitoring(_ service: ReturnsService, every interval: Duration = .seconds(300), logger: Logger) -> PeriodicService {

@@ -25,6 +25,8 @@ package final class ServingModel: Sendable {
 package final class ModelRegistry: Sendable {
     private let state: Mutex<ServingModel>
     private let challenger = Mutex<Scorer?>(nil)
+    /// The store's active version this replica could not load (tried once until the active version changes).
+    private let unfollowable = Mutex<String?>(nil)
     /// The version of each model swapped in, newest kept when the listener is behind.
     package let swaps: AsyncStream<String>
     private let announce: AsyncStream<String>.Continuation
@@ -48,6 +50,12 @@ package final class ModelRegistry: Sendable {
             return old
         }
     }
+
+    /// Whether `version` is the active version this replica already failed to load.
+    func refusedToFollow(_ version: String) -> Bool { unfollowable.withLock { $0 == version } }
+
+    /// Remembers the active version this replica cannot load.
+    func refuseToFollow(_ version: String) { unfollowable.withLock { $0 = version } }
 
     /// Replaces the serving model and announces it; returns the previous one.
     @discardableResult

@@ -17,9 +17,10 @@ package struct ModelSwap: Sendable, Equatable {
 extension ReturnsService {
     /// Loads `version` (or the one `models/ACTIVE` names) and swaps it in; on any problem the old model keeps serving
     /// and the error says why. Every attempt is recorded in the store. The swap is announced to the re-scoring
-    /// service, which re-scores the queue in the background.
+    /// service, which re-scores the queue in the background. With `publish` (a reload), the version becomes the store's
+    /// active model, which the other replicas on the store follow (``followActiveModel()``).
     @discardableResult
-    package func loadModel(version: String? = nil) async throws -> ModelSwap {
+    package func loadModel(version: String? = nil, publish: Bool = true) async throws -> ModelSwap {
         let now = clock()
         let directory = modelsDirectory
         let policy = policy
@@ -37,6 +38,7 @@ extension ReturnsService {
         }
         switch loaded {
         case .success(let bundle):
+            if publish { try await storeCall { try await store.setActiveModelVersion(bundle.version, now: now) } }
             let previous = models.swap(ServingModel(scorer: Scorer(bundle: bundle, policy: policy), policy: policy, loadedAt: now))
             try? await store.recordModelEvent(
                 version: bundle.version,
@@ -52,11 +54,31 @@ extension ReturnsService {
         }
     }
 
+    /// Swaps in the store's active model when another replica's reload changed it (the background follower calls this
+    /// every few seconds). A version this replica cannot load is recorded as refused once and not tried again until
+    /// the active version changes; the current model keeps serving.
+    package func followActiveModel() async throws {
+        guard let wanted = try await store.activeModelVersion(), wanted != models.current.version, !models.refusedToFollow(wanted) else {
+            return
+        }
+        do {
+            try await loadModel(version: wanted, publish: false)
+        } catch let error as ServiceError {  // not in this replica's folder, or refused
+            models.refuseToFollow(wanted)
+            throw error
+        }
+    }
+
     /// Re-scores queued returns that an older model scored, in chunks (each scored on the pool), until none is left
-    /// or a newer model arrives. Each item keeps its place in time: its rank is computed for its own arrival.
+    /// or a newer model arrives. Each item keeps its place in time: its rank is computed for its own arrival. When
+    /// another replica on the store is re-scoring already, this one leaves it to it.
     /// - Returns: how many were re-scored.
     @discardableResult
     package func rescoreQueue(chunk: Int = 500) async throws -> Int {
+        try await store.exclusively("rescore-queue") { try await rescoreQueueChunks(chunk: chunk) } ?? 0
+    }
+
+    private func rescoreQueueChunks(chunk: Int) async throws -> Int {
         guard let scorer = models.current.scorer else { return 0 }
         var total = 0
         while models.current.version == scorer.version {

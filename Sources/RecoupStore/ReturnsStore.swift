@@ -140,4 +140,15 @@ package protocol ReturnsStore: Sendable {
     func deleteExpiredSessions(now: Date) async throws -> Int
     /// Records a model load or a refused one.
     func recordModelEvent(version: String?, outcome: ModelEventOutcome, detail: String?, now: Date) async throws
+    /// The model version every process on this store should serve: the latest one a reload swapped in, or `nil` before
+    /// any reload.
+    func activeModelVersion() async throws -> String?
+    /// Records the version a reload swapped in, for the other processes on this store to follow.
+    func setActiveModelVersion(_ version: String, now: Date) async throws
+
+    // MARK: Coordination
+
+    /// Runs `body` unless another process on this store is running the job named `job` now; `nil` when one is. (A job
+    /// that every replica would start, such as re-scoring the queue after a model swap, then runs once.)
+    func exclusively<Result: Sendable>(_ job: String, _ body: () async throws -> Result) async throws -> Result?
 }

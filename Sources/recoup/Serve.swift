@@ -77,7 +77,7 @@ extension Recoup {
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
             guard !db.isEmpty else { throw ValidationError("--db must name a file or a PostgreSQL URL") }
-            guard (1...500).contains(dbConnections) else { throw ValidationError("--db-connections must be in 1...500, got \(dbConnections)") }
+            guard (2...500).contains(dbConnections) else { throw ValidationError("--db-connections must be in 2...500, got \(dbConnections)") }
             guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1, got \(maxBatch)") }
             guard maxConcurrentRequests >= 1 else {
                 throw ValidationError("--max-concurrent-requests must be at least 1, got \(maxConcurrentRequests)")
@@ -157,7 +157,8 @@ extension Recoup {
                 governance: governance
             )
             do {
-                let loaded = try await service.loadModel()
+                // The store's active model (a reload on any replica sets it), else the one models/ACTIVE names.
+                let loaded = try await service.loadModel(version: try await store.activeModelVersion(), publish: false)
                 logger.info("model loaded", metadata: ["model.version": "\(loaded.version)"])
             } catch {
                 logger.error(

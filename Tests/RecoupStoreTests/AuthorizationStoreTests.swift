@@ -264,7 +264,7 @@ struct AuthorizationStoreTests {
         }
         let db = try SQLiteStore.open(path: path)
         #expect(try await db.status().appliedMigrations == SQLiteStore.migrationNames)
-        #expect(SQLiteStore.migrationNames.suffix(2) == ["v8-summary-totals", "v9-authorizations"])
+        #expect(SQLiteStore.migrationNames.contains("v9-authorizations"))
         #expect(try await db.detail(returnID: "OLD-1", now: t0).history.map(\.kind) == [.ingested])
         let approve = newAuthorization("OLD-1")
         let received = ReceiptLink(receivedAt: t0, modelVersion: "m1", assessment: Data("{}".utf8), queueState: .queued)
