@@ -86,10 +86,11 @@ def request(port: int, method: str, path: str, body=None, key: str | None = None
 
 @dataclass
 class Server:
-    """A `recoup serve` child process."""
+    """A `recoup serve` child process. `db` is a SQLite file (the logs go next to it) or a PostgreSQL URL string
+    (several replicas may share it; the logs then go to `log_dir`)."""
 
     binary: Path
-    db: Path
+    db: Path | str
     models: Path
     port: int = field(default_factory=free_port)
     extra: list[str] = field(default_factory=list)
@@ -97,12 +98,18 @@ class Server:
     admin_key: str | None = None
     log_path: Path | None = None
     starts: int = 0
+    log_dir: Path | None = None
 
     def start(self, wait_ready: bool = True, timeout: float = 60.0) -> None:
         self.starts += 1
         if self not in _SERVERS:
             _SERVERS.append(self)
-        self.log_path = self.db.with_suffix(f".serve{self.starts}.log")
+        if self.log_dir is not None:
+            self.log_path = self.log_dir / f"serve-{self.port}.{self.starts}.log"
+        elif isinstance(self.db, Path):
+            self.log_path = self.db.with_suffix(f".serve{self.starts}.log")
+        else:
+            raise ValueError(f"Server with db {self.db!r} needs a log_dir")
         out = open(self.log_path, "wb")
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
         self.process = subprocess.Popen(
@@ -168,6 +175,63 @@ def _stop_servers() -> None:
     """A check that stops half-way (an exception, Ctrl-C) must not leave its server running."""
     for server in _SERVERS:
         server.kill()
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster in `folder` (`scripts/postgres-cluster.sh`), stopped at exit at the latest."""
+
+    SCRIPT = ROOT / "scripts" / "postgres-cluster.sh"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.url: str | None = None  # of the `postgres` database
+        self.port: int | None = None
+
+    def _run(self, *args: str, timeout: float = 120) -> str:
+        done = subprocess.run([str(self.SCRIPT), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+        if done.returncode != 0:
+            raise RuntimeError(f"postgres-cluster.sh {' '.join(args)} exited with {done.returncode}: {done.stderr[-2000:]}")
+        return done.stdout
+
+    def start(self) -> str:
+        """Starts the cluster (initdb the first time; the same port again afterwards) and returns its URL."""
+        out = self._run("start", str(self.folder), *([str(self.port)] if self.port else []))
+        self.url = out.strip().splitlines()[-1]
+        self.port = int(self.url.rsplit(":", 1)[1].split("/")[0])
+        if self not in _CLUSTERS:
+            _CLUSTERS.append(self)
+        return self.url
+
+    def create_database(self, name: str) -> str:
+        """CREATE DATABASE `name`; the URL of the new database."""
+        subprocess.run(["psql", self.url, "-q", "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True, timeout=60)
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("stop", str(self.folder), mode)
+
+    def restart(self, mode: str = "immediate") -> None:
+        self._run("restart", str(self.folder), mode)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        try:
+            return (self.folder / "log").read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+_CLUSTERS: list[PostgresCluster] = []
+
+
+@atexit.register
+def _stop_clusters() -> None:
+    """A check that stops half-way must not leave its cluster running either (its servers go first)."""
+    _stop_servers()
+    for cluster in _CLUSTERS:
+        try:
+            cluster.stop("immediate")
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
 
 
 def generate_records(binary: Path, rows: int, seed: int, folder: Path) -> list[dict]:

@@ -145,14 +145,19 @@ class Run:
             # else: abandon the lease; it expires and the item goes back to its lane
 
 
-def verify(run: Run) -> dict:
+def verify(run: Run, ports: list[int] | None = None, workers: int = 4) -> dict:
+    """The checks above over what `run` (a Run, or any object with its server, key, acked, claims, released and
+    inspected) recorded. The returns are read back through `ports` in turn (default: the run's server) with `workers`
+    threads; the result holds every item read (`details`) for the callers' own checks."""
     problems: list[str] = []
     lost = 0
     port, key = run.server.port, run.key
+    ports = ports or [port]
     details: dict[str, dict] = {}
     claimed_ids = {rid for c in run.claims for rid in c["ids"]}
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        fetched = dict(zip(run.acked, pool.map(lambda rid: request(port, "GET", f"/v1/returns/{rid}", key=key), run.acked)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        fetched = dict(zip(run.acked, pool.map(
+            lambda pair: request(ports[pair[0] % len(ports)], "GET", f"/v1/returns/{pair[1]}", key=key), enumerate(run.acked))))
     for rid, assessment in run.acked.items():
         r = fetched[rid]
         if r.status != 200:
@@ -269,7 +274,7 @@ def verify(run: Run) -> dict:
                 completed = True
                 holder = None
     return {"lost": lost, "problems": problems, "client_overlaps": client_overlaps, "history_overlaps": history_overlaps,
-            "leases_in_history": leases_seen}
+            "leases_in_history": leases_seen, "details": details}
 
 
 def main() -> None:

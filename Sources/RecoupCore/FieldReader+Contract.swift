@@ -52,7 +52,7 @@ extension FieldReader {
         number(.shippingCostBack, nonNegative, required: false, into: &row)
     }
 
-    /// A text field: present when non-empty (after trimming, for categories) and valid UTF-8.
+    /// A text field: present when non-empty (after trimming, for categories), valid UTF-8 and without U+0000.
     @inline(__always)
     mutating func text(_ field: ContractField, into row: inout FieldTable) {
         guard let raw = bytes(field) else { return }
@@ -60,6 +60,10 @@ extension FieldReader {
         guard !text.isEmpty else { return }
         guard Self.isValidUTF8(text) else {
             errors.append(RecordError(position: position, field: field, value: nil, kind: .invalidUTF8))
+            return
+        }
+        guard !text.contains(0) else {
+            errors.append(RecordError(position: position, field: field, value: nil, kind: .nulCharacter))
             return
         }
         row.textBases[field.rawValue] = text.baseAddress

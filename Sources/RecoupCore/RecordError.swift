@@ -44,6 +44,8 @@ package struct RecordError: Error, Sendable, Hashable, CustomStringConvertible {
         case fieldCount(expected: Int, found: Int)
         /// The bytes are not valid UTF-8.
         case invalidUTF8
+        /// Text holding the character U+0000 (a JSON `\u0000`), which no store keeps in text.
+        case nulCharacter
         // JSON structure
         /// An element of `returns` is not a JSON object.
         case notAnObject(found: String)
@@ -110,6 +112,7 @@ package struct RecordError: Error, Sendable, Hashable, CustomStringConvertible {
         case .quoteInUnquotedField: return "\(shown): a double quote inside an unquoted field (quote the whole field, doubling inner quotes)"
         case .fieldCount(let expected, let found): return "\(found) fields, but the header has \(expected)"
         case .invalidUTF8: return "the bytes are not valid UTF-8"
+        case .nulCharacter: return "the text holds the character U+0000, which text values may not contain"
         case .notAnObject(let found): return "expected a JSON object, found \(found)"
         case .wrongJSONType(let found): return "expected a scalar value, found a JSON \(found)"
         case .missingValue: return "missing (empty, null or absent) but required"
@@ -141,7 +144,7 @@ extension RecordError.Kind {
     /// Whether the message should end with what the field expects (value errors, not syntax errors).
     var expectsValue: Bool {
         switch self {
-        case .unterminatedQuote, .textAfterClosingQuote, .quoteInUnquotedField, .fieldCount, .invalidUTF8,
+        case .unterminatedQuote, .textAfterClosingQuote, .quoteInUnquotedField, .fieldCount, .invalidUTF8, .nulCharacter,
             .notAnObject, .wrongJSONType, .requestedBeforeOrder:
             false
         default:

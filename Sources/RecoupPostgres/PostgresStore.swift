@@ -200,24 +200,31 @@ extension PostgresStore {
         }
     }
 
-    /// Maps the failures of reaching the server (refused, lost, timed out) to ``StoreError/unavailable(_:)``, so that the
-    /// service answers 503 and retries later; SQL errors are left as they are.
+    /// Runs `body`, giving its failures the store's meaning: the server out of reach (refused, lost, timed out) is
+    /// ``StoreError/unavailable(_:)``, so that the service answers 503 and the client retries; text PostgreSQL cannot
+    /// keep (U+0000) is ``StoreError/unstorableText(_:)``, a 400; a failed transaction is the failure of the step that
+    /// failed; other SQL errors are left as they are (a 500, logged).
     private func unavailableIfUnreachable<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
-        } catch let error as PSQLError where error.serverInfo == nil {
-            throw StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(error))")
-        } catch let error as PostgresTransactionError {
-            if let begin = error.beginError as? PSQLError, begin.serverInfo == nil {
-                throw StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(begin))")
-            }
-            if let closure = error.closureError { throw closure }
-            if let commit = error.commitError as? PSQLError, commit.serverInfo == nil {
-                throw StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(commit))")
-            }
-            throw error.commitError ?? error.beginError ?? error
-        } catch let error as ConnectionPoolError where error == .connectionCreationCircuitBreakerTripped {
-            throw StoreError.unavailable("PostgreSQL at \(location): no connection could be made")
+        } catch {
+            throw classify(error)
+        }
+    }
+
+    private func classify(_ error: any Error) -> any Error {
+        switch error {
+        case let failed as PostgresTransactionError:
+            guard let step = failed.closureError ?? failed.beginError ?? failed.commitError ?? failed.rollbackError else { return failed }
+            return classify(step)
+        case let psql as PSQLError where psql.serverInfo?[.sqlState] == "22021":  // character_not_in_repertoire
+            return StoreError.unstorableText(Self.describe(psql))
+        case let psql as PSQLError where psql.serverInfo == nil:
+            return StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(psql))")
+        case let pool as ConnectionPoolError where pool == .connectionCreationCircuitBreakerTripped:
+            return StoreError.unavailable("PostgreSQL at \(location): no connection could be made")
+        default:
+            return error
         }
     }
 

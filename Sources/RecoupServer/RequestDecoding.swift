@@ -24,13 +24,31 @@ extension Request {
     }
 }
 
-/// Decodes JSON, mapping `DecodingError` to a 400 naming the field and what was expected.
+/// Decodes JSON, mapping `DecodingError` to a 400 naming the field and what was expected. Text holding U+0000 (a
+/// `\u0000` escape) is refused: no store keeps it in text.
 func decodeJSONBody<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+    if let escape = nulEscape(in: bytes) {
+        throw APIError.badRequest("the body holds \\u0000 at byte \(escape): text values may not contain the character U+0000")
+    }
     do {
         return try JSONDecoder().decode(type, from: Data(bytes))
     } catch let error as DecodingError {
         throw APIError.badRequest(decodingError: error)
     }
+}
+
+/// The offset of the first `\u0000` escape of a JSON text (an escaped backslash before it does not count).
+func nulEscape(in bytes: [UInt8]) -> Int? {
+    var i = 0
+    while i + 5 < bytes.count {
+        if bytes[i] == UInt8(ascii: "\\") {
+            if bytes[i + 1] == UInt8(ascii: "u"), bytes[(i + 2)...(i + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) { return i }
+            i += 2  // any other escape, an escaped backslash included
+        } else {
+            i += 1
+        }
+    }
+    return nil
 }
 
 extension APIError {

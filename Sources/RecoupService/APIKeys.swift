@@ -90,7 +90,7 @@ package struct APIKeys: Sendable {
         if let cached = cache.lookup(token.prefix, now: Date()) {
             stored = cached
         } else {
-            guard let fetched = try await store.key(prefix: token.prefix) else { return .failure(.unknown) }
+            guard let fetched = try await storeCall({ try await store.key(prefix: token.prefix) }) else { return .failure(.unknown) }
             cache.store(fetched, now: Date())
             stored = fetched
         }

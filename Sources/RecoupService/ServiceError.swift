@@ -67,6 +67,8 @@ package struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible
             self.init(.internalError, "internal error")
         case .unavailable:
             self.init(.unavailable, "the database is unavailable; try again shortly")
+        case .unstorableText:
+            self.init(.invalidInput, "a text value holds the character U+0000, which text values may not contain")
         }
     }
 

@@ -22,6 +22,8 @@ package enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case authorizationNotFound(String)
     /// A stored value could not be read back.
     case corrupt(String)
+    /// A text value the database cannot keep (the character U+0000 in PostgreSQL text).
+    case unstorableText(String)
     /// The database server cannot be reached now (a shared store): try again later; nothing was written.
     case unavailable(String)
 
@@ -39,6 +41,7 @@ package enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .authorizationNotFound(let id): "no authorization for return_id \"\(id)\""
         case .corrupt(let what): "stored data cannot be read: \(what)"
         case .unavailable(let what): "the database is unavailable: \(what)"
+        case .unstorableText(let what): "a text value cannot be stored: \(what)"
         }
     }
 }

@@ -14,7 +14,7 @@ package struct AuthMiddleware: RouterMiddleware {
         context: AppRequestContext,
         next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
-        switch try await keys.verify(authorization: request.headers[.authorization]) {
+        switch try await serviceCall({ try await keys.verify(authorization: request.headers[.authorization]) }) {
         case .failure(let refusal):
             throw APIError(.unauthorized, code: "unauthorized", message: refusal.description)
         case .success(let identity):
