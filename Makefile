@@ -11,7 +11,7 @@ SUDO       := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 MODEL_NAME ?= default-200k
 
-.PHONY: deps serve build test test-ui lint format bench models reliability clean
+.PHONY: deps serve serve-pg build test test-ui lint format bench models reliability clean
 
 ## deps: install libopenblas-dev, libsqlite3-dev and pkg-config with apt-get when missing
 deps:
@@ -30,6 +30,16 @@ build: deps
 ## serve: run the service with the shipped models and an embedded SQLite file
 serve: build
 	OPENBLAS_NUM_THREADS=1 $$($(SWIFT) build -c release --show-bin-path)/recoup serve --host $(HOST) --port $(PORT) --db $(DB) --models $(MODELS)
+
+## serve-pg: like serve, on PostgreSQL: a local cluster in $(PG_DIR) (PostgreSQL installed with apt-get and the
+## cluster started when needed; it keeps running after the server stops: scripts/postgres-cluster.sh stop $(PG_DIR)/data),
+## database `recoup`. Run more replicas on other ports against the URL it prints (README, "PostgreSQL and replicas").
+PG_DIR ?= var/pg
+serve-pg: build
+	@url=$$(scripts/postgres-cluster.sh start $(PG_DIR)/data) && db=$${url%/postgres}/recoup && \
+	{ psql "$$url" -tAc "SELECT 1 FROM pg_database WHERE datname = 'recoup'" | grep -q 1 || psql "$$url" -qc "CREATE DATABASE recoup"; } && \
+	echo "PostgreSQL: $$db" && \
+	OPENBLAS_NUM_THREADS=1 $$($(SWIFT) build -c release --show-bin-path)/recoup serve --host $(HOST) --port $(PORT) --db "$$db" --models $(MODELS)
 
 ## test: build everything, then run the swift-testing suites (BLAS single-threaded); the store's behaviour suites run
 ## against SQLite and against a throwaway PostgreSQL cluster (scripts/postgres-cluster.sh installs PostgreSQL with

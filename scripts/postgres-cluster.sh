@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL cluster for tests, benchmarks and `make serve-pg`: nothing is assumed to be running.
 #
 #   scripts/postgres-cluster.sh start DIR [PORT]   initdb in DIR (when empty) and start on a Unix socket in DIR and on
-#                                                  127.0.0.1:PORT (a free port when none is given); prints the URL
+#                                                  127.0.0.1:PORT (the port it used before, else a free one); prints
+#                                                  the URL of its `postgres` database (also when already running)
 #   scripts/postgres-cluster.sh stop DIR [MODE]    pg_ctl stop (MODE: fast, the default, or immediate for a crash)
 #   scripts/postgres-cluster.sh restart DIR MODE   pg_ctl restart -m MODE (immediate: a crash and recovery)
 #
@@ -32,7 +33,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 case "$command" in
   start)
-    port=${3:-$(free_port)}
+    if [ -f "$dir/port" ] && as_postgres "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+      echo "postgresql://postgres@127.0.0.1:$(cat "$dir/port")/postgres"  # already running
+      exit 0
+    fi
+    port=${3:-$( [ -f "$dir/port" ] && cat "$dir/port" || free_port)}
     mkdir -p "$dir"
     # Every folder above DIR must be traversable by postgres.
     p=$(dirname "$dir"); while [ "$p" != / ]; do [ -x "$p" ] && chmod o+x "$p" 2>/dev/null || true; p=$(dirname "$p"); done

@@ -54,25 +54,23 @@ extension PostgresStore {
     package func cycleTimes(since: Day?, now: Date) async throws -> [CycleTimeRow] {
         let from = since?.daysSinceEpoch ?? Int.min
         return try await read { db in
-            struct Group: Hashable {
-                var warehouseID: String
-                var lane: String
-            }
-            var histograms: [Group: [CycleStage: DurationHistogram]] = [:]
-            var late: [Group: Int] = [:]
+            var tally = CycleTimeTally()
             for row in try await db.rows(
                 """
                 SELECT warehouse_id, lane, stage, bucket, SUM(count)::bigint AS n, SUM(late)::bigint AS late FROM cycle_rollup
                 WHERE day >= \(from) GROUP BY warehouse_id, lane, stage, bucket
                 """
             ) {
-                let group = Group(warehouseID: try row.get("warehouse_id"), lane: try row.get("lane"))
-                histograms[group, default: [:]][try row.get("stage", as: CycleStage.self), default: DurationHistogram()]
-                    .add(bucket: try row.get("bucket"), count: try row.get("n"))
-                late[group, default: 0] += try row.get("late", as: Int.self)
+                tally.add(
+                    warehouseID: try row.get("warehouse_id"),
+                    lane: try row.get("lane"),
+                    stage: try row.get("stage"),
+                    bucket: try row.get("bucket"),
+                    count: try row.get("n"),
+                    late: try row.get("late")
+                )
             }
             // The open items (state <> completed: queued or leased), read from the partial index queue_entry_open.
-            var waiting: [Group: Int] = [:]
             let fromSeconds = since.map { Double($0.daysSinceEpoch) * 86_400 } ?? -Double.greatestFiniteMagnitude
             for row in try await db.rows(
                 """
@@ -82,18 +80,9 @@ extension PostgresStore {
                 GROUP BY warehouse_id, lane
                 """
             ) {
-                waiting[Group(warehouseID: try row.get("warehouse_id"), lane: try row.get("lane")), default: 0] += try row.get("n", as: Int.self)
+                tally.addWaiting(warehouseID: try row.get("warehouse_id"), lane: try row.get("lane"), count: try row.get("n"))
             }
-            return Set(histograms.keys).union(waiting.keys).map { group in
-                CycleTimeRow(
-                    warehouseID: group.warehouseID,
-                    lane: group.lane,
-                    histograms: histograms[group] ?? [:],
-                    inspectedPastServiceLevel: late[group] ?? 0,
-                    waitingPastServiceLevel: waiting[group] ?? 0
-                )
-            }
-            .sorted(by: CycleTimeRow.order)
+            return tally.rows
         }
     }
 

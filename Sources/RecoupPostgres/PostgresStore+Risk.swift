@@ -94,34 +94,20 @@ extension PostgresStore {
             )
             let recovered = try totals?.get("recovered", as: Double?.self) ?? 0
             let refunded = try totals?.get("refunded", as: Double?.self) ?? 0
-            // Per warehouse and lane: cycle-time percentiles computed here from the sorted durations, as SQLite's
-            // summary does (the same nearest-rank quantile).
-            var groups: [String: (warehouse: String, lane: LaneName, hours: [Double], recovered: Double, refunded: Double)] = [:]
+            // Per warehouse and lane, put together as the SQLite store does (OperationsSummary.CycleTimeTally).
+            var tally = OperationsSummary.CycleTimeTally()
             for row in try await db.rows(
                 """
                 SELECT q.warehouse_id, q.lane, (i.inspected_at - q.enqueued_at) / 3600 AS hours, i.recovery_value, r.refund_amount
                 FROM inspection i JOIN queue_entry q ON q.return_id = i.return_id JOIN return_item r ON r.id = i.return_id
-                ORDER BY q.warehouse_id, q.lane, hours
                 """
             ) {
-                let w = try row.get("warehouse_id", as: String.self)
-                let l = try row.get("lane", as: LaneName.self)
-                let key = w + "\u{1}" + l.rawValue
-                var g = groups[key] ?? (w, l, [], 0, 0)
-                g.hours.append(try row.get("hours"))
-                g.recovered += try row.get("recovery_value", as: Double.self)
-                g.refunded += try row.get("refund_amount", as: Double.self)
-                groups[key] = g
-            }
-            let cycles = groups.values.sorted { ($0.warehouse, $0.lane.rawValue) < ($1.warehouse, $1.lane.rawValue) }.map { g in
-                OperationsSummary.CycleTime(
-                    warehouseID: g.warehouse,
-                    lane: g.lane,
-                    inspected: g.hours.count,
-                    meanHours: g.hours.reduce(0, +) / Double(g.hours.count),
-                    p50Hours: quantile(g.hours, 0.5),
-                    p90Hours: quantile(g.hours, 0.9),
-                    recoveryRate: g.refunded > 0 ? g.recovered / g.refunded : 0
+                tally.add(
+                    warehouseID: try row.get("warehouse_id"),
+                    lane: try row.get("lane"),
+                    hours: try row.get("hours"),
+                    recovered: try row.get("recovery_value"),
+                    refunded: try row.get("refund_amount")
                 )
             }
             return OperationsSummary(
@@ -131,15 +117,8 @@ extension PostgresStore {
                 predictedDispositions: predicted,
                 inspectedDispositions: actual,
                 recoveryRate: refunded > 0 ? recovered / refunded : 0,
-                cycleTimes: cycles
+                cycleTimes: tally.cycleTimes
             )
         }
     }
-}
-
-/// The `q` quantile of sorted values (nearest rank): the SQLite store's.
-private func quantile(_ sorted: [Double], _ q: Double) -> Double {
-    guard !sorted.isEmpty else { return 0 }
-    let rank = Int((q * Double(sorted.count)).rounded(.up)) - 1
-    return sorted[min(sorted.count - 1, max(0, rank))]
 }

@@ -53,12 +53,7 @@ extension SQLiteStore {
     package func cycleTimes(since: Day?, now: Date) async throws -> [CycleTimeRow] {
         let from = since?.daysSinceEpoch ?? Int.min
         return try await writer.read { db in
-            struct Group: Hashable {
-                var warehouseID: String
-                var lane: String
-            }
-            var histograms: [Group: [CycleStage: DurationHistogram]] = [:]
-            var late: [Group: Int] = [:]
+            var tally = CycleTimeTally()
             // The primary key starts (warehouseID, lane, stage, bucket): the rows come grouped, with no sort.
             for row in try db.rows(
                 """
@@ -66,11 +61,15 @@ extension SQLiteStore {
                 WHERE day >= \(from) GROUP BY warehouseID, lane, stage, bucket
                 """
             ) {
-                let group = Group(warehouseID: row["warehouseID"], lane: row["lane"])
-                histograms[group, default: [:]][try row.required("stage"), default: DurationHistogram()].add(bucket: row["bucket"], count: row["n"])
-                late[group, default: 0] += row["late"]
+                tally.add(
+                    warehouseID: row["warehouseID"],
+                    lane: row["lane"],
+                    stage: try row.required("stage"),
+                    bucket: row["bucket"],
+                    count: row["n"],
+                    late: row["late"]
+                )
             }
-            var waiting: [Group: Int] = [:]
             let fromSeconds = since.map { Double($0.daysSinceEpoch) * 86_400 } ?? -Double.greatestFiniteMagnitude
             for row in try db.rows(
                 """
@@ -80,18 +79,9 @@ extension SQLiteStore {
                 GROUP BY warehouseID, lane
                 """
             ) {
-                waiting[Group(warehouseID: row["warehouseID"], lane: row["lane"]), default: 0] += row["n"]
+                tally.addWaiting(warehouseID: row["warehouseID"], lane: row["lane"], count: row["n"])
             }
-            return Set(histograms.keys).union(waiting.keys).map { group in
-                CycleTimeRow(
-                    warehouseID: group.warehouseID,
-                    lane: group.lane,
-                    histograms: histograms[group] ?? [:],
-                    inspectedPastServiceLevel: late[group] ?? 0,
-                    waitingPastServiceLevel: waiting[group] ?? 0
-                )
-            }
-            .sorted(by: CycleTimeRow.order)
+            return tally.rows
         }
     }
 

@@ -91,29 +91,16 @@ extension SQLiteStore {
                 sql: """
                     SELECT q.warehouseID, q.lane, (i.inspectedAt - q.enqueuedAt) / 3600.0 AS hours, i.recoveryValue, r.refundAmount
                     FROM inspection i CROSS JOIN queueEntry q ON q.returnID = i.returnID JOIN returnItem r ON r.id = i.returnID
-                    ORDER BY q.warehouseID, q.lane, hours
                     """
             )
-            var groups: [String: (warehouse: String, lane: LaneName, hours: [Double], recovered: Double, refunded: Double)] = [:]
+            var tally = OperationsSummary.CycleTimeTally()
             for row in rows {
-                let w: String = row["warehouseID"]
-                let l: LaneName = try row.required("lane")
-                let key = w + "\u{1}" + l.rawValue
-                var g = groups[key] ?? (w, l, [], 0, 0)
-                g.hours.append(row["hours"])
-                g.recovered += row["recoveryValue"]
-                g.refunded += row["refundAmount"]
-                groups[key] = g
-            }
-            let cycles = groups.values.sorted { ($0.warehouse, $0.lane.rawValue) < ($1.warehouse, $1.lane.rawValue) }.map { g in
-                OperationsSummary.CycleTime(
-                    warehouseID: g.warehouse,
-                    lane: g.lane,
-                    inspected: g.hours.count,
-                    meanHours: g.hours.reduce(0, +) / Double(g.hours.count),
-                    p50Hours: quantile(g.hours, 0.5),
-                    p90Hours: quantile(g.hours, 0.9),
-                    recoveryRate: g.refunded > 0 ? g.recovered / g.refunded : 0
+                tally.add(
+                    warehouseID: row["warehouseID"],
+                    lane: try row.required("lane"),
+                    hours: row["hours"],
+                    recovered: row["recoveryValue"],
+                    refunded: row["refundAmount"]
                 )
             }
             return OperationsSummary(
@@ -123,15 +110,8 @@ extension SQLiteStore {
                 predictedDispositions: predicted,
                 inspectedDispositions: actual,
                 recoveryRate: refunded > 0 ? recovered / refunded : 0,
-                cycleTimes: cycles
+                cycleTimes: tally.cycleTimes
             )
         }
     }
-}
-
-/// The `q` quantile of sorted values (nearest rank).
-private func quantile(_ sorted: [Double], _ q: Double) -> Double {
-    guard !sorted.isEmpty else { return 0 }
-    let rank = Int((q * Double(sorted.count)).rounded(.up)) - 1
-    return sorted[min(sorted.count - 1, max(0, rank))]
 }

@@ -69,3 +69,45 @@ package struct OperationsSummary: Sendable, Codable, Equatable {
         self.cycleTimes = cycleTimes
     }
 }
+
+extension OperationsSummary {
+    /// The summary's cycle times, put together from the inspected items a store reads (any order).
+    package struct CycleTimeTally {
+        private var groups: [String: (warehouse: String, lane: LaneName, hours: [Double], recovered: Double, refunded: Double)] = [:]
+
+        package init() {}
+
+        /// An inspected item: the hours from its arrival to its inspection, its recovered value and its refund.
+        package mutating func add(warehouseID: String, lane: LaneName, hours: Double, recovered: Double, refunded: Double) {
+            let key = warehouseID + "\u{1}" + lane.rawValue
+            var group = groups[key] ?? (warehouseID, lane, [], 0, 0)
+            group.hours.append(hours)
+            group.recovered += recovered
+            group.refunded += refunded
+            groups[key] = group
+        }
+
+        /// One row per warehouse and lane, by warehouse then lane; quantiles by nearest rank.
+        package var cycleTimes: [CycleTime] {
+            groups.values.sorted { ($0.warehouse, $0.lane.rawValue) < ($1.warehouse, $1.lane.rawValue) }.map { group in
+                let hours = group.hours.sorted()
+                return CycleTime(
+                    warehouseID: group.warehouse,
+                    lane: group.lane,
+                    inspected: hours.count,
+                    meanHours: hours.reduce(0, +) / Double(hours.count),
+                    p50Hours: Self.quantile(hours, 0.5),
+                    p90Hours: Self.quantile(hours, 0.9),
+                    recoveryRate: group.refunded > 0 ? group.recovered / group.refunded : 0
+                )
+            }
+        }
+
+        /// The `q` quantile of sorted values (nearest rank).
+        static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+            guard !sorted.isEmpty else { return 0 }
+            let rank = Int((q * Double(sorted.count)).rounded(.up)) - 1
+            return sorted[min(sorted.count - 1, max(0, rank))]
+        }
+    }
+}

@@ -74,3 +74,43 @@ extension Dictionary where Key == CycleRollupKey, Value == CycleCounts {
         if late { self[key]!.late += 1 }
     }
 }
+
+/// The cycle-time rows of the insights, put together from what a store reads: the rollup's histograms per warehouse,
+/// lane and stage, and the open items waiting past their service level.
+package struct CycleTimeTally {
+    private struct Group: Hashable {
+        var warehouseID: String
+        var lane: String
+    }
+    private var histograms: [Group: [CycleStage: DurationHistogram]] = [:]
+    private var late: [Group: Int] = [:]
+    private var waiting: [Group: Int] = [:]
+
+    package init() {}
+
+    /// A rollup row: `count` durations of a stage in a histogram bucket, `late` of them past the service level.
+    package mutating func add(warehouseID: String, lane: String, stage: CycleStage, bucket: Int, count: Int, late: Int) {
+        let group = Group(warehouseID: warehouseID, lane: lane)
+        histograms[group, default: [:]][stage, default: DurationHistogram()].add(bucket: bucket, count: count)
+        self.late[group, default: 0] += late
+    }
+
+    /// Open items of a warehouse and lane waiting past their service level.
+    package mutating func addWaiting(warehouseID: String, lane: String, count: Int) {
+        waiting[Group(warehouseID: warehouseID, lane: lane), default: 0] += count
+    }
+
+    /// One row per warehouse and lane, in the insights' order.
+    package var rows: [CycleTimeRow] {
+        Set(histograms.keys).union(waiting.keys).map { group in
+            CycleTimeRow(
+                warehouseID: group.warehouseID,
+                lane: group.lane,
+                histograms: histograms[group] ?? [:],
+                inspectedPastServiceLevel: late[group] ?? 0,
+                waitingPastServiceLevel: waiting[group] ?? 0
+            )
+        }
+        .sorted(by: CycleTimeRow.order)
+    }
+}
