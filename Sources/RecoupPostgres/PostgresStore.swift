@@ -238,6 +238,13 @@ extension PostgresStore {
     static func describe(_ error: any Error) -> String {
         if let psql = error as? PSQLError {
             if let message = psql.serverInfo?[.message] { return message }
+            if psql.code == .connectionError || psql.code == .serverClosedConnection || psql.code == .clientClosedConnection {
+                let detail = "\(psql.underlying.map { "\($0)" } ?? "")".lowercased()
+                if detail.contains("refused") { return "connection refused: no PostgreSQL server listens there" }
+                if detail.contains("timed out") || detail.contains("timeout") { return "the connection timed out" }
+                if detail.contains("resolve") || detail.contains("nodename") { return "the host name does not resolve" }
+                return psql.code == .connectionError ? "cannot connect to the server" : "the server closed the connection"
+            }
             if let underlying = psql.underlying { return "\(psql.code): \(underlying)" }
             return "\(psql.code)"
         }
