@@ -45,6 +45,20 @@ struct HealthController {
 
     var service: ReturnsService { dependencies.service }
 
+    /// Whether the store answers within `limit`: a database that does not answer is not ready, and a load balancer's
+    /// health check must not wait for the pool's own timeouts.
+    private func storeAnswers(within limit: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await service.storeStatus()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
+        }
+    }
+
     @Sendable func health(request: Request, context: AppRequestContext) async throws -> Health {
         let databaseInfo: Health.DatabaseInfo
         do {
@@ -68,10 +82,10 @@ struct HealthController {
         )
     }
 
-    /// Ready when the database answers and a model is loaded.
+    /// Ready when the database answers within 2 s and a model is loaded.
     @Sendable func ready(request: Request, context: AppRequestContext) async throws -> Response {
         var ready = service.models.current.version != nil
-        do { _ = try await service.storeStatus() } catch { ready = false }
+        if ready { ready = await storeAnswers(within: .seconds(2)) }
         return Response(
             status: ready ? .ok : .serviceUnavailable,
             headers: [.contentType: "application/json"],
