@@ -227,20 +227,25 @@ def verify(run: Run, ports: list[int] | None = None, workers: int = 4) -> dict:
     for rid, claims in by_item.items():
         hist = details.get(rid, {}).get("history", [])
 
-        def ended_before(token: str, start: float) -> bool:
-            """The lease of `token` ended (released, or the item inspected) at or before `start`."""
-            for h in hist:
-                at = ts(h["at"])
-                if h["kind"] == "released" and h.get("detail") == f"token {token}" and at <= start:
-                    return True
-                if h["kind"] == "inspected" and run.inspected.get(rid) == token and at <= start:
+        def ended_before(token: str, start: float, later: str) -> bool:
+            """The lease of `token` ended (released, or the item inspected) at or before `start`, or before the claim
+            `later` in the item's history. The history is in the order its entries were written, which for one item
+            is the order of the transactions that locked it; its times are each request's clock reading, taken before
+            the request waited for a connection or a lock, so with concurrent writers (several replicas on
+            PostgreSQL) a claim may be stamped a few milliseconds before the release that freed its item."""
+            later_at = next((i for i, h in enumerate(hist)
+                             if h["kind"] == "claimed" and f"token {later}," in (h.get("detail") or "")), None)
+            for i, h in enumerate(hist):
+                ends = ((h["kind"] == "released" and h.get("detail") == f"token {token}")
+                        or (h["kind"] == "inspected" and run.inspected.get(rid) == token))
+                if ends and (ts(h["at"]) <= start or (later_at is not None and i < later_at)):
                     return True
             return False
 
         claims = sorted(claims, key=lambda c: ts(c["expires_at"]) - c["lease"])
         for a, b in zip(claims, claims[1:]):
             start_b = ts(b["expires_at"]) - b["lease"]
-            if start_b < ts(a["expires_at"]) and not ended_before(a["token"], start_b):
+            if start_b < ts(a["expires_at"]) and not ended_before(a["token"], start_b, b["token"]):
                 client_overlaps += 1
                 problems.append(f"{rid}: claim {b['token']} from {start_b} overlaps claim {a['token']} until {a['expires_at']}")
 

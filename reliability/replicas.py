@@ -262,13 +262,15 @@ def check_held(held: list[dict], details: dict[str, dict], killed_at: float) -> 
     for h in held:
         rid, token = h["rid"], h["token"]
         hist = details.get(rid, {}).get("history", [])
-        mine = next((e for e in hist if e["kind"] == "claimed" and f"token {token}," in (e.get("detail") or "")), None)
-        inspected = [e for e in hist if e["kind"] == "inspected"]
+        mine = next((i for i, e in enumerate(hist) if e["kind"] == "claimed" and f"token {token}," in (e.get("detail") or "")), None)
+        inspected = [i for i, e in enumerate(hist) if e["kind"] == "inspected"]
         if mine is None or len(inspected) != 1:
             problems.append(f"held item {rid} (claim {token}): claim in history {mine is not None}, inspections {len(inspected)}")
             continue
-        after = [e for e in hist if e["kind"] == "claimed" and ts(e["at"]) >= ts(mine["at"]) and e is not mine
-                 and ts(e["at"]) <= ts(inspected[0]["at"])]
+        # The history is in the order of the transactions that locked the item: the claims between the held one and
+        # the inspection.
+        after = [hist[i] for i in range(mine + 1, inspected[0]) if hist[i]["kind"] == "claimed"]
+        inspected = [hist[inspected[0]]]
         if after:
             if ts(after[0]["at"]) < ts(h["expires_at"]):
                 problems.append(f"held item {rid}: claimed again at {after[0]['at']} before its lease ended {h['expires_at']}")

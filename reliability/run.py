@@ -29,6 +29,8 @@ STEPS = [
     ("api_fuzz.py", ["api_fuzz"], 360),
     ("overload.py", ["overload"], 180),
     ("model_faults.py", ["model_faults"], 180),
+    ("replicas.py", ["replicas"], 420),
+    ("postgres_restart.py", ["postgres_restart"], 300),
 ]
 
 

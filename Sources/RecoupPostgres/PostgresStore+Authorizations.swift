@@ -16,7 +16,7 @@ extension PostgresStore {
             first[ExactID(item.returnID)] = index
         }
         let candidates = first.values.sorted { ExactID.precedes(batch[$0].returnID, batch[$1].returnID) }.map { batch[$0] }
-        return try await write { db in
+        return try await write { [first] db in
             var created: Set<ExactID> = []
             if !candidates.isEmpty {
                 let ids = try await db.values(

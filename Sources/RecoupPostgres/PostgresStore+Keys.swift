@@ -87,7 +87,7 @@ extension PostgresStore {
     /// dies while holding it loses the connection, which releases the lock.
     package func exclusively<Result: Sendable>(_ job: String, _ body: () async throws -> Result) async throws -> Result? {
         let key = Self.lockKey(job)
-        return try await read { db in
+        return try await onConnection { db in
             guard try await db.value("SELECT pg_try_advisory_lock(\(key))", as: Bool.self) == true else { return nil }
             do {
                 let result = try await body()

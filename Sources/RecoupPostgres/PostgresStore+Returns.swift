@@ -21,7 +21,7 @@ extension PostgresStore {
             first[ExactID(item.record.returnID)] = index
         }
         let candidates = first.values.sorted { ExactID.precedes(batch[$0].record.returnID, batch[$1].record.returnID) }
-        return try await write { db in
+        return try await write { [first] db in
             let created = try await insertReturns(db, candidates.map { batch[$0] }, at: t)
             var stored = try await storedPayloads(db, returnIDs: first.keys.filter { !created.contains($0) }.map(\.id))
             // The elements stored now, in batch order: their rows, audit rows and counts follow the batch.

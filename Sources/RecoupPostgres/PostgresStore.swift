@@ -11,6 +11,7 @@ package import Logging
 package import PostgresNIO
 package import RecoupStore
 internal import _ConnectionPoolModule
+internal import Synchronization
 
 /// The store over one PostgreSQL database.
 ///
@@ -175,16 +176,12 @@ extension PostgresStore {
     ///
     /// A transaction that PostgreSQL aborts for a deadlock or a serialization failure is run again from the start, up
     /// to five times: each attempt starts from what is committed, so nothing is applied twice.
-    func write<Result: Sendable>(_ body: (Connection) async throws -> Result) async throws -> Result {
+    func write<Result: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> Result) async throws -> Result {
         var attempt = 0
         while true {
             do {
-                return try await unavailableIfUnreachable {
-                    try await client.withConnection { connection in
-                        try await connection.withTransaction(logger: logger) { connection in
-                            try await body(Connection(connection: connection, logger: logger))
-                        }
-                    }
+                return try await withConnection { connection in
+                    try await Self.transaction(on: connection.connection, logger: logger) { try await body(connection) }
                 }
             } catch let error where attempt < 5 && Self.isRetryable(error) {
                 attempt += 1
@@ -194,16 +191,87 @@ extension PostgresStore {
     }
 
     /// Runs `body` on one connection outside any transaction (each statement sees what is committed when it starts).
-    func read<Result: Sendable>(_ body: (Connection) async throws -> Result) async throws -> Result {
+    func read<Result: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> Result) async throws -> Result {
+        try await withConnection(body)
+    }
+
+    /// How long a call waits for a connection of the pool before it answers ``StoreError/unavailable(_:)``: while the
+    /// server is down the pool keeps trying to connect, and a request must not wait for it (the client retries).
+    static let connectionWait: Duration = .seconds(3)
+
+    /// Runs `body` with a connection of the pool, waiting at most ``connectionWait`` for one. Once `body` has its
+    /// connection it runs to its end (a transaction is never cut off half way); its failures get the store's meaning.
+    private func withConnection<Result: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> Result) async throws -> Result {
+        let leased = LeaseFlag()
+        return try await unavailableIfUnreachable {
+            try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask { [client, logger] in
+                    try await client.withConnection { connection in
+                        leased.value.store(true, ordering: .releasing)
+                        return try await body(Connection(connection: connection, logger: logger))
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.connectionWait)
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let result = next {
+                        group.cancelAll()
+                        return result
+                    }
+                    if !leased.value.load(ordering: .acquiring) {  // still waiting for a connection: give up
+                        group.cancelAll()
+                        throw StoreError.unavailable("PostgreSQL at \(location): no connection within \(Self.connectionWait)")
+                    }
+                }
+                throw CancellationError()
+            }
+        }
+    }
+
+    /// Runs `body` on a connection of the pool without a deadline (a job holding a session lock while it runs).
+    func onConnection<Result: Sendable>(_ body: (Connection) async throws -> Result) async throws -> Result {
         try await unavailableIfUnreachable {
             try await client.withConnection { connection in try await body(Connection(connection: connection, logger: logger)) }
         }
     }
 
+    /// Set once a call has its connection.
+    private final class LeaseFlag: Sendable {
+        let value = Atomic<Bool>(false)
+    }
+
+    /// BEGIN, `body`, COMMIT; ROLLBACK when `body` fails, unless the connection is gone (the server then rolls back
+    /// by itself, and postgres-nio may never answer a statement sent on a connection that is closing).
+    private static func transaction<Result: Sendable>(
+        on connection: PostgresConnection,
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> Result
+    ) async throws -> Result {
+        try await connection.query("BEGIN", logger: logger)
+        let result: Result
+        do {
+            result = try await body()
+        } catch {
+            if !connection.isClosed, !isConnectionFailure(error) { try? await connection.query("ROLLBACK", logger: logger) }
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return result
+    }
+
+    /// Whether an error means the connection is lost (the client's side, or the server shutting the session down).
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        guard let psql = error as? PSQLError else { return false }
+        guard let state = psql.serverInfo?[.sqlState] else { return true }
+        return state.hasPrefix("08") || state.hasPrefix("57P")
+    }
+
     /// Runs `body`, giving its failures the store's meaning: the server out of reach (refused, lost, timed out) is
     /// ``StoreError/unavailable(_:)``, so that the service answers 503 and the client retries; text PostgreSQL cannot
-    /// keep (U+0000) is ``StoreError/unstorableText(_:)``, a 400; a failed transaction is the failure of the step that
-    /// failed; other SQL errors are left as they are (a 500, logged).
+    /// keep (U+0000) is ``StoreError/unstorableText(_:)``, a 400; other SQL errors are left as they are (a 500, logged).
     private func unavailableIfUnreachable<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
@@ -214,12 +282,9 @@ extension PostgresStore {
 
     private func classify(_ error: any Error) -> any Error {
         switch error {
-        case let failed as PostgresTransactionError:
-            guard let step = failed.closureError ?? failed.beginError ?? failed.commitError ?? failed.rollbackError else { return failed }
-            return classify(step)
         case let psql as PSQLError where psql.serverInfo?[.sqlState] == "22021":  // character_not_in_repertoire
             return StoreError.unstorableText(Self.describe(psql))
-        case let psql as PSQLError where psql.serverInfo == nil:
+        case let psql as PSQLError where Self.isConnectionFailure(psql):
             return StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(psql))")
         case let pool as ConnectionPoolError where pool == .connectionCreationCircuitBreakerTripped:
             return StoreError.unavailable("PostgreSQL at \(location): no connection could be made")
