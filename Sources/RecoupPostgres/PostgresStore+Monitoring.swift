@@ -8,9 +8,8 @@ extension PostgresStore {
         try await read { db in
             var totals: [String: ProfileTotals] = [:]
             // Streamed: one model's row per day, each a few kilobytes of counts.
-            let rows = try await db.connection.query(
-                "SELECT model_version, rows, counts FROM monitor_profile WHERE day >= \(since?.daysSinceEpoch ?? Int.min)",
-                logger: db.logger
+            let rows = try await db.stream(
+                "SELECT model_version, rows, counts FROM monitor_profile WHERE day >= \(since?.daysSinceEpoch ?? Int.min)"
             )
             for try await row in rows {
                 let row = row.makeRandomAccess()
@@ -27,7 +26,7 @@ extension PostgresStore {
         return try await read { db in
             // The assessment an item was inspected under is its latest (one seek of assessment_return per inspection);
             // fraud is confirmed at the station or in review.
-            let rows = try await db.connection.query(
+            let rows = try await db.stream(
                 """
                 SELECT i.return_id, i.disposition, i.recovery_value, i.inspected_at,
                     (i.fraud_confirmed OR COALESCE(an.status = \(AnomalyStatus.confirmedFraud), false)) AS fraud,
@@ -40,8 +39,7 @@ extension PostgresStore {
                 LEFT JOIN shadow_assessment s ON s.return_id = i.return_id
                 WHERE i.inspected_at >= \(from) AND a.predictions IS NOT NULL
                 ORDER BY i.inspected_at, i.return_id
-                """,
-                logger: db.logger
+                """
             )
             var outcomes: [MonitoredOutcome] = []
             for try await row in rows {

@@ -10,8 +10,8 @@ package import Foundation
 package import Logging
 package import PostgresNIO
 package import RecoupStore
-internal import _ConnectionPoolModule
 internal import Synchronization
+internal import _ConnectionPoolModule
 
 /// The store over one PostgreSQL database.
 ///
@@ -147,12 +147,24 @@ extension PostgresStore {
 
         /// Runs a statement whose values are bound (the interpolations of a `PostgresQuery` are parameters).
         func execute(_ query: PostgresQuery) async throws {
-            _ = try await connection.query(query, logger: logger).collect()
+            _ = try await Self.send(query, on: connection, logger: logger).collect()
         }
 
         /// Every row of a query.
         func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-            try await connection.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+            try await Self.send(query, on: connection, logger: logger).collect().map { $0.makeRandomAccess() }
+        }
+
+        /// The rows of a query as they arrive (large results).
+        func stream(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+            try await Self.send(query, on: connection, logger: logger)
+        }
+
+        /// Sends a query, unless the connection is closed already: postgres-nio never answers a query written to a
+        /// closed channel (the request would wait forever), so a lost connection fails here, at once.
+        static func send(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> PostgresRowSequence {
+            guard !connection.isClosed else { throw StoreError.unavailable("the connection to PostgreSQL was lost") }
+            return try await connection.query(query, logger: logger)
         }
 
         /// The first row of a query, or `nil`.
@@ -250,20 +262,21 @@ extension PostgresStore {
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws -> Result
     ) async throws -> Result {
-        try await connection.query("BEGIN", logger: logger)
+        _ = try await Connection.send("BEGIN", on: connection, logger: logger)
         let result: Result
         do {
             result = try await body()
         } catch {
-            if !connection.isClosed, !isConnectionFailure(error) { try? await connection.query("ROLLBACK", logger: logger) }
+            if !isConnectionFailure(error) { _ = try? await Connection.send("ROLLBACK", on: connection, logger: logger) }
             throw error
         }
-        try await connection.query("COMMIT", logger: logger)
+        _ = try await Connection.send("COMMIT", on: connection, logger: logger)
         return result
     }
 
     /// Whether an error means the connection is lost (the client's side, or the server shutting the session down).
     static func isConnectionFailure(_ error: any Error) -> Bool {
+        if case .unavailable = error as? StoreError { return true }
         guard let psql = error as? PSQLError else { return false }
         guard let state = psql.serverInfo?[.sqlState] else { return true }
         return state.hasPrefix("08") || state.hasPrefix("57P")
