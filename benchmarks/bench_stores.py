@@ -25,22 +25,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "reliability"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_server import LUA, wrk  # noqa: E402
-from common import Server, generate_records, recoup_binary, request, temp_folder  # noqa: E402
+from common import PostgresCluster, Server, generate_records, recoup_binary, request, temp_folder  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
-CLUSTER = ROOT / "scripts" / "postgres-cluster.sh"
 
 
 def split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-def load(servers: list[Server], path: str, script: str, body: Path, key: str, connections: int, seconds: int) -> list[dict]:
+def load(servers: list[Server], path: str, script: str, body: Path, key: str, connections: int, seconds: int,
+         env: dict[str, str] | None = None) -> list[dict]:
     """One wrk per server at once, `connections` split between them."""
     with ThreadPoolExecutor(len(servers)) as pool:
         runs = [
             pool.submit(wrk, f"http://127.0.0.1:{s.port}{path}", script, body, key, c, s.process.pid, 1 if len(servers) > 1 else 2,
-                        f"{seconds}s")
+                        f"{seconds}s", env)
             for s, c in zip(servers, split(connections, len(servers)))
         ]
         return [r.result() for r in runs]
@@ -63,14 +63,18 @@ def measure(name: str, servers: list[Server], key: str, records: list[dict], fol
     }
     one = folder / "one.json"
     one.write_text("{}")
+    # Every lane of every warehouse that holds items: each claim can lease one.
+    pairs = [f"{lane['lane']}:{wh}" for wh in ["WH1", "WH2", "WH3", "WH4", "WH5"]
+             for lane in request(first, "GET", f"/v1/lanes?warehouse={wh}", key=key).json()["lanes"] if lane["depth"] - lane["leased"] > 0]
     start = time.monotonic()
-    runs = load(servers, "/v1/lanes/standard/claims", "claims.lua", one, key, 32, seconds)
+    runs = load(servers, "/v1/lanes/standard/claims", "claims_open.lua", one, key, 32, seconds, {"PAIRS": ",".join(pairs)})
     elapsed = time.monotonic() - start
     leased = sum(lane["leased"] for lane in request(first, "GET", "/v1/lanes", key=key).json()["lanes"])
     result |= {
         "leased_items_per_s": leased / elapsed,
         "claim_requests_per_s": sum(r["requests_per_s"] for r in runs),
         "claims_p99_ms": max(r["p99_ms"] for r in runs),
+        "lanes_claimed_from": len(pairs),
         "claims_non_2xx": sum(r["non_2xx"] for r in runs),
         "items_leased": leased,
     }
@@ -96,16 +100,14 @@ def main() -> None:
     finally:
         sqlite.stop()
 
-    cluster = folder / "pg" / "data"
-    url = subprocess.run(["bash", str(CLUSTER), "start", str(cluster)], capture_output=True, text=True, check=True).stdout.strip()
+    cluster = PostgresCluster(folder / "pg")
+    url = cluster.start()
     try:
         for replicas in (1, 3):
-            database = f"bench{replicas}"
-            subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {database}"], check=True)
-            db = url.rsplit("/", 1)[0] + "/" + database
+            db = cluster.create_database(f"bench{replicas}")
             servers = [Server(binary=binary, db=db, models=models, extra=extra, log_dir=folder) for _ in range(replicas)]
             try:
-                for s in servers:
+                for s in servers:  # the first alone: it creates the admin key
                     s.start()
                 key = servers[0].admin_key or servers[0].create_key("admin")
                 results[f"postgres_{replicas}"] = measure(f"postgres, {replicas} replica(s)", servers, key, records, folder, args.seconds)
@@ -116,10 +118,10 @@ def main() -> None:
             ["psql", url, "-tAc", "SELECT name || '=' || setting FROM pg_settings WHERE name IN "
              "('synchronous_commit', 'fsync', 'shared_buffers', 'max_connections', 'server_version') ORDER BY name"],
             capture_output=True, text=True, check=True,
-        ).stdout.split()
-        results["postgres_settings"] = dict(s.split("=", 1) for s in settings)
+        ).stdout.splitlines()
+        results["postgres_settings"] = dict(s.split("=", 1) for s in settings if "=" in s)
     finally:
-        subprocess.run(["bash", str(CLUSTER), "stop", str(cluster)], check=False)
+        cluster.stop()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "stores.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

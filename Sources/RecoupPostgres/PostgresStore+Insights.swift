@@ -131,13 +131,13 @@ extension PostgresStore {
         try await db.execute(
             """
             INSERT INTO insight_rollup (dimension, value, parent, reason, day, returns, refunded, inspected, inspected_refunded, recovered,
-                lost_to_waiting)
-            SELECT * FROM unnest(\(rows.map(\.key.dimension.rawValue))::text[], \(rows.map(\.key.value))::text[],
+                lost_to_waiting, shard)
+            SELECT *, \(Self.counterShard())::int2 FROM unnest(\(rows.map(\.key.dimension.rawValue))::text[], \(rows.map(\.key.value))::text[],
                 \(rows.map(\.key.parent))::text[], \(rows.map(\.key.reason.rawValue))::text[], \(rows.map(\.key.day.daysSinceEpoch))::int8[],
                 \(rows.map(\.value.returns))::int8[], \(rows.map(\.value.refunded))::float8[], \(rows.map(\.value.inspected))::int8[],
                 \(rows.map(\.value.inspectedRefunded))::float8[], \(rows.map(\.value.recovered))::float8[],
                 \(rows.map(\.value.lostToWaiting))::float8[])
-            ON CONFLICT (dimension, value, parent, reason, day) DO UPDATE SET
+            ON CONFLICT (dimension, value, parent, reason, day, shard) DO UPDATE SET
                 returns = insight_rollup.returns + excluded.returns, refunded = insight_rollup.refunded + excluded.refunded,
                 inspected = insight_rollup.inspected + excluded.inspected,
                 inspected_refunded = insight_rollup.inspected_refunded + excluded.inspected_refunded,
@@ -156,11 +156,11 @@ extension PostgresStore {
         }
         try await db.execute(
             """
-            INSERT INTO cycle_rollup (warehouse_id, lane, stage, day, bucket, count, late)
-            SELECT * FROM unnest(\(rows.map(\.key.warehouseID))::text[], \(rows.map(\.key.lane))::text[],
+            INSERT INTO cycle_rollup (warehouse_id, lane, stage, day, bucket, count, late, shard)
+            SELECT *, \(Self.counterShard())::int2 FROM unnest(\(rows.map(\.key.warehouseID))::text[], \(rows.map(\.key.lane))::text[],
                 \(rows.map(\.key.stage.rawValue))::text[], \(rows.map(\.key.day.daysSinceEpoch))::int8[], \(rows.map(\.key.bucket))::int8[],
                 \(rows.map(\.value.count))::int8[], \(rows.map(\.value.late))::int8[])
-            ON CONFLICT (warehouse_id, lane, stage, bucket, day) DO UPDATE SET
+            ON CONFLICT (warehouse_id, lane, stage, bucket, day, shard) DO UPDATE SET
                 count = cycle_rollup.count + excluded.count, late = cycle_rollup.late + excluded.late
             """
         )

@@ -20,7 +20,10 @@ extension PostgresStore {
     /// since 1970 (UTC) so that ages and lease expiries are the same arithmetic in both stores; warehouse ids compare
     /// without case, as SQLite's `NOCASE` columns do (an ICU collation), and ids sort by their bytes (`"C"`), as
     /// SQLite's text does, whatever the database's locale; the queue's claim path reads a narrow table
-    /// (`queue_entry`, apart from the record) through a partial index that holds only the items not yet inspected.
+    /// (`queue_entry`, apart from the record) through partial indexes of the queued items and of the leased ones.
+    /// The running totals (insight and cycle-time rollups, monitoring profiles, the predicted mix) are split into
+    /// `counterShards` rows per key, each transaction adding to one chosen at random and readers summing them: one row
+    /// per key would be locked by every ingest or claim until its commit, making them wait in line for each other.
     /// Every claim, extension, release and inspection rewrites a queue row, so the queue table is vacuumed early and
     /// quickly (2% dead rows rather than PostgreSQL's 20%, little throttling) and its pages keep room for new row
     /// versions (`fillfactor` 80); the other tables keep PostgreSQL's defaults.
@@ -48,8 +51,10 @@ extension PostgresStore {
                     lease_until float8, claim_count integer NOT NULL DEFAULT 0, first_claimed_at float8, completed_at float8)
                     WITH (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_threshold = 1000,
                         autovacuum_analyze_scale_factor = 0.05, autovacuum_vacuum_cost_delay = 1);
-                CREATE INDEX queue_entry_claimable ON queue_entry (lane, warehouse_id, rank_key DESC, return_id)
-                    WHERE state <> '\(QueueState.completed.rawValue)';
+                CREATE INDEX queue_entry_queued ON queue_entry (lane, warehouse_id, rank_key DESC, return_id)
+                    WHERE state = '\(QueueState.queued.rawValue)';
+                CREATE INDEX queue_entry_lease ON queue_entry (lane, warehouse_id, lease_until)
+                    WHERE state = '\(QueueState.leased.rawValue)';
                 CREATE INDEX queue_entry_token ON queue_entry (claim_token) WHERE claim_token IS NOT NULL;
                 CREATE INDEX queue_entry_leased ON queue_entry (lease_until) WHERE state = '\(QueueState.leased.rawValue)';
                 CREATE INDEX queue_entry_rerank ON queue_entry (rerank_at) WHERE rerank_at IS NOT NULL;
@@ -80,17 +85,17 @@ extension PostgresStore {
                 CREATE TABLE insight_rollup (
                     dimension text NOT NULL, value text NOT NULL, parent text NOT NULL, reason text NOT NULL, day integer NOT NULL,
                     returns bigint NOT NULL, refunded float8 NOT NULL, inspected bigint NOT NULL, inspected_refunded float8 NOT NULL,
-                    recovered float8 NOT NULL, lost_to_waiting float8 NOT NULL,
-                    PRIMARY KEY (dimension, value, parent, reason, day));
+                    recovered float8 NOT NULL, lost_to_waiting float8 NOT NULL, shard smallint NOT NULL,
+                    PRIMARY KEY (dimension, value, parent, reason, day, shard));
                 CREATE TABLE cycle_rollup (
                     warehouse_id text NOT NULL, lane text NOT NULL, stage text NOT NULL, day integer NOT NULL, bucket integer NOT NULL,
-                    count bigint NOT NULL, late bigint NOT NULL,
-                    PRIMARY KEY (warehouse_id, lane, stage, bucket, day));
+                    count bigint NOT NULL, late bigint NOT NULL, shard smallint NOT NULL,
+                    PRIMARY KEY (warehouse_id, lane, stage, bucket, day, shard));
                 CREATE TABLE customer_history (
                     customer_id text COLLATE "C" PRIMARY KEY, orders bigint NOT NULL, returns bigint NOT NULL, as_of integer NOT NULL);
                 CREATE TABLE monitor_profile (
                     model_version text NOT NULL, day integer NOT NULL, rows bigint NOT NULL, counts bytea NOT NULL,
-                    PRIMARY KEY (model_version, day));
+                    shard smallint NOT NULL, PRIMARY KEY (model_version, day, shard));
                 CREATE TABLE shadow_assessment (
                     return_id text COLLATE "C" PRIMARY KEY REFERENCES return_item(id) ON DELETE CASCADE, model_version text NOT NULL,
                     predictions bytea NOT NULL, created_at float8 NOT NULL);
@@ -98,7 +103,8 @@ extension PostgresStore {
                     id_hash text COLLATE "C" PRIMARY KEY, key_id bigint NOT NULL REFERENCES api_key(id), csrf_token text NOT NULL,
                     created_at float8 NOT NULL, expires_at float8 NOT NULL);
                 CREATE INDEX web_session_expires_at ON web_session (expires_at);
-                CREATE TABLE predicted_disposition (disposition text PRIMARY KEY, count bigint NOT NULL);
+                CREATE TABLE predicted_disposition (
+                    disposition text NOT NULL, count bigint NOT NULL, shard smallint NOT NULL, PRIMARY KEY (disposition, shard));
                 CREATE TABLE active_model (id integer PRIMARY KEY CHECK (id = 1), version text NOT NULL, set_at float8 NOT NULL);
                 CREATE TABLE return_authorization (
                     return_id text COLLATE "C" PRIMARY KEY, payload_hash text NOT NULL, decision text NOT NULL, refund_timing text,
@@ -106,6 +112,12 @@ extension PostgresStore {
                 """
         )
     ]
+
+    /// Rows per key of each running total (see ``migrations``).
+    static let counterShards = 16
+
+    /// The shard a transaction adds its counts to.
+    static func counterShard() -> Int { Int.random(in: 0..<counterShards) }
 
     /// The names of every migration, in order.
     package static var migrationNames: [String] { migrations.map(\.name) }

@@ -70,15 +70,19 @@ extension PostgresStore {
         }
     }
 
-    /// Adds an ingest's profile counts to each model's row of the day. The counts are a vector added in Swift, so the row
-    /// is read locked (`FOR UPDATE`) and written back: ingests of several replicas on the same day add in turn, none
+    /// Adds an ingest's profile counts to each model's row of the day (one of its shards). The counts are a vector added
+    /// in Swift, so the row is read locked (`FOR UPDATE`) and written back: ingests of several replicas on the same day add in turn, none
     /// overwrites another's counts. Models in name order, so that two ingests lock their rows in the same order.
     static func add(_ totals: some Collection<ProfileTotals>, on day: Day, _ db: Connection) async throws {
+        let shard = counterShard()
         for total in totals.sorted(by: { $0.modelVersion < $1.modelVersion }) where total.counts.rows > 0 {
             var written = false
             while !written {
                 if let row = try await db.row(
-                    "SELECT rows, counts FROM monitor_profile WHERE model_version = \(total.modelVersion) AND day = \(day.daysSinceEpoch) FOR UPDATE"
+                    """
+                    SELECT rows, counts FROM monitor_profile
+                    WHERE model_version = \(total.modelVersion) AND day = \(day.daysSinceEpoch) AND shard = \(shard) FOR UPDATE
+                    """
                 ) {
                     var counts = total.counts
                     let stored = try ProfileTotals.values(storedBytes: try row.get("counts", as: Data.self), modelVersion: total.modelVersion)
@@ -86,7 +90,7 @@ extension PostgresStore {
                     try await db.execute(
                         """
                         UPDATE monitor_profile SET rows = \(counts.rows), counts = \(ProfileTotals.storedBytes(counts.values))
-                        WHERE model_version = \(total.modelVersion) AND day = \(day.daysSinceEpoch)
+                        WHERE model_version = \(total.modelVersion) AND day = \(day.daysSinceEpoch) AND shard = \(shard)
                         """
                     )
                     written = true
@@ -95,9 +99,10 @@ extension PostgresStore {
                     written =
                         try await db.value(
                             """
-                            INSERT INTO monitor_profile (model_version, day, rows, counts)
-                            VALUES (\(total.modelVersion), \(day.daysSinceEpoch), \(total.counts.rows), \(ProfileTotals.storedBytes(total.counts.values)))
-                            ON CONFLICT (model_version, day) DO NOTHING RETURNING true
+                            INSERT INTO monitor_profile (model_version, day, rows, counts, shard)
+                            VALUES (\(total.modelVersion), \(day.daysSinceEpoch), \(total.counts.rows), \(ProfileTotals.storedBytes(total.counts.values)),
+                                \(shard)::int2)
+                            ON CONFLICT (model_version, day, shard) DO NOTHING RETURNING true
                             """,
                             as: Bool.self
                         ) ?? false

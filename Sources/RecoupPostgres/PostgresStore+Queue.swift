@@ -5,8 +5,10 @@ internal import RecoupInsights
 package import RecoupStore
 
 extension PostgresStore {
-    /// The top items of the lane of the warehouse, queued or with an expired lease (claimable again without a sweep),
-    /// read in rank order from the partial index `queue_entry_claimable` and locked with `SKIP LOCKED`: stations
+    /// The top items of the lane of the warehouse, queued or with an expired lease (claimable again without a sweep):
+    /// the queued ones read in rank order from the partial index `queue_entry_queued`, the expired ones found by their
+    /// expiry in `queue_entry_lease` (so that a claim never walks past the items other stations hold), both locked with
+    /// `SKIP LOCKED`, and the best `count` of the two taken: stations
     /// claiming at once from several replicas each take different items and never wait for one another. The lease, the
     /// claim row and the audit rows are one statement; the first claims' cycle times the last, so that the hot rollup
     /// rows stay locked only until the commit.
@@ -14,33 +16,10 @@ extension PostgresStore {
         try await write { db in
             let t = now.storedSeconds
             let expires = t + request.leaseSeconds
-            _ = try await applyRankChanges(db, now: now)
+            if rankChanges.mayBeDue(at: t) { _ = try await applyRankChanges(db, now: now) }
             var firstClaims: [CycleRollupKey: CycleCounts] = [:]
             let detail = "token \(token), lease \(Int(request.leaseSeconds)) s"
-            let rows = try await db.rows(
-                """
-                WITH picked AS (
-                    SELECT return_id, first_claimed_at FROM queue_entry
-                    WHERE lane = \(request.lane) AND warehouse_id = \(request.warehouseID) AND state <> \(QueueState.completed)
-                        AND (state = \(QueueState.queued) OR lease_until <= \(t))
-                    ORDER BY rank_key DESC, return_id LIMIT \(request.count)
-                    FOR UPDATE SKIP LOCKED),
-                claimed AS (
-                    UPDATE queue_entry q SET state = \(QueueState.leased), claim_token = \(token), station_id = \(request.stationID),
-                        lease_until = \(expires), claim_count = q.claim_count + 1, first_claimed_at = COALESCE(q.first_claimed_at, \(t))
-                    FROM picked WHERE q.return_id = picked.return_id
-                    RETURNING q.return_id, q.rank, q.rank_key, q.service_level_hours, q.recovery_value, q.enqueued_at, q.warehouse_id,
-                        picked.first_claimed_at IS NULL AS first_claim),
-                registered AS (
-                    INSERT INTO claim (token, lane, warehouse_id, station_id, expires_at, created_at)
-                    VALUES (\(token), \(request.lane), \(request.warehouseID), \(request.stationID), \(expires), \(t))),
-                audited AS (
-                    INSERT INTO audit_event (return_id, kind, actor, detail, at)
-                    SELECT return_id, \(AuditKind.claimed), \(request.stationID), \(detail), \(t)
-                    FROM claimed ORDER BY rank_key DESC, return_id)
-                SELECT * FROM claimed
-                """
-            )
+            let rows = try await db.rows(ClaimStatement(request: request, token: token, now: t, expires: expires, detail: detail))
             let items = try rows.map { row in
                 let enqueued = try row.get("enqueued_at", as: Double.self)
                 if try row.get("first_claim", as: Bool.self) {  // its first claim: the end of its wait for a station

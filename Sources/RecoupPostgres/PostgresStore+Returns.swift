@@ -143,6 +143,7 @@ extension PostgresStore {
             var moved = [a.disposition: 1]
             if let previous { moved[previous, default: 0] -= 1 }
             try await Self.movePredicted(moved, db)
+            rankChanges.lower(to: a.rank.nextChange(after: now)?.storedSeconds)
             try await db.execute(
                 """
                 UPDATE queue_entry SET lane = \(a.lane), state = \(QueueState.queued), claim_token = NULL, station_id = NULL,
@@ -245,6 +246,7 @@ extension PostgresStore {
         let t = now.storedSeconds
         // An array element cannot be NULL here: NaN stands for "no next change" (PostgreSQL's NaN equals NaN).
         let rerank = items.map { $0.assessment.rank.nextChange(after: now)?.storedSeconds ?? .nan }
+        rankChanges.lower(to: rerank.filter { !$0.isNaN }.min())
         try await db.execute(
             """
             INSERT INTO queue_entry (return_id, lane, warehouse_id, state, service_level_hours, rank, rank_key, rerank_at,
@@ -308,9 +310,9 @@ extension PostgresStore {
         guard !moves.isEmpty else { return }
         try await db.execute(
             """
-            INSERT INTO predicted_disposition (disposition, count)
-            SELECT * FROM unnest(\(moves.map(\.key.rawValue))::text[], \(moves.map(\.value))::bigint[])
-            ON CONFLICT (disposition) DO UPDATE SET count = predicted_disposition.count + excluded.count
+            INSERT INTO predicted_disposition (disposition, count, shard)
+            SELECT *, \(Self.counterShard())::int2 FROM unnest(\(moves.map(\.key.rawValue))::text[], \(moves.map(\.value))::bigint[])
+            ON CONFLICT (disposition, shard) DO UPDATE SET count = predicted_disposition.count + excluded.count
             """
         )
     }
@@ -395,30 +397,38 @@ extension PostgresStore {
     /// in one update. Rows another transaction holds are skipped (`SKIP LOCKED`), not waited for: a claim or an
     /// inspection has them, and the next pass (or the next claim) moves them.
     func applyRankChanges(_ db: Connection, now: Date) async throws -> Int {
-        let due = try await db.rows(
-            "SELECT return_id, rank FROM queue_entry WHERE rerank_at <= \(now.storedSeconds) FOR UPDATE SKIP LOCKED"
-        )
-        var ids: [String] = []
-        var keys: [Double] = []
-        var next: [Double] = []  // NaN: no later change
-        for row in due {
-            let id = try row.get("return_id", as: String.self)
-            guard let stored = try row.get("rank", as: Data?.self) else { continue }
-            let rank = try QueueRank(storedBytes: stored, returnID: id)
-            ids.append(id)
-            keys.append(rank.key(at: now))
-            next.append(rank.nextChange(after: now)?.storedSeconds ?? .nan)
+        // In chunks read in `rerank_at` order, so that the index `queue_entry_rerank` serves each (a claim runs this
+        // first; without the order PostgreSQL may scan the whole queue to find the few rows due).
+        let chunk = 500
+        var total = 0
+        while true {
+            let due = try await db.rows(DueRankChangesStatement(now: now.storedSeconds, limit: chunk))
+            var ids: [String] = []
+            var keys: [Double] = []
+            var next: [Double] = []  // NaN: no later change
+            for row in due {
+                let id = try row.get("return_id", as: String.self)
+                guard let stored = try row.get("rank", as: Data?.self) else { continue }
+                let rank = try QueueRank(storedBytes: stored, returnID: id)
+                ids.append(id)
+                keys.append(rank.key(at: now))
+                next.append(rank.nextChange(after: now)?.storedSeconds ?? .nan)
+            }
+            if !ids.isEmpty {
+                try await db.execute(
+                    """
+                    UPDATE queue_entry q SET rank_key = u.key, rerank_at = NULLIF(u.next, 'NaN'::float8)
+                    FROM unnest(\(ids)::text[], \(keys)::float8[], \(next)::float8[]) AS u(id, key, next)
+                    WHERE q.return_id = u.id
+                    """
+                )
+            }
+            total += due.count
+            if due.count < chunk || ids.isEmpty { break }
         }
-        if !ids.isEmpty {
-            try await db.execute(
-                """
-                UPDATE queue_entry q SET rank_key = u.key, rerank_at = NULLIF(u.next, 'NaN'::float8)
-                FROM unnest(\(ids)::text[], \(keys)::float8[], \(next)::float8[]) AS u(id, key, next)
-                WHERE q.return_id = u.id
-                """
-            )
-        }
-        return due.count
+        let next = try await db.value("SELECT min(rerank_at) FROM queue_entry", as: Double.self)
+        rankChanges.checked(at: now.storedSeconds, nextDue: next)
+        return total
     }
 
     func inspection(_ db: Connection, returnID: String) async throws -> InspectionOutcome? {

@@ -80,7 +80,8 @@ extension PostgresStore {
             )
             let predicted = try await counts(
                 """
-                SELECT disposition AS key, count AS n FROM predicted_disposition WHERE count > 0 ORDER BY count DESC, disposition COLLATE "C"
+                SELECT disposition AS key, SUM(count)::bigint AS n FROM predicted_disposition GROUP BY disposition HAVING SUM(count) > 0
+                ORDER BY n DESC, disposition COLLATE "C"
                 """
             )
             let actual = try await counts(

@@ -24,6 +24,8 @@ package struct PostgresStore: ReturnsStore {
     package let location: String
     let address: PostgresAddress
     let logger: Logger
+    /// When a rank change may next be due, so that claims skip the search for due changes until then.
+    let rankChanges = RankChangeClock()
 
     /// A store over the database a `postgres://` or `postgresql://` URL names (the pool is created, not started).
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` for a URL that does not parse.
@@ -246,6 +248,35 @@ extension PostgresStore {
     func onConnection<Result: Sendable>(_ body: (Connection) async throws -> Result) async throws -> Result {
         try await unavailableIfUnreachable {
             try await client.withConnection { connection in try await body(Connection(connection: connection, logger: logger)) }
+        }
+    }
+
+    /// When the queue's next rank change is due, as this process last read it (`min(rerank_at)`) and lowered by what
+    /// it writes since. A claim applies the changes due first only when one may be due; the reading is trusted for
+    /// ``RankChangeClock/trustedSeconds``, so that a change written by another replica is applied at most that late.
+    final class RankChangeClock: Sendable {
+        static let trustedSeconds = 1.0
+        private let state = Mutex<(nextDue: Double, checkedAt: Double)?>(nil)
+
+        /// Whether a change may be due at `t` (or the reading is stale).
+        func mayBeDue(at t: Double) -> Bool {
+            state.withLock { state in
+                guard let state else { return true }
+                return t >= state.nextDue || t - state.checkedAt >= Self.trustedSeconds || t < state.checkedAt
+            }
+        }
+
+        /// Records a reading: no change is due before `nextDue` (none at all when `nil`).
+        func checked(at t: Double, nextDue: Double?) {
+            state.withLock { $0 = (nextDue ?? .infinity, t) }
+        }
+
+        /// A change this process wrote, due at `t`.
+        func lower(to t: Double?) {
+            guard let t else { return }
+            state.withLock { state in
+                if let current = state, t < current.nextDue { state = (t, current.checkedAt) }
+            }
         }
     }
 
