@@ -14,12 +14,12 @@ import subprocess
 import time
 import xml.etree.ElementTree as ET
 
-from common import OUT, ROOT, log, write_result
+from common import OUT, ROOT, PostgresCluster, log, temp_folder, write_result
 
 SUITES = ["QueueInvariantTests", "ParserFuzzTests", "FusedPathFuzzTests", "AuthMatrixTests", "ModelBundleTests", "ModelRoutesTests"]
 # Table rows: result name, label, suite, test (None: every test of the suite), key of the cases line (None: count tests).
 ROWS = [
-    ("swift_queue", "Queue invariants (64 claimers, SQLite file)", "QueueInvariantTests", None, "queue-invariants"),
+    ("swift_queue", "Queue invariants (64 claimers, SQLite file and PostgreSQL)", "QueueInvariantTests", None, "queue-invariants"),
     ("swift_parser_csv", "Parser fuzzing: CSV reader", "ParserFuzzTests", "csv()", "parser-fuzz-csv"),
     ("swift_parser_json", "Parser fuzzing: JSON reader", "ParserFuzzTests", "json()", "parser-fuzz-json"),
     ("swift_fused", "Parser fuzzing: fused CSV feature path", "FusedPathFuzzTests", None, "fused-path-fuzz"),
@@ -36,14 +36,23 @@ def main() -> None:
     xunit = OUT / "swift-xunit.xml"
     for old in OUT.glob("swift-xunit*.xml"):
         old.unlink()
-    env = dict(os.environ, RECOUP_RELIABILITY="1", OPENBLAS_NUM_THREADS="1")
+    # The store suites run against both stores, as in `make test`: a throwaway PostgreSQL cluster for this run.
+    cluster = PostgresCluster(temp_folder("swift-checks") / "pg")
+    env = dict(os.environ, RECOUP_RELIABILITY="1", OPENBLAS_NUM_THREADS="1", RECOUP_TEST_POSTGRES=cluster.start(), RECOUP_REQUIRE_POSTGRES="1")
     command = ["swift", "test", "--skip-build", "--disable-xctest", "--filter", "|".join(SUITES), "--xunit-output", str(xunit)]
     log("swift", " ".join(command))
-    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    try:
+        proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    finally:
+        cluster.stop()
     output = proc.stdout + proc.stderr
     (OUT / "swift-output.txt").write_text(output)
     elapsed = time.monotonic() - started
-    counts = {m.group(1): (int(m.group(2)), int(m.group(3)) if m.group(3) else None) for m in LINE.finditer(output)}
+    counts: dict[str, tuple[int, int | None]] = {}
+    for m in LINE.finditer(output):  # a suite run against both stores prints its line once per store: summed
+        cases, lost = counts.get(m.group(1), (0, None))
+        more = int(m.group(3)) if m.group(3) else None
+        counts[m.group(1)] = (cases + int(m.group(2)), None if lost is None and more is None else (lost or 0) + (more or 0))
     # swift-testing writes its own xUnit file next to the one asked for.
     files = sorted(OUT.glob("swift-xunit*.xml"))
     cases = []
