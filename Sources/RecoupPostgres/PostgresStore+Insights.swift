@@ -154,15 +154,17 @@ extension PostgresStore {
             (a.key.warehouseID, a.key.lane, a.key.stage.rawValue, a.key.bucket, a.key.day.daysSinceEpoch)
                 < (b.key.warehouseID, b.key.lane, b.key.stage.rawValue, b.key.bucket, b.key.day.daysSinceEpoch)
         }
-        try await db.execute(
-            """
-            INSERT INTO cycle_rollup (warehouse_id, lane, stage, day, bucket, count, late, shard)
-            SELECT *, \(Self.counterShard())::int2 FROM unnest(\(rows.map(\.key.warehouseID))::text[], \(rows.map(\.key.lane))::text[],
-                \(rows.map(\.key.stage.rawValue))::text[], \(rows.map(\.key.day.daysSinceEpoch))::int8[], \(rows.map(\.key.bucket))::int8[],
-                \(rows.map(\.value.count))::int8[], \(rows.map(\.value.late))::int8[])
-            ON CONFLICT (warehouse_id, lane, stage, bucket, day, shard) DO UPDATE SET
-                count = cycle_rollup.count + excluded.count, late = cycle_rollup.late + excluded.late
-            """
+        _ = try await db.rows(
+            CycleRollupStatement(
+                warehouseIDs: rows.map(\.key.warehouseID),
+                lanes: rows.map(\.key.lane),
+                stages: rows.map(\.key.stage.rawValue),
+                days: rows.map(\.key.day.daysSinceEpoch),
+                buckets: rows.map(\.key.bucket),
+                counts: rows.map(\.value.count),
+                late: rows.map(\.value.late),
+                shard: counterShard()
+            )
         )
     }
 

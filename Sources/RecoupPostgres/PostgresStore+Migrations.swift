@@ -56,7 +56,6 @@ extension PostgresStore {
                 CREATE INDEX queue_entry_lease ON queue_entry (lane, warehouse_id, lease_until)
                     WHERE state = '\(QueueState.leased.rawValue)';
                 CREATE INDEX queue_entry_token ON queue_entry (claim_token) WHERE claim_token IS NOT NULL;
-                CREATE INDEX queue_entry_leased ON queue_entry (lease_until) WHERE state = '\(QueueState.leased.rawValue)';
                 CREATE INDEX queue_entry_rerank ON queue_entry (rerank_at) WHERE rerank_at IS NOT NULL;
                 CREATE INDEX queue_entry_open ON queue_entry (warehouse_id, lane)
                     INCLUDE (state, enqueued_at, service_level_hours, recovery_value, lease_until)

@@ -26,6 +26,8 @@ package struct PostgresStore: ReturnsStore {
     let logger: Logger
     /// When a rank change may next be due, so that claims skip the search for due changes until then.
     let rankChanges = RankChangeClock()
+    /// Whether the server answered lately (calls waiting for a connection ask it).
+    let reachability = Reachability()
 
     /// A store over the database a `postgres://` or `postgresql://` URL names (the pool is created, not started).
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` for a URL that does not parse.
@@ -110,6 +112,30 @@ package struct PostgresStore: ReturnsStore {
         } catch {
             throw StoreError.cannotOpen(path: location, reason: Self.describe(error))
         }
+    }
+
+    /// The address as one connection outside the pool takes it (``open()``, probes).
+    var connectionConfiguration: PostgresConnection.Configuration {
+        var configuration =
+            if let socket = address.socketPath {
+                PostgresConnection.Configuration(
+                    unixSocketPath: socket,
+                    username: address.user,
+                    password: address.password,
+                    database: address.database
+                )
+            } else {
+                PostgresConnection.Configuration(
+                    host: address.host,
+                    port: address.port,
+                    username: address.user,
+                    password: address.password,
+                    database: address.database,
+                    tls: .disable
+                )
+            }
+        configuration.options.connectTimeout = .seconds(2)
+        return configuration
     }
 
     package func status() async throws -> StoreStatus {
@@ -209,12 +235,14 @@ extension PostgresStore {
         try await withConnection(body)
     }
 
-    /// How long a call waits for a connection of the pool before it answers ``StoreError/unavailable(_:)``: while the
-    /// server is down the pool keeps trying to connect, and a request must not wait for it (the client retries).
+    /// How often a call still waiting for a connection of the pool asks whether the server can be reached: when it
+    /// cannot, the call answers ``StoreError/unavailable(_:)`` (the pool would go on trying to connect, and a request
+    /// must not wait for that: the client retries); when it can, the pool is only busy and the call waits on.
     static let connectionWait: Duration = .seconds(3)
 
-    /// Runs `body` with a connection of the pool, waiting at most ``connectionWait`` for one. Once `body` has its
-    /// connection it runs to its end (a transaction is never cut off half way); its failures get the store's meaning.
+    /// Runs `body` with a connection of the pool. A call that has waited ``connectionWait`` for one gives up when the
+    /// server cannot be reached (``Reachability``); once `body` has its connection it runs to its end (a transaction is
+    /// never cut off half way). Its failures get the store's meaning.
     private func withConnection<Result: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> Result) async throws -> Result {
         let leased = LeaseFlag()
         return try await unavailableIfUnreachable {
@@ -232,15 +260,50 @@ extension PostgresStore {
                 while let next = try await group.next() {
                     if let result = next {
                         group.cancelAll()
+                        reachability.record(reachable: true)
                         return result
                     }
-                    if !leased.value.load(ordering: .acquiring) {  // still waiting for a connection: give up
-                        group.cancelAll()
-                        throw StoreError.unavailable("PostgreSQL at \(location): no connection within \(Self.connectionWait)")
+                    guard !leased.value.load(ordering: .acquiring) else { continue }  // running: let it finish
+                    if await reachability.isReachable(probe: probe) {  // only busy: wait on
+                        group.addTask {
+                            try await Task.sleep(for: Self.connectionWait)
+                            return nil
+                        }
+                        continue
                     }
+                    group.cancelAll()
+                    throw StoreError.unavailable("PostgreSQL at \(location): cannot be reached")
                 }
                 throw CancellationError()
             }
+        }
+    }
+
+    /// One connection made outside the pool and closed at once: whether the server answers.
+    private func probe() async -> Bool {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
+            try? await connection.close()
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Whether the server could be reached when last seen, for at most a second: calls waiting on a busy pool share
+    /// one probe a second, and a lost connection counts as a failed probe.
+    final class Reachability: Sendable {
+        private let last = Mutex<(at: ContinuousClock.Instant, reachable: Bool)?>(nil)
+
+        func record(reachable: Bool) {
+            last.withLock { $0 = (ContinuousClock.now, reachable) }
+        }
+
+        func isReachable(probe: () async -> Bool) async -> Bool {
+            if let seen = last.withLock({ $0 }), seen.at.duration(to: .now) < .seconds(1) { return seen.reachable }
+            let reachable = await probe()
+            record(reachable: reachable)
+            return reachable
         }
     }
 
@@ -329,6 +392,7 @@ extension PostgresStore {
         case let psql as PSQLError where psql.serverInfo?[.sqlState] == "22021":  // character_not_in_repertoire
             return StoreError.unstorableText(Self.describe(psql))
         case let psql as PSQLError where Self.isConnectionFailure(psql):
+            reachability.record(reachable: false)
             return StoreError.unavailable("PostgreSQL at \(location): \(Self.describe(psql))")
         case let pool as ConnectionPoolError where pool == .connectionCreationCircuitBreakerTripped:
             return StoreError.unavailable("PostgreSQL at \(location): no connection could be made")

@@ -92,3 +92,35 @@ struct DueRankChangesStatement: PreparedRows {
         return bindings
     }
 }
+
+/// Adds counts to the cycle-time rollup (one shard of each key): every first claim and every ingest runs it.
+struct CycleRollupStatement: PreparedRows {
+    static let sql = """
+        INSERT INTO cycle_rollup (warehouse_id, lane, stage, day, bucket, count, late, shard)
+        SELECT *, $8::int2 FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int8[], $7::int8[])
+        ON CONFLICT (warehouse_id, lane, stage, bucket, day, shard) DO UPDATE SET
+            count = cycle_rollup.count + excluded.count, late = cycle_rollup.late + excluded.late
+        """
+
+    var warehouseIDs: [String]
+    var lanes: [String]
+    var stages: [String]
+    var days: [Int]
+    var buckets: [Int]
+    var counts: [Int]
+    var late: [Int]
+    var shard: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 8)
+        bindings.append(warehouseIDs)
+        bindings.append(lanes)
+        bindings.append(stages)
+        bindings.append(days)
+        bindings.append(buckets)
+        bindings.append(counts)
+        bindings.append(late)
+        bindings.append(shard)
+        return bindings
+    }
+}
