@@ -143,6 +143,7 @@ package struct PostgresStore: ReturnsStore {
             StoreStatus(
                 location: location,
                 journalMode: nil,
+                engine: .postgresql,
                 engineVersion: try await db.value("SELECT current_setting('server_version')", as: String.self) ?? "unknown",
                 appliedMigrations: try await db.values("SELECT name FROM schema_migration ORDER BY position", as: String.self)
             )

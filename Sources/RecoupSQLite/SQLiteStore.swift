@@ -64,6 +64,7 @@ package struct SQLiteStore: ReturnsStore {
             StoreStatus(
                 location: path,
                 journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                engine: .sqlite,
                 engineVersion: try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "unknown",
                 appliedMigrations: try Self.migrator.appliedMigrations(db)
             )

@@ -184,20 +184,29 @@ package enum ModelEventOutcome: String, Sendable, Codable {
     case refused
 }
 
+/// The database engine behind a store.
+package enum StoreEngine: String, Sendable, Codable {
+    case sqlite
+    case postgresql
+}
+
 /// Facts about the open store for health checks.
 package struct StoreStatus: Sendable, Equatable {
     /// Where the data lives (a file path, or a server address without credentials).
     package var location: String
     /// The journal mode (SQLite).
     package var journalMode: String?
+    /// The engine.
+    package var engine: StoreEngine
     /// The engine's version.
     package var engineVersion: String
     /// The schema migrations applied, in order.
     package var appliedMigrations: [String]
 
-    package init(location: String, journalMode: String?, engineVersion: String, appliedMigrations: [String]) {
+    package init(location: String, journalMode: String?, engine: StoreEngine, engineVersion: String, appliedMigrations: [String]) {
         self.location = location
         self.journalMode = journalMode
+        self.engine = engine
         self.engineVersion = engineVersion
         self.appliedMigrations = appliedMigrations
     }

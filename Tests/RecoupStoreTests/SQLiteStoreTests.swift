@@ -16,6 +16,7 @@ struct ReturnsDatabaseTests {
         try await backend.withStore { db in
             let status = try await db.status()
             #expect(status.appliedMigrations == (backend == .sqlite ? SQLiteStore.migrationNames : PostgresStore.migrationNames))
+            #expect(status.engine == (backend == .sqlite ? .sqlite : .postgresql))
         }
     }
 

@@ -28,6 +28,9 @@ struct HealthController {
             var status: Status
             var path: String
             var journalMode: String?
+            var engine: StoreEngine?
+            var engineVersion: String?
+            /// The SQLite version (absent on PostgreSQL; `engine_version` says the same for both).
             var sqliteVersion: String?
             var migrations: Int?
             var error: String?
@@ -67,7 +70,9 @@ struct HealthController {
                 status: .ok,
                 path: status.location,
                 journalMode: status.journalMode,
-                sqliteVersion: status.engineVersion,
+                engine: status.engine,
+                engineVersion: status.engineVersion,
+                sqliteVersion: status.engine == .sqlite ? status.engineVersion : nil,
                 migrations: status.appliedMigrations.count
             )
         } catch {
