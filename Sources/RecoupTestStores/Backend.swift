@@ -1,7 +1,7 @@
 // RecoupTestStores: the stores the behaviour suites run against (SQLite always, PostgreSQL when a server is given),
 // each test on a fresh, empty one. In no product.
 
-package import Foundation
+internal import Foundation
 internal import PostgresNIO
 internal import RecoupPostgres
 internal import RecoupSQLite
