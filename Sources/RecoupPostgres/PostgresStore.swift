@@ -81,26 +81,8 @@ package struct PostgresStore: ReturnsStore {
     /// it, not as a pool that keeps retrying), then applies the pending migrations.
     /// - Throws: ``StoreError/cannotOpen(path:reason:)`` naming what failed.
     package func open() async throws {
-        let configuration =
-            if let socket = address.socketPath {
-                PostgresConnection.Configuration(
-                    unixSocketPath: socket,
-                    username: address.user,
-                    password: address.password,
-                    database: address.database
-                )
-            } else {
-                PostgresConnection.Configuration(
-                    host: address.host,
-                    port: address.port,
-                    username: address.user,
-                    password: address.password,
-                    database: address.database,
-                    tls: .disable
-                )
-            }
         do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            let connection = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
             try await connection.close()
         } catch {
             throw StoreError.cannotOpen(path: location, reason: Self.describe(error))
