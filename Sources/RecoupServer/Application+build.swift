@@ -37,23 +37,24 @@ package func buildApplication(
 
 /// The routes, without a server: used by `buildApplication` and by in-process router tests.
 ///
-/// Open: `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml`. Everything under `/v1` needs an API key, and each
-/// route a role (``RequireRole``). The web pages under `/ui` need a session opened with a key (``PagesController``). A request no route takes gets a JSON 404, or a 405 with `Allow` when its path
+/// Open: `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml`. Everything under `/v1` needs an API key of a role the
+/// route allows (``Authorize``). The web pages under `/ui` need a session opened with a key (``PagesController``). A request no route takes gets a JSON 404, or a 405 with `Allow` when its path
 /// exists with other methods.
 package func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let routes = RouteTable()
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: RequestMetricsMiddleware(factory: dependencies.service.metrics.factory))
-    router.add(middleware: UnmatchedRouteMiddleware(routes: routes))
     router.add(
-        middleware: ConcurrencyLimitMiddleware(
-            limit: dependencies.configuration.limits.maxConcurrentRequests,
-            shed: dependencies.service.metrics.shedRequests
-        )
+        middleware: RequestPipeline([
+            RequestMetricsMiddleware(factory: dependencies.service.metrics.factory),
+            UnmatchedRouteMiddleware(routes: routes),
+            ConcurrencyLimitMiddleware(
+                limit: dependencies.configuration.limits.maxConcurrentRequests,
+                shed: dependencies.service.metrics.shedRequests
+            ),
+        ])
     )
     HealthController(dependencies: dependencies).register(on: router)
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: dependencies.service.keys))
+    let v1 = router.group("v1")
     ReturnsController(dependencies: dependencies).register(on: v1)
     QueueController(dependencies: dependencies).register(on: v1)
     ModelsController(dependencies: dependencies).register(on: v1)

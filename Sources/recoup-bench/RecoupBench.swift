@@ -2,8 +2,10 @@
 // one) and prints JSON; benchmarks/run.sh runs them next to scikit-learn, LightGBM, XGBoost and pandas.
 
 internal import ArgumentParser
+internal import Logging
 internal import NIOCore
 internal import NIOPosix
+internal import RecoupServer
 
 /// `recoup-bench`: the Swift side of the benchmarks in `benchmarks/` (run by `benchmarks/run.sh`, release build).
 /// Each benchmark is a subcommand in its own file that prints one JSON object of measurements on stdout.
@@ -26,8 +28,10 @@ struct RecoupBench: AsyncParsableCommand {
 @main
 enum Entry {
     static func main() async {
-        // As in `recoup`: concurrency on NIO's event loops, so that `http-baseline` runs like `recoup serve`.
+        // As in `recoup`: concurrency on NIO's event loops and the same log handler, so that `http-baseline` runs like
+        // `recoup serve`.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        LoggingSystem.bootstrap { LineLogHandler(label: $0) }
         await RecoupBench.main()
     }
 }

@@ -2,9 +2,11 @@
 // HTTP server, the Prometheus backend of swift-metrics) and maps errors to exit codes. No domain logic lives here.
 
 internal import ArgumentParser
+internal import Logging
 internal import NIOCore
 internal import NIOPosix
 internal import RecoupCore
+internal import RecoupServer
 
 /// `recoup`: the service and the tools around its models.
 struct Recoup: AsyncParsableCommand {
@@ -27,6 +29,7 @@ enum Entry {
         // before any other concurrency work (what Vapor's template does). CPU-heavy work (training, batch scoring)
         // uses DispatchQueue.concurrentPerform and is not affected.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        LoggingSystem.bootstrap { LineLogHandler(label: $0) }
         await Recoup.main()
     }
 }

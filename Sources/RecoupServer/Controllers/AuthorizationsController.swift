@@ -13,7 +13,7 @@ struct AuthorizationsController {
     var service: ReturnsService { dependencies.service }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        let routes = group.group().add(middleware: RequireRole(.warehouse, .risk))
+        let routes = group.group().add(middleware: Authorize(dependencies.service.keys, .warehouse, .risk))
         routes.post("authorizations", use: authorize)
         routes.get("authorizations/:id", use: detail)
     }

@@ -14,7 +14,7 @@ struct InsightsController {
     var service: ReturnsService { dependencies.service }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        let insights = group.group("insights").add(middleware: RequireRole(.analyst, .risk))
+        let insights = group.group("insights").add(middleware: Authorize(dependencies.service.keys, .analyst, .risk))
         insights.get("root-causes", use: rootCauses)
         insights.get("leakage", use: leakage)
         insights.get("cycle-times", use: cycleTimes)

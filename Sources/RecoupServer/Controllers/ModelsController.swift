@@ -13,10 +13,10 @@ struct ModelsController {
     var service: ReturnsService { dependencies.service }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.group().add(middleware: RequireRole(.analyst)).get("models", use: list)
-        group.group().add(middleware: RequireRole()).post("models/reload", use: reload)
-        group.group().add(middleware: RequireRole(.analyst)).get("models/monitor", use: monitor)
-        let shadow = group.group().add(middleware: RequireRole())
+        group.group().add(middleware: Authorize(dependencies.service.keys, .analyst)).get("models", use: list)
+        group.group().add(middleware: Authorize(dependencies.service.keys)).post("models/reload", use: reload)
+        group.group().add(middleware: Authorize(dependencies.service.keys, .analyst)).get("models/monitor", use: monitor)
+        let shadow = group.group().add(middleware: Authorize(dependencies.service.keys))
         shadow.post("models/shadow", use: startShadow)
         shadow.delete("models/shadow", use: stopShadow)
     }

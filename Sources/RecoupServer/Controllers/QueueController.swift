@@ -12,8 +12,8 @@ struct QueueController {
     var smallBody: Int { dependencies.configuration.limits.maxSmallBodyBytes }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.group().add(middleware: RequireRole(.warehouse, .analyst)).get("lanes", use: lanes)
-        let floor = group.group().add(middleware: RequireRole(.warehouse))
+        group.group().add(middleware: Authorize(dependencies.service.keys, .warehouse, .analyst)).get("lanes", use: lanes)
+        let floor = group.group().add(middleware: Authorize(dependencies.service.keys, .warehouse))
         floor.post("lanes/:lane/claims", use: claim)
         floor.post("claims/:token/extend", use: extend)
         floor.post("claims/:token/release", use: release)

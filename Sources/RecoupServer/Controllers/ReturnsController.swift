@@ -12,9 +12,9 @@ struct ReturnsController {
     var service: ReturnsService { dependencies.service }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.group().add(middleware: RequireRole(.warehouse)).post("returns", use: ingest)
-        group.group().add(middleware: RequireRole(.warehouse, .risk, .analyst)).post("score", use: score)
-        group.group().add(middleware: RequireRole(.warehouse, .risk, .analyst)).get("returns/:id", use: detail)
+        group.group().add(middleware: Authorize(dependencies.service.keys, .warehouse)).post("returns", use: ingest)
+        group.group().add(middleware: Authorize(dependencies.service.keys, .warehouse, .risk, .analyst)).post("score", use: score)
+        group.group().add(middleware: Authorize(dependencies.service.keys, .warehouse, .risk, .analyst)).get("returns/:id", use: detail)
     }
 
     @Sendable func score(request: Request, context: AppRequestContext) async throws -> Response {

@@ -11,10 +11,10 @@ struct RiskController {
     var service: ReturnsService { dependencies.service }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        let risk = group.group().add(middleware: RequireRole(.risk))
+        let risk = group.group().add(middleware: Authorize(dependencies.service.keys, .risk))
         risk.get("anomalies", use: list)
         risk.post("anomalies/:id/review", use: review)
-        group.group().add(middleware: RequireRole(.analyst, .risk)).get("summary", use: summary)
+        group.group().add(middleware: Authorize(dependencies.service.keys, .analyst, .risk)).get("summary", use: summary)
     }
 
     /// The query parameters of `GET /v1/anomalies`.

@@ -3,9 +3,9 @@ package import Hummingbird
 internal import Synchronization
 
 /// Sheds load: at most `limit` requests are handled at once; one more is answered at once with 503 and
-/// `Retry-After: 1` instead of queueing without bound, so memory and latency stay bounded under overload.
-package struct ConcurrencyLimitMiddleware: RouterMiddleware {
-    package typealias Context = AppRequestContext
+/// `Retry-After: 1` instead of queueing without bound, so memory and latency stay bounded under overload. A
+/// ``RequestStage``.
+package struct ConcurrencyLimitMiddleware: RequestStage {
     let limit: Int
     let inFlight: InFlightCounter
     /// Counts the requests shed.

@@ -1,22 +1,28 @@
 package import CoreMetrics
 package import Hummingbird
+internal import Logging
 internal import Synchronization
 
 /// Requests, their duration and errors by route, method and status, through swift-metrics, with the labels of
 /// Hummingbird's `MetricsMiddleware` (`hb.requests`, `http.server.request.duration`, `hb.request.errors`,
-/// `http.server.active_requests`).
+/// `http.server.active_requests`); and, at debug level, a log line per request with its method, path, status and
+/// duration (what Hummingbird's `LogRequestsMiddleware` would log). A ``RequestStage``.
 ///
 /// Unlike that middleware, the duration ends when the response is ready rather than after its body is written: the
 /// response keeps its single-buffer body, so Hummingbird writes head, body and end in one batched write instead of
 /// three (on a scored request that difference is most of the framework's cost).
-package struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct RequestMetricsMiddleware: RequestStage {
     let cache: Cache
 
     package init(factory: any MetricsFactory = MetricsSystem.factory) {
         cache = Cache(factory: factory)
     }
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(
+        _ request: Request,
+        context: AppRequestContext,
+        next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
         let start = ContinuousClock.now
         let active = cache.active(request.method)
         active.increment()
@@ -25,7 +31,15 @@ package struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewa
             let response = try await next(request, context)
             let metrics = cache.endpoint(context.endpointPath ?? "Unknown", request.method, response.status)
             metrics.requests.increment()
-            metrics.duration.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+            let nanoseconds = Int64((ContinuousClock.now - start) / .nanoseconds(1))
+            metrics.duration.recordNanoseconds(nanoseconds)
+            context.logger.debug(
+                "request",
+                metadata: [
+                    "http.request.method": "\(request.method)", "http.request.path": "\(request.uri.path)",
+                    "http.response.status_code": "\(response.status.code)", "duration_ms": "\(Double(nanoseconds) / 1e6)",
+                ]
+            )
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError

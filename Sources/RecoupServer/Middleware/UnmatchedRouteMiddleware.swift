@@ -3,8 +3,8 @@ internal import Synchronization
 
 /// Answers a request that no route takes like every other error, in JSON: 405 with `Allow` when its path exists with
 /// other methods (`TRACE /v1/lanes`), 404 when the path does not exist. (Hummingbird answers both with an empty 404.)
-package struct UnmatchedRouteMiddleware: RouterMiddleware {
-    package typealias Context = AppRequestContext
+/// A ``RequestStage``.
+package struct UnmatchedRouteMiddleware: RequestStage {
     let routes: RouteTable
 
     package func handle(

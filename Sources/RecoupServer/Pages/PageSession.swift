@@ -51,10 +51,10 @@ struct PageSessionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let sessions: WebSessions
 
-    func handle(
+    @concurrent func handle(
         _ request: Request,
         context: AppRequestContext,
-        next: (Request, AppRequestContext) async throws -> Response
+        next: @concurrent (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         let cookie = request.cookies[PageCookie.session]?.value
         guard let cookie, let identity = try await sessions.identity(cookie: cookie) else {
@@ -94,10 +94,10 @@ struct RequirePageArea: RouterMiddleware {
     typealias Context = AppRequestContext
     let area: PageArea
 
-    func handle(
+    @concurrent func handle(
         _ request: Request,
         context: AppRequestContext,
-        next: (Request, AppRequestContext) async throws -> Response
+        next: @concurrent (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         guard let role = context.web?.api.role, area.roles.contains(role) else {
             let allowed = area.roles.map(\.rawValue).sorted().joined(separator: " and ")
