@@ -96,6 +96,7 @@ def main() -> None:
     folder = temp_folder("compare")
     versions = [Version("before", args.before.resolve(), folder), Version("after", args.after.resolve(), folder)]
     data = OUT / "returns-200k.csv"
+    OUT.mkdir(parents=True, exist_ok=True)
     if not data.exists():
         subprocess.run(f"gzip -dc {ROOT / 'training-data/returns-200k.csv.gz'} > {data}", shell=True, check=True)
     records = generate_records(versions[1].recoup, 20_000, 77, folder)

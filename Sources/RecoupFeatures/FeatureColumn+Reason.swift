@@ -48,24 +48,33 @@ extension FeatureColumn {
         }
     }
 
-    /// Fills `{label}`, `{value}`, `{abs_percent}`, `{percent}` and `{more_or_less}` in one pass over the template,
-    /// appending to `out` (serving writes reasons for every scored return: no regex, no repeated copies).
+    /// Fills `{label}`, `{value}`, `{abs_percent}`, `{percent}` and `{more_or_less}` in one pass over the template's
+    /// UTF-8 bytes, appending to `out` (serving writes reasons for every scored return: no regex, no repeated copies, no
+    /// grapheme breaking; the braces are ASCII, so every cut falls between scalars).
     static func fill(_ template: String, label: String, value: Float, into out: inout String) {
-        var rest = template[...]
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else { break }
-            switch rest[rest.index(after: open)..<close] {
-            case "label": out += label
-            case "value": out += format(value)
-            case "abs_percent": out += wholePercent(abs(Double(value)))
-            case "percent": out += wholePercent(Double(value))
-            case "more_or_less": out += value < 0 ? "less" : "more"
-            default: out += rest[open...close]
+        let bytes = template.utf8
+        var rest = bytes.startIndex
+        while let open = bytes[rest...].firstIndex(of: UInt8(ascii: "{")),
+            let close = bytes[open...].firstIndex(of: UInt8(ascii: "}"))
+        {
+            out += Substring(bytes[rest..<open])
+            let name = bytes[bytes.index(after: open)..<close]
+            if name.elementsEqual("label".utf8) {
+                out += label
+            } else if name.elementsEqual("value".utf8) {
+                out += format(value)
+            } else if name.elementsEqual("abs_percent".utf8) {
+                out += wholePercent(abs(Double(value)))
+            } else if name.elementsEqual("percent".utf8) {
+                out += wholePercent(Double(value))
+            } else if name.elementsEqual("more_or_less".utf8) {
+                out += value < 0 ? "less" : "more"
+            } else {
+                out += Substring(bytes[open...close])
             }
-            rest = rest[rest.index(after: close)...]
+            rest = bytes.index(after: close)
         }
-        out += rest
+        out += Substring(bytes[rest...])
     }
 
     /// Fills a template into a new string (see ``fill(_:label:value:into:)``).

@@ -150,10 +150,15 @@ package struct APIKeys: Sendable {
 
     /// Whether two strings have the same bytes, in a time that depends on their length only.
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        guard a.utf8.count == b.utf8.count else { return false }
-        var diff: UInt8 = 0
-        for (x, y) in zip(a.utf8, b.utf8) { diff |= x ^ y }
-        return diff == 0
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                var diff: UInt8 = 0
+                for i in 0..<x.count { diff |= x[i] ^ y[i] }
+                return diff == 0
+            }
+        }
     }
 
     private func randomHex(bytes: Int) -> String {

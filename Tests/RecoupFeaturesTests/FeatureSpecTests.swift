@@ -135,5 +135,8 @@ struct ReasonWordingTests {
         #expect(FeatureColumn.fill("weighs {abs_percent} {more_or_less} than declared", label: "w", value: -0.41) == "weighs 41% less than declared")
         #expect(FeatureColumn.fill("{label} is {value} ({percent}) {other}", label: "ratio", value: 0.5) == "ratio is 0.5 (50%) {other}")
         #expect(FeatureColumn.fill("no placeholders", label: "x", value: 1) == "no placeholders")
+        // Multi-byte text around the placeholders, and a brace that never closes, are copied once and intact.
+        #expect(FeatureColumn.fill("größe {label}: {value} 🧥 {unclosed", label: "é", value: 2) == "größe é: 2 🧥 {unclosed")
+        #expect(FeatureColumn.fill("{label}{value}", label: "", value: -1.5) == "-1.5")
     }
 }
