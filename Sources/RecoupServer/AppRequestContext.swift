@@ -6,7 +6,7 @@ package import RecoupService
 /// Responses are JSON with snake_case keys (the contract's style) and ISO 8601 dates.
 package struct AppRequestContext: RequestContext {
     package var coreContext: CoreRequestContextStorage
-    /// Set by ``AuthMiddleware`` on `/v1` routes.
+    /// Set by ``Authorize`` on `/v1` routes.
     package var identity: APIIdentity?
     /// Set by the pages' session middleware on `/ui` pages (with ``identity`` to the session's key).
     package var web: WebIdentity?

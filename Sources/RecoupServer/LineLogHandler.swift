@@ -5,7 +5,7 @@ package import Logging
 /// `StreamLogHandler` format (`<time> <level> <label>: <key=value …> [<source>] <message>`).
 ///
 /// Unlike `StreamLogHandler`, it renders the metadata when a line is written, not each time metadata is set: every
-/// request sets some (Hummingbird its request id, ``AuthMiddleware`` the key's prefix) and almost none is logged, so
+/// request sets some (Hummingbird its request id, ``Authorize`` the key's prefix) and almost none is logged, so
 /// rendering it eagerly cost every request a sort and a string join.
 package struct LineLogHandler: LogHandler {
     package var logLevel: Logger.Level = .info
@@ -24,6 +24,12 @@ package struct LineLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
+        FileHandle.standardError.write(Data(line(event, at: Self.timestamp()).utf8))
+    }
+
+    /// The line written for `event`: this handler's metadata, the provider's and the event's (later ones win), and the
+    /// error's message and type, as `key=value` pairs sorted by key.
+    func line(_ event: LogEvent, at time: String) -> String {
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { _, provided in provided } }
         if let explicit = event.metadata { all.merge(explicit) { _, explicit in explicit } }
@@ -31,10 +37,10 @@ package struct LineLogHandler: LogHandler {
             all["error.message"] = "\(error)"
             all["error.type"] = "\(String(reflecting: type(of: error)))"
         }
-        var line = "\(Self.timestamp()) \(event.level)\(label.isEmpty ? "" : " ")\(label):"
+        var line = "\(time) \(event.level)\(label.isEmpty ? "" : " ")\(label):"
         for (key, value) in all.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
         line += " [\(event.source)] \(event.message)\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        return line
     }
 
     /// Local time to the second, with its offset (`2026-12-04T14:05:00+0000`).

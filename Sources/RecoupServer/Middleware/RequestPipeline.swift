@@ -4,7 +4,7 @@ package import Hummingbird
 /// isolation.
 ///
 /// A Hummingbird middleware's `handle` is `@concurrent`, so entering one is an executor hop; with Swift concurrency
-/// running on NIO's event loops (``Entry``), each hop is a trip through the loop's job queue, about 1.5 µs of CPU. A
+/// running on NIO's event loops (`recoup`'s `Entry`), each hop is a trip through the loop's job queue, about 1.5 µs of CPU. A
 /// stage is `nonisolated(nonsending)` (the package's default), and ``RequestPipeline`` runs all of them as one
 /// middleware: one hop for the chain instead of one per layer.
 package protocol RequestStage: Sendable {
