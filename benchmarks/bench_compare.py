@@ -137,7 +137,6 @@ def main() -> None:
         ceiling.wait()
     result = {"rounds": rounds, "once": once, "before": str(args.before), "after": str(args.after),
               "before_commit": git_commit(args.before), "after_commit": git_commit(args.after)}
-    OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
     print(render(result))
 
