@@ -208,6 +208,35 @@ struct GradientBoostedTreesTests {
         }
     }
 
+    @Test("an average of ensembles scores the weighted average of their raw scores, and its contributions add up to it")
+    func averaging() throws {
+        let (x, _, y) = TreeData.make(rows: 300)
+        let objective = Objective.multiclassSoftmax(classes: 3)
+        var a = Self.config(objective, rounds: 5)
+        var b = Self.config(objective, rounds: 8)
+        b.maxLeaves = 12
+        b.learningRate = 0.1
+        a.seed = 1
+        let first = try GradientBoostedTrees(a).fit(x, targets: Self.targets(objective, y))
+        let second = try GradientBoostedTrees(b).fit(x, targets: Self.targets(objective, y))
+        let average = TreeEnsemble(averaging: [(first, 0.75), (second, 0.25)])
+        #expect(average.trees.count == first.trees.count + second.trees.count)
+        #expect(average.report?.rounds == 13)
+        let (ra, rb, r) = (first.rawScores(x), second.rawScores(x), average.rawScores(x))
+        for i in r.values.indices { #expect(abs(r.values[i] - (0.75 * ra.values[i] + 0.25 * rb.values[i])) < 1e-12) }
+        #expect(average.predict(x) == objective.predictions(raw: r))
+        for i in [0, 41] {
+            let phi = average.contributions(row: x.row(i), method: .treeSHAP)
+            let raw = average.rawScores(row: x.row(i))
+            for c in 0..<3 { #expect(abs(phi.row(c).reduce(0, +) - raw[c]) < 1e-9) }
+        }
+        // Raw scores average only in a shared link: Tweedie of any power with Poisson, not with squared error.
+        #expect(Objective.tweedie(variancePower: 1.2).sharesLink(with: .tweedie(variancePower: 1.8)))
+        #expect(Objective.tweedie(variancePower: 1.2).sharesLink(with: .poisson))
+        #expect(!Objective.tweedie(variancePower: 1.2).sharesLink(with: .squaredError))
+        #expect(!Objective.multiclassSoftmax(classes: 3).sharesLink(with: .multiclassSoftmax(classes: 4)))
+    }
+
     @Test("the serving walk: Saabas per output summed into groups, and the raw score prediction adds, bit for bit")
     func servingWalk() throws {
         let (x, _, y) = TreeData.make(rows: 300)

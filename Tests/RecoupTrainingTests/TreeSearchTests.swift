@@ -1,5 +1,6 @@
 import Foundation
 import RecoupCore
+import RecoupFeatures
 import RecoupLearning
 import RecoupScoring
 import RecoupTestSupport
@@ -127,11 +128,67 @@ struct TreeSearchTests {
         #expect(bundle.recovery.selection.search?.objectives.count == 2)
     }
 
-    @Test("the trees kept are the winner's, and the request stage fits the winners without a search of its own")
+    @Test(
+        "the trees kept average the ensemble's fits: weights sum to 1, the winner is in it, and its validation metric is the record's and no worse than the winner's"
+    )
+    func ensembleIsKept() throws {
+        let bundle = try Self.searched.get()
+        let splits = try TrainingPipeline(configuration: Self.configuration(budget: Self.budget)).splits(csv: Self.csv, source: "search").splits
+        let validation = try #require(splits.first { $0.name == "validation" })
+        func trees(_ learner: HeadLearner) -> TreeEnsemble? {
+            switch learner {
+            case .trees(let t), .blend(_, let t, _): t
+            case .logistic: nil
+            }
+        }
+        for (head, search) in bundle.receiptStage.searches {
+            #expect(abs(search.ensemble.map(\.weight).reduce(0, +) - 1) < 1e-12, "\(head)")
+            #expect(search.ensemble.contains { $0.trial == search.winner }, "\(head)")
+            #expect(Set(search.ensemble.map(\.trial)).count == search.ensemble.count, "\(head): a fit appears once, weighted")
+            #expect(search.lowerIsBetter ? search.ensembleMetric <= search.best.metric : search.ensembleMetric >= search.best.metric, "\(head)")
+            // The kept model, measured afresh on the validation rows, has the metric the selection recorded.
+            let x = validation.matrices.binned
+            let measured: Double
+            switch head {
+            case "disposition":
+                guard let model = trees(bundle.disposition.learner) else { continue }
+                measured = ClassificationMetrics(labels: validation.labels.map(\.disposition.index), probabilities: model.probabilities(x)).logLoss
+            case "fraud":
+                guard let model = trees(bundle.fraud.learner) else { continue }
+                measured =
+                    BinaryMetrics(labels: validation.labels.map { $0.fraudFlag ? 1 : 0 }, probabilities: model.positiveProbabilities(x)).logLoss
+            default:
+                let values = bundle.recovery.model.predict(x).values.map { max(0, $0) }
+                measured = RegressionMetrics(targets: validation.labels.map(\.recoveryValue), predictions: values).rmse
+                // Its rounds are the members' rounds, each member once.
+                #expect(bundle.recovery.model.report?.rounds == search.ensemble.reduce(0) { $0 + search.trials[$1.trial].roundsKept })
+            }
+            #expect(abs(measured - search.ensembleMetric) < 1e-9 * max(1, abs(measured)), "\(head): \(measured) against \(search.ensembleMetric)")
+        }
+        #expect(bundle.receiptStage.searches.values.contains { $0.ensemble.count > 1 }, "some head averages more than its winner")
+    }
+
+    @Test("a record written before ensembles reads as the winner alone; a member that is not a trial is refused, named")
+    func recordCompatibility() throws {
+        let search = try #require(try Self.searched.get().disposition.selection.search)
+        var json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(search)) as? [String: Any])
+        json["ensemble"] = nil
+        json["ensemble_metric"] = nil
+        let old = try JSONDecoder().decode(TreeSearchRecord.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.ensemble == [.init(trial: search.winner, weight: 1)])
+        #expect(old.ensembleMetric == search.best.metric)
+        #expect(old.summary.contains("kept the winner alone"))
+        json["ensemble"] = [["trial": search.trials.count, "weight": 1.0]]
+        let data = try JSONSerialization.data(withJSONObject: json)
+        #expect {
+            _ = try JSONDecoder().decode(TreeSearchRecord.self, from: data)
+        } throws: { "\($0)".contains("ensemble member \(search.trials.count) is not one of the \(search.trials.count) trials") }
+    }
+
+    @Test("the request stage fits the winners without a search of its own")
     func winnerIsKept() throws {
         let bundle = try Self.searched.get()
         let recovery = try #require(bundle.recovery.selection.search)
-        #expect(bundle.recovery.model.report?.rounds == recovery.best.roundsKept)
         #expect(bundle.recovery.selection.chosen == HeadTrainer.treesName(recovery.best.hyperParameters.objective))
         let request = try #require(bundle.requestStage)
         #expect(request.searches.isEmpty)

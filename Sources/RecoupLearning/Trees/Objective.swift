@@ -32,6 +32,15 @@ package enum Objective: Sendable, Codable, Equatable, Hashable {
         return 1
     }
 
+    /// Whether raw scores of `other` mean the same as this objective's (same outputs and link), so that they can be
+    /// averaged: Tweedie of any power and Poisson share the log link.
+    package func sharesLink(with other: Objective) -> Bool {
+        switch (self, other) {
+        case (.tweedie, .tweedie), (.tweedie, .poisson), (.poisson, .tweedie), (.poisson, .poisson): true
+        default: self == other
+        }
+    }
+
     /// Whether the hessian is the sample weight itself, so that histogram hessian sums are exact counts.
     var hasConstantHessian: Bool { self == .squaredError }
 

@@ -105,14 +105,7 @@ extension TreeEnsemble {
     /// Predictions (`n × K`): probabilities (binary: `P(y = 1)` in one column; multiclass: one column per class) or
     /// amounts (`e^f` for Tweedie and Poisson, `f` for squared error).
     package func predict(_ x: BinnedMatrix, workers: Int? = nil) -> Matrix<Double> {
-        var scores = rawScores(x, workers: workers)
-        let k = outputs
-        scores.values.withUnsafeMutableBufferPointer { s in
-            for r in 0..<x.rows {
-                objective.transform(UnsafeMutableBufferPointer(rebasing: s[(r * k)..<((r + 1) * k)]))
-            }
-        }
-        return scores
+        objective.predictions(raw: rawScores(x, workers: workers))
     }
 
     /// Raw scores of one binned row (`K` values).
@@ -167,12 +160,7 @@ extension TreeEnsemble {
     /// Class probabilities (`n × K`, binary: `[1 − p, p]` per row), as ``LogisticModel/probabilities(_:)``.
     /// - Precondition: the objective is binary log-loss or multiclass softmax.
     package func probabilities(_ x: BinnedMatrix, workers: Int? = nil) -> Matrix<Double> {
-        let p = predict(x, workers: workers)
-        guard objective == .binaryLogLoss else {
-            precondition(outputs > 1, "probabilities need a classification objective, this ensemble has \(objective)")
-            return p
-        }
-        return Matrix(rows: p.rows, columns: 2, values: p.values.flatMap { [1 - $0, $0] })
+        objective.probabilities(raw: rawScores(x, workers: workers))
     }
 
     /// `P(y = 1)` of each row of a binary ensemble.
@@ -187,5 +175,31 @@ extension TreeEnsemble {
         if objective == .binaryLogLoss { return [1 - p[0], p[0]] }
         precondition(outputs > 1, "probabilities need a classification objective, this ensemble has \(objective)")
         return p
+    }
+}
+
+extension Objective {
+    /// Predictions from raw scores (`n × K`, one row each): the link of ``TreeEnsemble/predict(_:workers:)``.
+    package func predictions(raw: Matrix<Double>) -> Matrix<Double> {
+        precondition(raw.columns == outputs, "\(raw.columns) raw scores per row for \(outputs) outputs")
+        var scores = raw
+        let k = outputs
+        scores.values.withUnsafeMutableBufferPointer { s in
+            for r in 0..<raw.rows {
+                transform(UnsafeMutableBufferPointer(rebasing: s[(r * k)..<((r + 1) * k)]))
+            }
+        }
+        return scores
+    }
+
+    /// Class probabilities from raw scores (`n × K`, binary: `[1 − p, p]` per row).
+    /// - Precondition: the objective is binary log-loss or multiclass softmax.
+    package func probabilities(raw: Matrix<Double>) -> Matrix<Double> {
+        let p = predictions(raw: raw)
+        guard self == .binaryLogLoss else {
+            precondition(outputs > 1, "probabilities need a classification objective, this ensemble has \(self)")
+            return p
+        }
+        return Matrix(rows: p.rows, columns: 2, values: p.values.flatMap { [1 - $0, $0] })
     }
 }

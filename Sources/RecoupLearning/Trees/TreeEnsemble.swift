@@ -77,6 +77,44 @@ package struct TreeEnsemble: Sendable {
         self.roots = roots
     }
 
+    /// The weighted average of `members`' raw scores as one ensemble: each member's trees with their leaf and node
+    /// values scaled by its weight, in the members' order, and the weighted base scores. Its raw score of a row is
+    /// `Σ wᵢ fᵢ(x)`, so it averages in the link's space (logits, log amounts), where boosted trees add up; with
+    /// weights summing to 1 it is the ensemble selection of Caruana et al. (2004) as one model, served and explained
+    /// like any other. The report sums the members' rounds, without validation curves.
+    /// - Precondition: at least one member; the members share the objective's link, the features and the outputs.
+    package init(averaging members: [(ensemble: TreeEnsemble, weight: Double)]) {
+        precondition(!members.isEmpty, "an average of no ensembles")
+        let first = members[0].ensemble
+        precondition(
+            members.allSatisfy { $0.ensemble.features == first.features && $0.ensemble.objective.sharesLink(with: first.objective) },
+            "averaged ensembles must share features, outputs and link"
+        )
+        var baseScores = [Double](repeating: 0, count: first.outputs)
+        var trees: [Tree] = []
+        for (ensemble, weight) in members {
+            for k in baseScores.indices { baseScores[k] += weight * ensemble.baseScores[k] }
+            for var tree in ensemble.trees {
+                for i in tree.leafValue.indices { tree.leafValue[i] *= weight }
+                for i in tree.internalValue.indices { tree.internalValue[i] *= weight }
+                trees.append(tree)
+            }
+        }
+        let reports = members.compactMap(\.ensemble.report)
+        self.init(
+            objective: first.objective,
+            features: first.features,
+            baseScores: baseScores,
+            trees: trees,
+            report: GradientBoostedTrees.Report(
+                rounds: reports.reduce(0) { $0 + $1.rounds },
+                roundsTrained: reports.reduce(0) { $0 + $1.roundsTrained },
+                validationLoss: [],
+                stoppedEarly: false
+            )
+        )
+    }
+
     /// Sum of split gains per feature over all trees (LightGBM `importance_type="gain"`).
     package var gainImportance: [Double] {
         var importance = [Double](repeating: 0, count: features)

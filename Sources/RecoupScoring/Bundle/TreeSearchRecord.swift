@@ -2,14 +2,28 @@ internal import Foundation
 package import RecoupLearning
 
 /// How a head's boosted trees were tuned by `recoup train --budget`: the search space, every trial of the successive
-/// halving and the winner. Kept in the bundle next to the head's ``Selection`` so that the choice can be audited and
+/// halving, the winner and the ensemble of fits kept. Kept in the bundle next to the head's ``Selection`` so that the choice can be audited and
 /// plotted (`recoup evaluate --report`).
 package struct TreeSearchRecord: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case metric
         case lowerIsBetter = "lower_is_better"
         case budgetSeconds = "budget_seconds"
-        case seconds, eta, space, objectives, trials, winner
+        case seconds, eta, space, objectives, trials, winner, ensemble
+        case ensembleMetric = "ensemble_metric"
+    }
+
+    /// A fit in the ensemble kept, and its weight.
+    package struct Member: Sendable, Codable, Equatable {
+        /// Index in ``TreeSearchRecord/trials``.
+        package var trial: Int
+        /// Its share of the averaged raw scores (the members' weights sum to 1).
+        package var weight: Double
+
+        package init(trial: Int, weight: Double) {
+            self.trial = trial
+            self.weight = weight
+        }
     }
 
     /// One searched hyper-parameter and the range it is drawn from.
@@ -95,6 +109,11 @@ package struct TreeSearchRecord: Sendable, Codable, Equatable {
     package var trials: [Trial]
     /// Index in ``trials`` of the winner: the best metric among the last rung's fits.
     package var winner: Int
+    /// The fits whose raw scores the trees kept average, with their weights (the winner alone when no other fit
+    /// improved it on validation).
+    package var ensemble: [Member]
+    /// The ensemble's validation ``metric``.
+    package var ensembleMetric: Double
 
     package init(
         metric: String,
@@ -105,7 +124,9 @@ package struct TreeSearchRecord: Sendable, Codable, Equatable {
         space: [Dimension],
         objectives: [Objective],
         trials: [Trial],
-        winner: Int
+        winner: Int,
+        ensemble: [Member],
+        ensembleMetric: Double
     ) {
         self.metric = metric
         self.lowerIsBetter = lowerIsBetter
@@ -116,6 +137,40 @@ package struct TreeSearchRecord: Sendable, Codable, Equatable {
         self.objectives = objectives
         self.trials = trials
         self.winner = winner
+        self.ensemble = ensemble
+        self.ensembleMetric = ensembleMetric
+    }
+
+    /// Reads a record; one written before ensembles kept the winner alone.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metric = try c.decode(String.self, forKey: .metric)
+        lowerIsBetter = try c.decode(Bool.self, forKey: .lowerIsBetter)
+        budgetSeconds = try c.decode(Double.self, forKey: .budgetSeconds)
+        seconds = try c.decode(Double.self, forKey: .seconds)
+        eta = try c.decode(Int.self, forKey: .eta)
+        space = try c.decode([Dimension].self, forKey: .space)
+        objectives = try c.decode([Objective].self, forKey: .objectives)
+        trials = try c.decode([Trial].self, forKey: .trials)
+        winner = try c.decode(Int.self, forKey: .winner)
+        guard trials.indices.contains(winner) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .winner,
+                in: c,
+                debugDescription: "winner \(winner) is not one of the \(trials.count) trials"
+            )
+        }
+        let trials = trials
+        let ensemble = try c.decodeIfPresent([Member].self, forKey: .ensemble) ?? [Member(trial: winner, weight: 1)]
+        self.ensemble = ensemble
+        if let bad = ensemble.first(where: { !trials.indices.contains($0.trial) }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .ensemble,
+                in: c,
+                debugDescription: "ensemble member \(bad.trial) is not one of the \(trials.count) trials"
+            )
+        }
+        ensembleMetric = try c.decodeIfPresent(Double.self, forKey: .ensembleMetric) ?? trials[winner].metric
     }
 
     /// The winning trial.
@@ -150,7 +205,14 @@ extension TreeSearchRecord {
         ]
     }
 
-    /// One line: configurations, fits, time against budget, and the winner.
+    /// The ensemble in a few words: `the winner alone`, or `configurations 0 ×0.45, 3 ×0.35, 7 ×0.20`.
+    package var ensembleDescription: String {
+        guard ensemble.count > 1 else { return "the winner alone" }
+        return "configurations "
+            + ensemble.map { "\(trials[$0.trial].configuration) ×\(String(format: "%.2f", $0.weight))" }.joined(separator: ", ")
+    }
+
+    /// One line: configurations, fits, time against budget, the winner and the ensemble kept.
     package var summary: String {
         let settings = winnerSettings.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
         return "searched \(configurations) configurations in \(trials.count) fits, "
@@ -158,6 +220,7 @@ extension TreeSearchRecord {
             + "; winner configuration \(best.configuration)"
             + (best.configuration == 0 ? " (the fixed one)" : "")
             + ": \(settings); validation \(metric) \(String(format: "%.4f", best.metric))"
+            + "; kept \(ensembleDescription), validation \(metric) \(String(format: "%.4f", ensembleMetric))"
     }
 }
 

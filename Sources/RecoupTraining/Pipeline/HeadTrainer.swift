@@ -156,7 +156,9 @@ struct HeadTrainer: Sendable {
                 targets: y,
                 validationTargets: yValidation,
                 searchBy: ("rmse", lowerIsBetter: true)
-            ) { RegressionMetrics(targets: yValidation, predictions: predictions($0)).rmse }
+            ) { raw, objective in
+                RegressionMetrics(targets: yValidation, predictions: objective.predictions(raw: raw).values.map { max(0, $0) }).rmse
+            }
             let values = predictions(trees.model)
             let m = RegressionMetrics(targets: yValidation, predictions: values)
             fitted.append(
@@ -245,9 +247,7 @@ struct HeadTrainer: Sendable {
                 targets: labels.map(Double.init),
                 validationTargets: validationLabels.map(Double.init),
                 searchBy: searchBy
-            ) { model in
-                metrics(HeadLearner.trees(model).probabilities(dense: data.validation.dense, binned: data.validation.binned))[searchBy.metric]!
-            }
+            ) { raw, objective in metrics(objective.probabilities(raw: raw))[searchBy.metric]! }
             search = fitted.search
             let learner = HeadLearner.trees(fitted.model)
             let p = learner.probabilities(dense: data.validation.dense, binned: data.validation.binned)
@@ -298,8 +298,8 @@ struct HeadTrainer: Sendable {
         )
     }
 
-    /// A head's trees: `configured` (objective and seed set) fitted once, or, when the head has a budget, the winner
-    /// of a ``TreeSearch`` from it, measured by `score` on the validation split. The search compares the loss the trees
+    /// A head's trees: `configured` (objective and seed set) fitted once, or, when the head has a budget, the ensemble
+    /// kept by a ``TreeSearch`` from it, measured by `measure` on raw scores of the validation split. The search compares the loss the trees
     /// minimize (log-loss for the classifiers, RMSE for the value): it is steadier than PR-AUC, which would reward
     /// the configuration that is luckiest on the validation split's few thousand frauds; the head's candidates are
     /// still chosen by its selection metric.
@@ -310,7 +310,7 @@ struct HeadTrainer: Sendable {
         targets: [Double],
         validationTargets: [Double],
         searchBy: (metric: String, lowerIsBetter: Bool),
-        score: (TreeEnsemble) -> Double
+        measure: (_ validationRaw: Matrix<Double>, Objective) -> Double
     ) throws(TrainingError) -> (model: TreeEnsemble, configuration: GradientBoostedTrees.Configuration, seconds: Double, search: TreeSearchRecord?) {
         let validation = GradientBoostedTrees.ValidationSet(x: data.validation.binned, targets: validationTargets)
         func fit(_ c: GradientBoostedTrees.Configuration, _ progress: ProgressHandler?) throws(TrainingError) -> TreeEnsemble {
@@ -335,8 +335,9 @@ struct HeadTrainer: Sendable {
             lowerIsBetter: searchBy.lowerIsBetter,
             fit: { c throws(TrainingError) in
                 let model = try fit(c, nil)
-                return (model, score(model))
+                return (model, model.rawScores(data.validation.binned))
             },
+            measure: measure,
             progress: events.map { send in
                 { done, planned, best, left in
                     send(.search(head: head, trial: done, of: planned, metric: searchBy.metric, best: best, secondsLeft: left))

@@ -12,7 +12,13 @@ internal import RecoupScoring
 /// is). The fixed configuration goes on to every rung whatever its early metric: a few rounds favour fast learners
 /// and objectives (squared error over Tweedie's log link), and the search must not return something worse on
 /// validation than what it started from. The winner is the best validation metric among the configurations that
-/// reached the last rung. The held-out test split is never seen.
+/// reached the last rung.
+///
+/// The trees kept are then an ensemble of the search's fits (``selectEnsemble(_:winner:measure:)``): from the winner,
+/// greedy selection with replacement (Caruana et al. 2004) adds the fit whose raw scores, averaged in, lower the
+/// validation metric most, while one does. A search fits many models, and averaging a few good, different ones is
+/// steadier on unseen rows than the single best; the average is one ``TreeEnsemble``, so it is served and explained as
+/// any other. The held-out test split is never seen.
 ///
 /// Rounds are counted at the fixed configuration's learning rate: a configuration with half of it is allowed twice the
 /// rounds (and twice the early-stopping patience), so that slow learners are not cut off at the first rung for being
@@ -28,6 +34,8 @@ struct TreeSearch {
     static let eta = 3
     /// At most this many configurations in the first rung (a tiny data set would otherwise be searched for ever).
     static let maxConfigurations = 81
+    /// At most this many additions to the ensemble: weights are multiples of 1/(1 + this) at the finest.
+    static let ensembleSteps = 20
 
     /// The head's fixed configuration (objective and seed set): configuration 0, the rounds of the last rung and the
     /// early-stopping patience at its learning rate.
@@ -50,10 +58,13 @@ struct TreeSearch {
     struct Fitted {
         var configuration: Int
         var hyperParameters: GradientBoostedTrees.Configuration
-        /// `nil` before the first fit.
-        var model: TreeEnsemble?
+        var model: TreeEnsemble
+        /// Raw scores of the validation rows (`rows × outputs`), what the ensemble averages.
+        var validation: Matrix<Double>
         var metric: Double
         var final: Bool
+        /// Index of this fit in the search's trials.
+        var trial: Int
     }
 
     // MARK: Space
@@ -137,13 +148,14 @@ struct TreeSearch {
 
     // MARK: Run
 
-    /// Runs the search: `fit` fits a configuration and measures it on the validation split. Returns the winner's model
-    /// and the record of every trial. `progress` gets the fits done, the fits expected, the best metric so far and the
-    /// estimated seconds left.
+    /// Runs the search: `fit` fits a configuration and returns its raw scores of the validation rows, which `measure`
+    /// turns into the validation metric (for the objective's link). Returns the ensemble's model and the record of every
+    /// trial. `progress` gets the fits done, the fits expected, the best metric so far and the estimated seconds left.
     func run(
         metric: String,
         lowerIsBetter: Bool,
-        fit: (GradientBoostedTrees.Configuration) throws(TrainingError) -> (model: TreeEnsemble, metric: Double),
+        fit: (GradientBoostedTrees.Configuration) throws(TrainingError) -> (model: TreeEnsemble, validation: Matrix<Double>),
+        measure: (_ validation: Matrix<Double>, Objective) -> Double,
         progress: ((_ done: Int, _ of: Int, _ best: Double, _ secondsLeft: Double) -> Void)? = nil
     ) throws(TrainingError) -> (model: TreeEnsemble, record: TreeSearchRecord) {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -157,10 +169,13 @@ struct TreeSearch {
         // Spent budget, in the cost model's seconds for the rounds each fit actually trained: deterministic.
         var spent = 0.0
         var alive: [Fitted] = []
+        /// Every configuration's latest fit: the ensemble's pool.
+        var latest: [Int: Fitted] = [:]
         func evaluate(_ k: Int?, _ configuration: Int, _ hyperParameters: GradientBoostedTrees.Configuration, rung: Int) throws(TrainingError) {
             let c = atRung(hyperParameters, rung: rung, of: rungs)
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let (model, value) = try fit(c)
+            let (model, validation) = try fit(c)
+            let value = measure(validation, model.objective)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             let trained = model.report?.roundsTrained ?? c.rounds
             var cost = c
@@ -171,10 +186,13 @@ struct TreeSearch {
                 configuration: configuration,
                 hyperParameters: hyperParameters,
                 model: model,
+                validation: validation,
                 metric: value,
-                final: rung == rungs - 1 || (model.report?.stoppedEarly ?? false)
+                final: rung == rungs - 1 || (model.report?.stoppedEarly ?? false),
+                trial: trials.count
             )
             if let k { alive[k] = fitted } else { alive.append(fitted) }
+            latest[configuration] = fitted
             trials.append(
                 .init(
                     configuration: configuration,
@@ -208,9 +226,9 @@ struct TreeSearch {
                 try evaluate(k, alive[k].configuration, alive[k].hyperParameters, rung: rung)
             }
         }
-        var trialIndex: [Int: Int] = [:]
-        for (i, t) in trials.enumerated() { trialIndex[t.configuration] = i }
         let winner = alive.filter(\.metric.isFinite).min(by: better) ?? alive[0]
+        let pool = latest.keys.sorted().map { latest[$0]! }
+        let ensemble = Self.selectEnsemble(pool, winner: winner, lowerIsBetter: lowerIsBetter) { measure($0, winner.model.objective) }
         let record = TreeSearchRecord(
             metric: metric,
             lowerIsBetter: lowerIsBetter,
@@ -220,8 +238,56 @@ struct TreeSearch {
             space: Self.space + (objectives.contains { if case .tweedie = $0 { true } else { false } } ? [Self.tweediePower] : []),
             objectives: objectives,
             trials: trials,
-            winner: trialIndex[winner.configuration]!
+            winner: winner.trial,
+            ensemble: ensemble.members.map { .init(trial: pool[$0.index].trial, weight: $0.weight) },
+            ensembleMetric: ensemble.metric
         )
-        return (winner.model!, record)
+        let model =
+            ensemble.members.count == 1
+            ? winner.model : TreeEnsemble(averaging: ensemble.members.map { (pool[$0.index].model, $0.weight) })
+        return (model, record)
+    }
+
+    // MARK: Ensemble
+
+    /// Greedy ensemble selection with replacement (Caruana et al. 2004) over `pool`: starting from `winner`, each step
+    /// adds the fit (again, if it is already in) whose raw validation scores, averaged in, give the best `measure`, as
+    /// long as that is strictly better than without it, up to ``ensembleSteps`` additions. Only fits whose raw scores
+    /// share the winner's link are averaged. Returns indices in `pool` with their weights (the share of the steps that
+    /// chose them; they sum to 1), in pool order, and the ensemble's validation metric.
+    static func selectEnsemble(
+        _ pool: [Fitted],
+        winner: Fitted,
+        lowerIsBetter: Bool,
+        measure: (Matrix<Double>) -> Double
+    ) -> (members: [(index: Int, weight: Double)], metric: Double) {
+        let candidates = pool.indices.filter { pool[$0].metric.isFinite && pool[$0].model.objective.sharesLink(with: winner.model.objective) }
+        guard let start = pool.firstIndex(where: { $0.trial == winner.trial }) else { return ([(0, 1)], winner.metric) }
+        var counts = [start: 1]
+        var sum = winner.validation
+        var metric = winner.metric
+        var trial = sum
+        for step in 1...ensembleSteps {
+            var chosen: (index: Int, metric: Double)?
+            for c in candidates {
+                let scale = 1 / Double(step + 1)
+                let added = pool[c].validation.values
+                trial.values.withUnsafeMutableBufferPointer { t in
+                    sum.values.withUnsafeBufferPointer { s in
+                        for i in t.indices { t[i] = (s[i] + added[i]) * scale }
+                    }
+                }
+                let value = measure(trial)
+                guard value.isFinite else { continue }
+                if chosen == nil || (lowerIsBetter ? value < chosen!.metric : value > chosen!.metric) { chosen = (c, value) }
+            }
+            guard let chosen, lowerIsBetter ? chosen.metric < metric : chosen.metric > metric else { break }
+            let added = pool[chosen.index].validation.values
+            for i in sum.values.indices { sum.values[i] += added[i] }
+            counts[chosen.index, default: 0] += 1
+            metric = chosen.metric
+        }
+        let total = Double(counts.values.reduce(0, +))
+        return (counts.keys.sorted().map { ($0, Double(counts[$0]!) / total) }, metric)
     }
 }

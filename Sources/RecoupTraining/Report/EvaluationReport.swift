@@ -167,7 +167,7 @@ package enum EvaluationReport {
     /// so far; then the winners' settings.
     private static func searchSection(_ evaluations: [Evaluation]) -> String {
         var charts: [String] = []
-        var table = "<table><tr><th>bundle</th><th>head</th><th>search</th><th>winner</th><th>validation</th></tr>"
+        var table = "<table><tr><th>bundle</th><th>head</th><th>search</th><th>winner</th><th>validation</th><th>kept (ensemble of fits)</th></tr>"
         for e in evaluations {
             for head in ["disposition", "fraud", "recovery"] {
                 guard let search = e.searches[head] else { continue }
@@ -208,7 +208,9 @@ package enum EvaluationReport {
                 table += "<td>\(search.configurations) configurations, \(search.trials.count) fits, "
                 table += String(format: "%.0f s of %.0f s", search.seconds, search.budgetSeconds) + "</td>"
                 table += "<td>configuration \(search.best.configuration): \(SVGChart.escape(settings))</td>"
-                table += "<td>\(search.metric) \(String(format: "%.4f", search.best.metric))</td></tr>"
+                table += "<td>\(search.metric) \(String(format: "%.4f", search.best.metric))</td>"
+                table +=
+                    "<td>\(SVGChart.escape(search.ensembleDescription)): \(search.metric) \(String(format: "%.4f", search.ensembleMetric))</td></tr>"
             }
         }
         return row(charts) + table + "</table>"

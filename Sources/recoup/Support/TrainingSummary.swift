@@ -24,6 +24,15 @@ struct TrainingSummary: Encodable {
         var metric: String
         var best: Double
         var winner: GradientBoostedTrees.Configuration
+        /// The fits the kept trees average: configuration and weight.
+        var ensemble: [Member]
+        /// The ensemble's validation metric.
+        var ensembleMetric: Double
+
+        struct Member: Encodable {
+            var configuration: Int
+            var weight: Double
+        }
 
         init(_ r: TreeSearchRecord) {
             configurations = r.configurations
@@ -33,11 +42,14 @@ struct TrainingSummary: Encodable {
             metric = r.metric
             best = r.best.metric
             winner = r.best.hyperParameters
+            ensemble = r.ensemble.map { Member(configuration: r.trials[$0.trial].configuration, weight: $0.weight) }
+            ensembleMetric = r.ensembleMetric
         }
 
         enum CodingKeys: String, CodingKey {
-            case configurations, fits, seconds, metric, best, winner
+            case configurations, fits, seconds, metric, best, winner, ensemble
             case budgetSeconds = "budget_seconds"
+            case ensembleMetric = "ensemble_metric"
         }
     }
     var bundle: String
