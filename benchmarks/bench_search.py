@@ -13,7 +13,12 @@ the trees get the bins as floats, 255 -> NaN, so that LightGBM makes one bin per
 (and to --out).
 
     python benchmarks/bench_search.py --data benchmarks/out/search/shipped-matrices --trials 40 --seed 1 \
-        [--sampler random|tpe] [--threads 2] [--out benchmarks/out/search/lightgbm-shipped-random-seed1.json]
+        [--sampler random|tpe|ensemble] [--threads 2] [--out benchmarks/out/search/lightgbm-shipped-random-seed1.json]
+
+`--sampler ensemble` draws the random search's trials and then keeps what `recoup train --budget` keeps: an ensemble of
+the trials by greedy selection with replacement on the validation split (Caruana et al. 2004; `TreeSearch
+.selectEnsemble`): from the winner, add the trial whose raw scores, averaged in, give the best validation metric while
+that is strictly better, at most ENSEMBLE_STEPS additions, only trials with the winner's link.
 
 --trials is N for every head or `disposition=N,fraud=N,recovery=N`; the output's "trials" is then that object.
 """
@@ -33,6 +38,7 @@ CLASSES = 8
 HEADS = ("disposition", "fraud", "recovery")
 # Recoup's fixed configuration (TrainingConfiguration.defaultTrees): trial 0, and the pace of the stopping rule.
 BASE_ROUNDS, BASE_PATIENCE, BASE_LEARNING_RATE = 400, 25, 0.1
+ENSEMBLE_STEPS = 20  # TreeSearch.ensembleSteps
 DEFAULT = {"num_leaves": 31, "learning_rate": 0.1, "min_data_in_leaf": 40, "feature_fraction": 0.8,
            "bagging_fraction": 1.0, "lambda_l2": 1.0}
 DEFAULT_RECOVERY = {"objective": "tweedie", "tweedie_variance_power": 1.5}
@@ -231,6 +237,7 @@ def search_head(lgb, head, d, a, suggest_trial_runner):
                         params=dataset_params).construct()
     y_valid = d["validation"][head]
     trials, state = [], {"best": None, "booster": None, "trial": 0}
+    raw = []  # per trial, with --sampler ensemble: (link, raw validation scores, raw test scores)
 
     def run(trial, config):
         t = time.perf_counter()
@@ -248,6 +255,9 @@ def search_head(lgb, head, d, a, suggest_trial_runner):
                   "rounds_trained": trained[0], "validation_metric": value,
                   "seconds": time.perf_counter() - t}
         trials.append(record)
+        if a.sampler == "ensemble":
+            raw.append((link_of(head, config), booster.predict(d["validation"]["x"], num_iteration=best_iteration, raw_score=True),
+                        booster.predict(d["test"]["x"], num_iteration=best_iteration, raw_score=True)))
         if better(value, state["best"], lower) or state["booster"] is None:  # trial 0 stands if every metric is NaN
             state.update(best=value if math.isfinite(value) else None, booster=booster, trial=trial)
         print(json.dumps({"head": head, "trial": trial, "metric": metric_name, **record}), file=sys.stderr, flush=True)
@@ -255,10 +265,59 @@ def search_head(lgb, head, d, a, suggest_trial_runner):
 
     suggest_trial_runner(head, run, lower)
     winner = trials[state["trial"]]
-    test = METRICS[head](d["test"][head], state["booster"].predict(d["test"]["x"], num_iteration=winner["best_iteration"]))
+    extra = {}
+    if a.sampler == "ensemble":
+        members, value, test_raw = select_ensemble(head, raw, state["trial"], y_valid, winner["validation_metric"], lower)
+        test = METRICS[head](d["test"][head], predictions(head, raw[state["trial"]][0], test_raw))
+        extra = {"ensemble": members, "ensemble_validation_metric": value}
+    else:
+        test = METRICS[head](d["test"][head], state["booster"].predict(d["test"]["x"], num_iteration=winner["best_iteration"]))
     return {"seconds": time.perf_counter() - start, "metric": metric_name, "lower_is_better": lower,
             "trials": trials, "winner": winner["params"], "winner_trial": state["trial"],
-            "best_iteration": winner["best_iteration"], "validation_metric": winner["validation_metric"], "test": test}
+            "best_iteration": winner["best_iteration"], "validation_metric": winner["validation_metric"], "test": test,
+            **extra}
+
+
+def link_of(head, config):
+    """The link of a trial's raw scores: trials average only within one."""
+    if head != "recovery":
+        return head
+    return "log" if config["objective"] == "tweedie" else "identity"
+
+
+def predictions(head, link, raw):
+    """Raw scores to what METRICS measures: probabilities, or amounts."""
+    raw = np.asarray(raw, dtype=np.float64)
+    if head == "disposition":
+        e = np.exp(raw - raw.max(1, keepdims=True))
+        return e / e.sum(1, keepdims=True)
+    if head == "fraud":
+        return 1 / (1 + np.exp(-raw))
+    return np.exp(raw) if link == "log" else raw
+
+
+def select_ensemble(head, raw, winner, y_valid, winner_metric, lower):
+    """TreeSearch.selectEnsemble on the trials' raw validation scores: returns [(trial, weight)], the ensemble's
+    validation metric and its raw test scores."""
+    metric_name = SELECTION[head][0]
+    link = raw[winner][0]
+    pool = [i for i, (l, _, _) in enumerate(raw) if l == link]
+    counts, total, value = {winner: 1}, raw[winner][1].copy(), winner_metric
+    for step in range(1, ENSEMBLE_STEPS + 1):
+        chosen = None
+        for i in pool:
+            v = METRICS[head](y_valid, predictions(head, link, (total + raw[i][1]) / (step + 1)))[metric_name]
+            if math.isfinite(v) and (chosen is None or (v < chosen[1] if lower else v > chosen[1])):
+                chosen = (i, v)
+        if chosen is None or not (chosen[1] < value if lower else chosen[1] > value):
+            break
+        total += raw[chosen[0]][1]
+        counts[chosen[0]] = counts.get(chosen[0], 0) + 1
+        value = chosen[1]
+    n = sum(counts.values())
+    members = [[i, counts[i] / n] for i in sorted(counts)]
+    test_raw = sum(raw[i][2] * w for i, w in members)
+    return members, value, test_raw
 
 
 def parse_trials(text):
@@ -293,7 +352,8 @@ def main():
     ap.add_argument("--trials", required=True,
                     help="trials per head, N or disposition=N,fraud=N,recovery=N (the first is the default configuration)")
     ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--sampler", choices=["random", "tpe"], default="random")
+    ap.add_argument("--sampler", choices=["random", "tpe", "ensemble"], default="random",
+                    help="ensemble: the random search's trials, kept as recoup train --budget keeps its fits")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", help="also write the result here")
     a = ap.parse_args()
@@ -312,7 +372,7 @@ def main():
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         runner = tpe_runner(optuna, trials, a.seed)
     else:
-        runner = random_runner(trials, a.seed)
+        runner = random_runner(trials, a.seed)  # random and ensemble
     import lightgbm as lgb
 
     start = time.perf_counter()

@@ -34,8 +34,7 @@ struct HeadTrainer: Sendable {
             head: "disposition",
             labels: y,
             validationLabels: yValidation,
-            classes: 8,
-            searchBy: ("log_loss", lowerIsBetter: true)
+            classes: 8
         ) { p in
             let m = ClassificationMetrics(labels: yValidation, probabilities: p)
             return ["log_loss": m.logLoss, "macro_f1": m.macroF1, "accuracy": m.accuracy]
@@ -57,8 +56,7 @@ struct HeadTrainer: Sendable {
             head: "fraud",
             labels: y,
             validationLabels: yValidation,
-            classes: 2,
-            searchBy: ("log_loss", lowerIsBetter: true)
+            classes: 2
         ) { p in
             let m = BinaryMetrics(labels: yValidation, probabilities: (0..<p.rows).map { r in p[r, 1] })
             return ["pr_auc": m.prAUC, "roc_auc": m.rocAUC, "log_loss": m.logLoss, "brier": m.brier, "precision_at_1pct": m.precisionAtFlagRate]
@@ -201,13 +199,13 @@ struct HeadTrainer: Sendable {
 
     // MARK: Shared
 
-    /// Logistic regression and boosted trees (as configured), then blends of the two.
+    /// Logistic regression and boosted trees (as configured, or searched by validation log-loss), then blends of the
+    /// two.
     private func classifierCandidates(
         head: String,
         labels: [Int],
         validationLabels: [Int],
         classes: Int,
-        searchBy: (metric: String, lowerIsBetter: Bool),
         metrics: (Matrix<Double>) -> [String: Double]
     ) throws(TrainingError) -> [Candidate] {
         var candidates: [Candidate] = []
@@ -246,8 +244,8 @@ struct HeadTrainer: Sendable {
                 objectives: [config.objective],
                 targets: labels.map(Double.init),
                 validationTargets: validationLabels.map(Double.init),
-                searchBy: searchBy
-            ) { raw, objective in metrics(objective.probabilities(raw: raw))[searchBy.metric]! }
+                searchBy: ("log_loss", lowerIsBetter: true)
+            ) { raw, objective in ClassificationMetrics(labels: validationLabels, probabilities: objective.probabilities(raw: raw)).logLoss }
             search = fitted.search
             let learner = HeadLearner.trees(fitted.model)
             let p = learner.probabilities(dense: data.validation.dense, binned: data.validation.binned)

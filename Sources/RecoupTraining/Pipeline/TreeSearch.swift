@@ -6,15 +6,21 @@ internal import RecoupScoring
 /// Successive halving over the boosted trees' hyper-parameters within a time budget (`recoup train --budget`).
 ///
 /// Configuration 0 is the head's fixed configuration (today's defaults); the others are drawn from ``space`` with the
-/// seed. The first rung fits many configurations with few rounds; the best third goes on to the next rung with three
-/// times the rounds, up to the last rung, which allows the fixed configuration's rounds; early stopping on the
-/// validation split runs at every rung, and a fit that stopped early is not fitted again (its result goes on as it
-/// is). The fixed configuration goes on to every rung whatever its early metric: a few rounds favour fast learners
-/// and objectives (squared error over Tweedie's log link), and the search must not return something worse on
-/// validation than what it started from. The winner is the best validation metric among the configurations that
-/// reached the last rung.
+/// seed. The fixed configuration is fitted first, in full (the last rung's rounds, with early stopping): the rounds it
+/// trains are what this data needs at the fixed learning rate, and they set the scale of the earlier rungs. The first
+/// rung then fits many configurations with a ninth of those rounds; the best third goes on to the next rung with three
+/// times the rounds, and the best third of that to the last rung, which allows the fixed configuration's configured
+/// rounds. Early stopping on the validation split runs at every rung, and a fit that stopped early is not fitted again
+/// (its result goes on as it is). The fixed configuration is always among the last rung's fits, whatever the early
+/// metrics: a few rounds favour fast learners and objectives (squared error over Tweedie's log link), and the search
+/// must not return something worse on validation than what it started from. The winner is the best validation
+/// metric among the last rung's fits.
 ///
-/// The trees kept are then an ensemble of the search's fits (``selectEnsemble(_:winner:measure:)``): from the winner,
+/// Scaling the rungs by the fixed fit matters because boosting on real data often stops long before its cap: when
+/// the fixed configuration stops after 80 of 400 rounds, a first rung of a ninth of the cap would be close to a full
+/// fit, and the search would cost what a search of full fits costs.
+///
+/// The trees kept are then an ensemble of the search's fits (``selectEnsemble(_:winner:lowerIsBetter:measure:)``): from the winner,
 /// greedy selection with replacement (Caruana et al. 2004) adds the fit whose raw scores, averaged in, lower the
 /// validation metric most, while one does. A search fits many models, and averaging a few good, different ones is
 /// steadier on unseen rows than the single best; the average is one ``TreeEnsemble``, so it is served and explained as
@@ -27,7 +33,7 @@ internal import RecoupScoring
 /// The budget is spent in the seconds of a cost model of a fit (rows, features, outputs, leaves, sampling fractions,
 /// rounds trained) calibrated on the 2-core reference machine (`benchmarks/RESULTS.md`), never in seconds measured
 /// while training: the first rung takes configurations while its third of the budget lasts, and each later rung a
-/// third of the one before. A seed and a budget therefore give the same trials and the same bundle on any machine and
+/// third of the one before; the fixed configuration's full fit is not charged to the budget. A seed and a budget therefore give the same trials and the same bundle on any machine and
 /// under any load; a faster machine only finishes sooner.
 struct TreeSearch {
     /// A third of each rung goes on to the next.
@@ -109,12 +115,14 @@ struct TreeSearch {
         return c
     }
 
-    /// `c` as fitted at `rung` of `rungs`: the rounds and patience for its learning rate.
-    func atRung(_ c: GradientBoostedTrees.Configuration, rung: Int, of rungs: Int) -> GradientBoostedTrees.Configuration {
+    /// `c` as fitted at `rung` of `rungs`: the rounds and patience for its learning rate. The last rung allows the
+    /// fixed configuration's rounds; an earlier one `scale` (the rounds the fixed configuration trained) divided by
+    /// η per rung before the last.
+    func atRung(_ c: GradientBoostedTrees.Configuration, rung: Int, of rungs: Int, scale: Int) -> GradientBoostedTrees.Configuration {
         var c = c
         let pace = base.learningRate / c.learningRate
-        let divisor = pow(Double(Self.eta), Double(rungs - 1 - rung))
-        c.rounds = max(1, Int((Double(base.rounds) * pace / divisor).rounded(.up)))
+        let rounds = rung == rungs - 1 ? Double(base.rounds) : Double(scale) / pow(Double(Self.eta), Double(rungs - 1 - rung))
+        c.rounds = max(1, Int((rounds * pace).rounded(.up)))
         c.earlyStoppingRounds = base.earlyStoppingRounds.map { max(5, Int((Double($0) * pace).rounded(.up))) }
         return c
     }
@@ -122,14 +130,17 @@ struct TreeSearch {
     // MARK: Cost
 
     /// Estimated seconds of a fit on the 2-core reference machine, per round and output: gradients, partitions,
-    /// out-of-bag and validation scores cost every training and validation row; histograms cost the sampled rows ×
-    /// the sampled features per level of the tree (leaf-wise growth with the subtraction trick builds about
-    /// log2(leaves) levels' worth). Measured there: about 10 ms per round and output for 140k training and 40k
-    /// validation rows of 116 binned columns, of which the histograms are about 1 ms.
+    /// out-of-bag and validation scores cost every training and validation row; split finding scans every bin of
+    /// every sampled feature for each leaf grown (histogram building, with the subtraction trick and sparse rows, did
+    /// not show as a term of its own). Fitted (non-negative least squares on relative error) to the 117 fits of three
+    /// `recoup train --budget 90s` runs on the shipped set, 2026-12-04 (140k training and 40k validation rows, 116
+    /// binned columns; `benchmarks/RESULTS.md`, issue 20): actual over estimated seconds 0.82–1.37 (10th–90th
+    /// percentile), median 1.09. The model it replaced (rows and histograms only) underestimated those fits by 2.1×,
+    /// and 3× for wide trees.
     static func estimatedSeconds(_ c: GradientBoostedTrees.Configuration, shape: FitShape) -> Double {
-        let n = Double(shape.trainRows)
-        let histograms = n * c.rowSubsample * Double(shape.features) * c.featureSubsample * log2(Double(max(2, c.maxLeaves)))
-        let perOutputRound = 5.4e-8 * (n + Double(shape.validationRows)) + 1.9e-11 * histograms
+        let rows = Double(shape.trainRows + shape.validationRows)
+        let splitFinding = Double(max(2, c.maxLeaves)) * Double(shape.features) * c.featureSubsample
+        let perOutputRound = 8.5e-8 * rows + 1.5e-6 * splitFinding
         return 0.02 + Double(c.rounds) * Double(c.objective.outputs) * perOutputRound
     }
 
@@ -171,8 +182,10 @@ struct TreeSearch {
         var alive: [Fitted] = []
         /// Every configuration's latest fit: the ensemble's pool.
         var latest: [Int: Fitted] = [:]
+        /// The rounds the fixed configuration trained in full: the earlier rungs' scale.
+        var scale = base.rounds
         func evaluate(_ k: Int?, _ configuration: Int, _ hyperParameters: GradientBoostedTrees.Configuration, rung: Int) throws(TrainingError) {
-            let c = atRung(hyperParameters, rung: rung, of: rungs)
+            let c = atRung(hyperParameters, rung: rung, of: rungs, scale: scale)
             let t0 = DispatchTime.now().uptimeNanoseconds
             let (model, validation) = try fit(c)
             let value = measure(validation, model.objective)
@@ -209,11 +222,16 @@ struct TreeSearch {
             let expected = (0..<rungs).reduce(0) { $0 + max(1, firstRung / Int(pow(Double(Self.eta), Double($1)))) }
             progress?(trials.count, max(expected, trials.count), best, max(0, budget - spent))
         }
-        // The first rung: configurations in the order drawn while its share of the budget lasts.
+        // The fixed configuration in full, then the first rung: configurations in the order drawn while its share of
+        // the budget lasts. The fixed fit is not charged to the budget: it is what `--budget 0` fits, and the budget
+        // buys the search beyond it (a small head's share would otherwise go to it alone).
+        try evaluate(nil, 0, base, rung: rungs - 1)
+        scale = trials[0].roundsTrained
+        spent = 0
         let share = budget / Double(rungs)
         while alive.count < Self.maxConfigurations {
             let c = configuration(alive.count)
-            guard alive.isEmpty || spent + Self.estimatedSeconds(atRung(c, rung: 0, of: rungs), shape: shape) <= share else { break }
+            guard spent + Self.estimatedSeconds(atRung(c, rung: 0, of: rungs, scale: scale), shape: shape) <= share else { break }
             try evaluate(nil, alive.count, c, rung: 0)
         }
         let firstRung = alive.count
@@ -262,15 +280,16 @@ struct TreeSearch {
         measure: (Matrix<Double>) -> Double
     ) -> (members: [(index: Int, weight: Double)], metric: Double) {
         let candidates = pool.indices.filter { pool[$0].metric.isFinite && pool[$0].model.objective.sharesLink(with: winner.model.objective) }
-        guard let start = pool.firstIndex(where: { $0.trial == winner.trial }) else { return ([(0, 1)], winner.metric) }
+        // The winner is a configuration's latest fit, so it is in the pool.
+        let start = pool.firstIndex { $0.trial == winner.trial }!
         var counts = [start: 1]
         var sum = winner.validation
         var metric = winner.metric
         var trial = sum
         for step in 1...ensembleSteps {
             var chosen: (index: Int, metric: Double)?
+            let scale = 1 / Double(step + 1)
             for c in candidates {
-                let scale = 1 / Double(step + 1)
                 let added = pool[c].validation.values
                 trial.values.withUnsafeMutableBufferPointer { t in
                     sum.values.withUnsafeBufferPointer { s in
