@@ -2,8 +2,8 @@ internal import Foundation
 package import RecoupLearning
 
 /// How a head's boosted trees were tuned by `recoup train --budget`: the search space, every trial of the successive
-/// halving, the winner and the ensemble of fits kept. Kept in the bundle next to the head's ``Selection`` so that the choice can be audited and
-/// plotted (`recoup evaluate --report`).
+/// halving, the winner and the ensemble of fits kept. Kept in the bundle next to the head's ``Selection`` so that the
+/// choice can be audited and plotted (`recoup evaluate --report`).
 package struct TreeSearchRecord: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case metric
@@ -160,6 +160,7 @@ package struct TreeSearchRecord: Sendable, Codable, Equatable {
                 debugDescription: "winner \(winner) is not one of the \(trials.count) trials"
             )
         }
+        // Locals: the closure below must not capture `self` before every property is set.
         let trials = trials
         let ensemble = try c.decodeIfPresent([Member].self, forKey: .ensemble) ?? [Member(trial: winner, weight: 1)]
         self.ensemble = ensemble

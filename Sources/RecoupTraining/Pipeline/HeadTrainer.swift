@@ -297,10 +297,10 @@ struct HeadTrainer: Sendable {
     }
 
     /// A head's trees: `configured` (objective and seed set) fitted once, or, when the head has a budget, the ensemble
-    /// kept by a ``TreeSearch`` from it, measured by `measure` on raw scores of the validation split. The search compares the loss the trees
-    /// minimize (log-loss for the classifiers, RMSE for the value): it is steadier than PR-AUC, which would reward
-    /// the configuration that is luckiest on the validation split's few thousand frauds; the head's candidates are
-    /// still chosen by its selection metric.
+    /// kept by a ``TreeSearch`` from it, measured by `measure` on raw scores of the validation split. The search
+    /// compares the loss the trees minimize (log-loss for the classifiers, RMSE for the value): it is steadier than
+    /// PR-AUC, which would reward the configuration that is luckiest on the validation split's few thousand frauds;
+    /// the head's candidates are still chosen by its selection metric.
     private func fitTrees(
         head: String,
         configured: GradientBoostedTrees.Configuration,

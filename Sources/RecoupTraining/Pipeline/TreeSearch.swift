@@ -20,21 +20,22 @@ internal import RecoupScoring
 /// the fixed configuration stops after 80 of 400 rounds, a first rung of a ninth of the cap would be close to a full
 /// fit, and the search would cost what a search of full fits costs.
 ///
-/// The trees kept are then an ensemble of the search's fits (``selectEnsemble(_:winner:lowerIsBetter:measure:)``): from the winner,
-/// greedy selection with replacement (Caruana et al. 2004) adds the fit whose raw scores, averaged in, lower the
-/// validation metric most, while one does. A search fits many models, and averaging a few good, different ones is
-/// steadier on unseen rows than the single best; the average is one ``TreeEnsemble``, so it is served and explained as
-/// any other. The held-out test split is never seen.
+/// The trees kept are then an ensemble of the search's fits (``selectEnsemble(_:winner:lowerIsBetter:measure:)``):
+/// from the winner, greedy selection with replacement (Caruana et al. 2004) adds the fit whose raw scores, averaged
+/// in, lower the validation metric most, while one does. A search fits many models, and averaging a few good,
+/// different ones is steadier on unseen rows than the single best; the average is one ``TreeEnsemble``, so it is
+/// served and explained as any other. The held-out test split is never seen.
 ///
 /// Rounds are counted at the fixed configuration's learning rate: a configuration with half of it is allowed twice the
 /// rounds (and twice the early-stopping patience), so that slow learners are not cut off at the first rung for being
 /// slow.
 ///
-/// The budget is spent in the seconds of a cost model of a fit (rows, features, outputs, leaves, sampling fractions,
+/// The budget is spent in the seconds of a cost model of a fit (rows, features, outputs, leaves, feature fraction,
 /// rounds trained) calibrated on the 2-core reference machine (`benchmarks/RESULTS.md`), never in seconds measured
 /// while training: the first rung takes configurations while its third of the budget lasts, and each later rung a
-/// third of the one before; the fixed configuration's full fit is not charged to the budget. A seed and a budget therefore give the same trials and the same bundle on any machine and
-/// under any load; a faster machine only finishes sooner.
+/// third of the one before; the fixed configuration's full fit is not charged to the budget. A seed and a budget
+/// therefore give the same trials and the same bundle on any machine and under any load; a faster machine only
+/// finishes sooner.
 struct TreeSearch {
     /// A third of each rung goes on to the next.
     static let eta = 3
@@ -127,6 +128,11 @@ struct TreeSearch {
         return c
     }
 
+    /// Whether metric `a` is strictly better than `b`.
+    static func isBetter(_ a: Double, than b: Double, lowerIsBetter: Bool) -> Bool {
+        lowerIsBetter ? a < b : a > b
+    }
+
     // MARK: Cost
 
     /// Estimated seconds of a fit on the 2-core reference machine, per round and output: gradients, partitions,
@@ -172,7 +178,7 @@ struct TreeSearch {
         let start = DispatchTime.now().uptimeNanoseconds
         let rungs = 3
         func better(_ a: Fitted, _ b: Fitted) -> Bool {
-            if a.metric != b.metric { return lowerIsBetter ? a.metric < b.metric : a.metric > b.metric }
+            if a.metric != b.metric { return Self.isBetter(a.metric, than: b.metric, lowerIsBetter: lowerIsBetter) }
             return a.configuration < b.configuration
         }
         var trials: [TreeSearchRecord.Trial] = []
@@ -217,7 +223,7 @@ struct TreeSearch {
                     seconds: seconds
                 )
             )
-            if value.isFinite, lowerIsBetter ? value < best : value > best { best = value }
+            if value.isFinite, Self.isBetter(value, than: best, lowerIsBetter: lowerIsBetter) { best = value }
             let firstRung = rung == 0 ? max(alive.count, Int(Double(alive.count) * budget / Double(rungs) / max(spent, 1e-9))) : alive.count
             let expected = (0..<rungs).reduce(0) { $0 + max(1, firstRung / Int(pow(Double(Self.eta), Double($1)))) }
             progress?(trials.count, max(expected, trials.count), best, max(0, budget - spent))
@@ -298,9 +304,9 @@ struct TreeSearch {
                 }
                 let value = measure(trial)
                 guard value.isFinite else { continue }
-                if chosen == nil || (lowerIsBetter ? value < chosen!.metric : value > chosen!.metric) { chosen = (c, value) }
+                if chosen.map({ isBetter(value, than: $0.metric, lowerIsBetter: lowerIsBetter) }) ?? true { chosen = (c, value) }
             }
-            guard let chosen, lowerIsBetter ? chosen.metric < metric : chosen.metric > metric else { break }
+            guard let chosen, isBetter(chosen.metric, than: metric, lowerIsBetter: lowerIsBetter) else { break }
             let added = pool[chosen.index].validation.values
             for i in sum.values.indices { sum.values[i] += added[i] }
             counts[chosen.index, default: 0] += 1
